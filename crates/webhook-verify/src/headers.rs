@@ -1,0 +1,102 @@
+//! Reading request headers without copying them.
+
+/// What a header map holds under one name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderLookup<'a> {
+    /// The header is not present.
+    Absent,
+    /// The header is present exactly once, with this value.
+    Single(&'a [u8]),
+    /// The header is present more than once.
+    Repeated,
+}
+
+/// Read access to request headers, by name, matched ASCII case-insensitively.
+///
+/// Implemented for `http::HeaderMap` (feature `http`, on by default), for slices and
+/// vectors of name / value pairs, and by the adapters for their framework's header map,
+/// so that verification reads the headers in place.
+///
+/// Names passed to [`lookup`](Self::lookup) by this crate are always lowercase.
+pub trait HeaderSource {
+    /// Looks up the header `name` (lowercase).
+    fn lookup(&self, name: &str) -> HeaderLookup<'_>;
+}
+
+impl<T: HeaderSource + ?Sized> HeaderSource for &T {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        (**self).lookup(name)
+    }
+}
+
+fn lookup_pairs<'a, K, V>(pairs: &'a [(K, V)], name: &str) -> HeaderLookup<'a>
+where
+    K: AsRef<str>,
+    V: AsRef<[u8]>,
+{
+    let mut found = HeaderLookup::Absent;
+    for (key, value) in pairs {
+        if key.as_ref().eq_ignore_ascii_case(name) {
+            if found != HeaderLookup::Absent {
+                return HeaderLookup::Repeated;
+            }
+            found = HeaderLookup::Single(value.as_ref());
+        }
+    }
+    found
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for [(K, V)] {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        lookup_pairs(self, name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for Vec<(K, V)> {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        lookup_pairs(self, name)
+    }
+}
+
+#[cfg(feature = "http")]
+impl HeaderSource for http::HeaderMap {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        let mut values = self.get_all(name).iter();
+        match (values.next(), values.next()) {
+            (None, _) => HeaderLookup::Absent,
+            (Some(value), None) => HeaderLookup::Single(value.as_bytes()),
+            (Some(_), Some(_)) => HeaderLookup::Repeated,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_match_case_insensitively_and_report_repeats() {
+        let headers = vec![("X-Hub-Signature-256", "a"), ("Other", "b")];
+        assert_eq!(
+            headers.lookup("x-hub-signature-256"),
+            HeaderLookup::Single(b"a")
+        );
+        assert_eq!(headers.lookup("missing"), HeaderLookup::Absent);
+        let repeated = [("a", "1"), ("A", "2")];
+        assert_eq!(repeated.lookup("a"), HeaderLookup::Repeated);
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn http_header_map() {
+        let mut map = http::HeaderMap::new();
+        map.insert("X-Slack-Signature", "v0=00".parse().unwrap());
+        assert_eq!(
+            map.lookup("x-slack-signature"),
+            HeaderLookup::Single(b"v0=00")
+        );
+        map.append("x-slack-signature", "v0=11".parse().unwrap());
+        assert_eq!(map.lookup("x-slack-signature"), HeaderLookup::Repeated);
+        assert_eq!(map.lookup("x-missing"), HeaderLookup::Absent);
+    }
+}

@@ -1,0 +1,725 @@
+//! Signature schemes: where a provider puts the signature and timestamp, how they are
+//! written, which bytes are signed, and how the secret becomes the key.
+
+use std::borrow::Cow;
+
+use crate::error::ConfigError;
+use crate::secret::SecretEncoding;
+
+/// A header name as the provider writes it, and its lowercase form for look-ups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeaderName {
+    pub(crate) display: Cow<'static, str>,
+    pub(crate) lookup: Cow<'static, str>,
+}
+
+impl HeaderName {
+    fn new(name: impl Into<Cow<'static, str>>) -> Result<Self, ConfigError> {
+        let display = name.into();
+        let valid = !display.is_empty()
+            && display
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !valid {
+            return Err(ConfigError::InvalidHeaderName(display.into_owned()));
+        }
+        let lookup = if display.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(display.to_ascii_lowercase())
+        } else {
+            display.clone()
+        };
+        Ok(Self { display, lookup })
+    }
+
+    fn preset(name: &'static str) -> Self {
+        Self::new(name).expect("preset header names are valid")
+    }
+}
+
+/// How a digest is written in the signature header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// Hexadecimal, either letter case (64 characters).
+    Hex,
+    /// Standard base64 with padding (44 characters).
+    Base64,
+}
+
+/// How the signature header's value is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureFormat {
+    /// One digest after a fixed prefix, matched case-insensitively: `sha256=<hex>`
+    /// (GitHub), `v0=<hex>` (Slack), or no prefix at all: bare hex, or base64 as
+    /// Shopify writes it.
+    Single {
+        /// The text before the digest; may be empty.
+        prefix: Cow<'static, str>,
+        /// How the digest is written.
+        encoding: Encoding,
+    },
+    /// Comma-separated `key=value` pairs holding the timestamp and one or more hex
+    /// signatures, in any order, unknown keys ignored: `t=<unix>,v1=<hex>[,v1=<hex>…]`
+    /// (Stripe, DataFlow).
+    KeyValue {
+        /// The key of the timestamp (`t`).
+        timestamp_key: Cow<'static, str>,
+        /// The key of each signature (`v1`).
+        signature_key: Cow<'static, str>,
+    },
+    /// Space-separated `<version>,<base64>` entries, unknown versions ignored:
+    /// `v1,<base64> v1,<base64>` (Standard Webhooks).
+    VersionedList {
+        /// The version whose signatures are HMAC-SHA256 (`v1`).
+        version: Cow<'static, str>,
+    },
+}
+
+impl SignatureFormat {
+    /// `sha256=<hex>`.
+    pub fn sha256_hex() -> Self {
+        Self::prefixed("sha256=", Encoding::Hex)
+    }
+
+    /// A digest after `prefix` (which may be empty) in `encoding`.
+    pub fn prefixed(prefix: impl Into<Cow<'static, str>>, encoding: Encoding) -> Self {
+        Self::Single {
+            prefix: prefix.into(),
+            encoding,
+        }
+    }
+
+    /// `t=<unix>,v1=<hex>[,v1=<hex>…]`.
+    pub fn timestamped_v1() -> Self {
+        Self::KeyValue {
+            timestamp_key: Cow::Borrowed("t"),
+            signature_key: Cow::Borrowed("v1"),
+        }
+    }
+
+    /// `v1,<base64>[ v1,<base64>…]`.
+    pub fn standard_webhooks() -> Self {
+        Self::VersionedList {
+            version: Cow::Borrowed("v1"),
+        }
+    }
+}
+
+/// Which bytes the HMAC covers. `{ts}` is the timestamp exactly as sent, `{id}` the
+/// message id header, `{body}` the raw body bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignedContent {
+    /// `{body}`.
+    Body,
+    /// `{ts}.{body}` (Stripe, DataFlow, DcisionAI).
+    TimestampDotBody,
+    /// `v0:{ts}:{body}` (Slack).
+    SlackV0,
+    /// `{id}.{ts}.{body}` (Standard Webhooks).
+    IdDotTimestampDotBody,
+}
+
+impl SignedContent {
+    /// Whether the timestamp is part of the signed bytes.
+    pub fn signs_timestamp(self) -> bool {
+        !matches!(self, Self::Body)
+    }
+
+    /// Whether the message id is part of the signed bytes.
+    pub fn signs_id(self) -> bool {
+        matches!(self, Self::IdDotTimestampDotBody)
+    }
+}
+
+/// Where the timestamp comes from (unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimestampSource {
+    /// A header of its own.
+    Header {
+        /// The header name.
+        name: Cow<'static, str>,
+        /// Whether a request without it is refused. A timestamp that is not signed
+        /// (Sentimatrix's `X-Timestamp`) may be optional; it is then checked against
+        /// the window only when present, and cannot stop a replay: dedupe must.
+        required: bool,
+    },
+    /// The timestamp entry of a [`SignatureFormat::KeyValue`] signature header (`t=`).
+    SignatureHeader,
+}
+
+/// Where the id a receiver deduplicates deliveries by comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeliveryIdSource {
+    /// A header (`X-GitHub-Delivery`, `webhook-id`, ...).
+    Header(Cow<'static, str>),
+    /// A top-level string or number field of the JSON body (`id`). The body is parsed
+    /// only when this source is configured, with serde_json's nesting limit.
+    JsonField(Cow<'static, str>),
+    /// A JSON Pointer (RFC 6901) into the body, for ids below the top level
+    /// (`/event/id`).
+    JsonPointer(Cow<'static, str>),
+    /// A fingerprint (SHA-256) of the verified signature, for providers that send no
+    /// id. A provider that re-signs a retry with a new timestamp produces a new
+    /// fingerprint, so this dedupes exact re-sends only.
+    SignatureFingerprint,
+}
+
+/// An endpoint challenge (a handshake the provider sends to prove the endpoint is
+/// yours) that the receiver answers instead of processing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Challenge {
+    /// A signed JSON body `{"type": <type_value>, "challenge": C, ...}`, answered with
+    /// 200 and `{"challenge": C}`.
+    JsonEcho {
+        /// The value of `type` that marks the challenge.
+        type_value: Cow<'static, str>,
+    },
+}
+
+impl Challenge {
+    /// The Proposal Generator's `{"type":"webhook.verify","challenge":C}`.
+    pub fn webhook_verify() -> Self {
+        Self::JsonEcho {
+            type_value: Cow::Borrowed("webhook.verify"),
+        }
+    }
+
+    /// Slack's `{"type":"url_verification","challenge":C}`.
+    pub fn slack_url_verification() -> Self {
+        Self::JsonEcho {
+            type_value: Cow::Borrowed("url_verification"),
+        }
+    }
+}
+
+/// A complete description of one provider's signature scheme.
+///
+/// Use a preset ([`Scheme::github`], [`Scheme::stripe`], [`Scheme::standard_webhooks`],
+/// ...) or describe your own with [`Scheme::builder`].
+///
+/// ```
+/// use webhook_verify::{Encoding, Scheme, SignatureFormat, SignedContent, TimestampSource};
+///
+/// let scheme = Scheme::builder("acme")
+///     .signature_header("X-Acme-Signature")
+///     .format(SignatureFormat::prefixed("sha256=", Encoding::Hex))
+///     .signed_content(SignedContent::TimestampDotBody)
+///     .timestamp(TimestampSource::Header { name: "X-Acme-Timestamp".into(), required: true })
+///     .build()
+///     .unwrap();
+/// assert_eq!(scheme.name(), "acme");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheme {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) signature_header: HeaderName,
+    pub(crate) format: SignatureFormat,
+    pub(crate) signed_content: SignedContent,
+    pub(crate) timestamp_header: Option<(HeaderName, bool)>,
+    pub(crate) timestamp_in_signature: bool,
+    pub(crate) id_header: Option<HeaderName>,
+    pub(crate) secret_encoding: SecretEncoding,
+    pub(crate) delivery_id: Option<DeliveryIdSourceResolved>,
+    pub(crate) challenge: Option<Challenge>,
+}
+
+/// A [`DeliveryIdSource`] with its header name resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DeliveryIdSourceResolved {
+    Header(HeaderName),
+    JsonField(Cow<'static, str>),
+    JsonPointer(Cow<'static, str>),
+    SignatureFingerprint,
+}
+
+impl DeliveryIdSourceResolved {
+    fn new(source: DeliveryIdSource) -> Result<Self, ConfigError> {
+        Ok(match source {
+            DeliveryIdSource::Header(name) => Self::Header(HeaderName::new(name)?),
+            DeliveryIdSource::JsonField(field) => Self::JsonField(field),
+            DeliveryIdSource::JsonPointer(pointer) => Self::JsonPointer(pointer),
+            DeliveryIdSource::SignatureFingerprint => Self::SignatureFingerprint,
+        })
+    }
+}
+
+/// The names of every preset, as [`Scheme::preset`] accepts them.
+pub const PRESET_NAMES: [&str; 10] = [
+    "sentimatrix",
+    "social",
+    "dataflow",
+    "proposals",
+    "dcisionai",
+    "standard",
+    "github",
+    "stripe",
+    "slack",
+    "shopify",
+];
+
+impl Scheme {
+    /// Starts describing a custom scheme named `name`.
+    pub fn builder(name: impl Into<Cow<'static, str>>) -> SchemeBuilder {
+        SchemeBuilder::new(name)
+    }
+
+    /// The preset called `name` (one of [`PRESET_NAMES`]), if there is one.
+    pub fn preset(name: &str) -> Option<Self> {
+        Some(match name {
+            "sentimatrix" => Self::sentimatrix(),
+            "social" => Self::social_media_platform(),
+            "dataflow" => Self::dataflow(),
+            "proposals" => Self::proposal_generator(),
+            "dcisionai" => Self::dcisionai(),
+            "standard" => Self::standard_webhooks(),
+            "github" => Self::github(),
+            "stripe" => Self::stripe(),
+            "slack" => Self::slack(),
+            "shopify" => Self::shopify(),
+            _ => return None,
+        })
+    }
+
+    /// Sentimatrix Studio: `X-Signature-256: sha256=<hex>` over the body, an optional
+    /// `X-Timestamp` (unix seconds) that is **not signed**, `X-Delivery-ID`.
+    ///
+    /// Because the timestamp is not signed, an attacker who captured a delivery can
+    /// resend it with a fresh `X-Timestamp`: the window does not prevent replay here,
+    /// deduplication by `X-Delivery-ID` does.
+    pub fn sentimatrix() -> Self {
+        Self::preset_body(
+            "sentimatrix",
+            "X-Signature-256",
+            SignatureFormat::sha256_hex(),
+            Some(DeliveryIdSource::Header(Cow::Borrowed("X-Delivery-ID"))),
+        )
+        .with_timestamp_header("X-Timestamp", false)
+    }
+
+    /// AI Social Media Platform: `X-Webhook-Signature: sha256=<hex>` over the body. No
+    /// timestamp and no delivery id: deliveries are deduplicated by signature
+    /// fingerprint.
+    pub fn social_media_platform() -> Self {
+        Self::preset_body(
+            "social",
+            "X-Webhook-Signature",
+            SignatureFormat::sha256_hex(),
+            Some(DeliveryIdSource::SignatureFingerprint),
+        )
+    }
+
+    /// DataFlow: `X-DataFlow-Signature: t=<unix>,v1=<hex>` over `{t}.{body}`; the
+    /// body's `id` identifies the delivery.
+    pub fn dataflow() -> Self {
+        Self::preset_timestamped_v1("dataflow", "X-DataFlow-Signature")
+    }
+
+    /// Proposal Generator: `X-Webhook-Signature: <hex>` over the body; the signed
+    /// `{"type":"webhook.verify","challenge":C}` is answered with `{"challenge":C}`;
+    /// the body's `id` identifies the delivery.
+    pub fn proposal_generator() -> Self {
+        let mut scheme = Self::preset_body(
+            "proposals",
+            "X-Webhook-Signature",
+            SignatureFormat::prefixed("", Encoding::Hex),
+            Some(DeliveryIdSource::JsonField(Cow::Borrowed("id"))),
+        );
+        scheme.challenge = Some(Challenge::webhook_verify());
+        scheme
+    }
+
+    /// DcisionAI: `X-DcisionAI-Signature: <hex>` over `{ts}.{body}`, with the
+    /// timestamp in `X-DcisionAI-Timestamp`. No delivery id: deduplicated by
+    /// signature fingerprint.
+    pub fn dcisionai() -> Self {
+        let mut scheme = Self::preset_body(
+            "dcisionai",
+            "X-DcisionAI-Signature",
+            SignatureFormat::prefixed("", Encoding::Hex),
+            Some(DeliveryIdSource::SignatureFingerprint),
+        )
+        .with_timestamp_header("X-DcisionAI-Timestamp", true);
+        scheme.signed_content = SignedContent::TimestampDotBody;
+        scheme
+    }
+
+    /// Standard Webhooks: `webhook-signature: v1,<base64> [v1,<base64> ...]` over
+    /// `{webhook-id}.{webhook-timestamp}.{body}`, key = the secret after `whsec_`,
+    /// base64-decoded; `webhook-id` identifies the delivery.
+    pub fn standard_webhooks() -> Self {
+        let mut scheme = Self::preset_body(
+            "standard",
+            "webhook-signature",
+            SignatureFormat::standard_webhooks(),
+            Some(DeliveryIdSource::Header(Cow::Borrowed("webhook-id"))),
+        )
+        .with_timestamp_header("webhook-timestamp", true);
+        scheme.signed_content = SignedContent::IdDotTimestampDotBody;
+        scheme.id_header = Some(HeaderName::preset("webhook-id"));
+        scheme.secret_encoding = SecretEncoding::StandardWebhooks;
+        scheme
+    }
+
+    /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body;
+    /// `X-GitHub-Delivery` identifies the delivery. (The legacy SHA-1
+    /// `X-Hub-Signature` is not accepted.)
+    pub fn github() -> Self {
+        Self::preset_body(
+            "github",
+            "X-Hub-Signature-256",
+            SignatureFormat::sha256_hex(),
+            Some(DeliveryIdSource::Header(Cow::Borrowed("X-GitHub-Delivery"))),
+        )
+    }
+
+    /// Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=...][,v0=...]` over
+    /// `{t}.{body}`, key = the whole `whsec_...` string; the event's `id` identifies
+    /// the delivery.
+    pub fn stripe() -> Self {
+        Self::preset_timestamped_v1("stripe", "Stripe-Signature")
+    }
+
+    /// Slack: `X-Slack-Signature: v0=<hex>` over `v0:{ts}:{body}`, with the timestamp
+    /// in `X-Slack-Request-Timestamp`; the signed `url_verification` challenge is
+    /// answered. No delivery id header: deduplicated by signature fingerprint.
+    pub fn slack() -> Self {
+        let mut scheme = Self::preset_body(
+            "slack",
+            "X-Slack-Signature",
+            SignatureFormat::prefixed("v0=", Encoding::Hex),
+            Some(DeliveryIdSource::SignatureFingerprint),
+        )
+        .with_timestamp_header("X-Slack-Request-Timestamp", true);
+        scheme.signed_content = SignedContent::SlackV0;
+        scheme.challenge = Some(Challenge::slack_url_verification());
+        scheme
+    }
+
+    /// Shopify: `X-Shopify-Hmac-Sha256: <base64>` over the body;
+    /// `X-Shopify-Webhook-Id` identifies the delivery.
+    pub fn shopify() -> Self {
+        Self::preset_body(
+            "shopify",
+            "X-Shopify-Hmac-Sha256",
+            SignatureFormat::prefixed("", Encoding::Base64),
+            Some(DeliveryIdSource::Header(Cow::Borrowed(
+                "X-Shopify-Webhook-Id",
+            ))),
+        )
+    }
+
+    fn preset_body(
+        name: &'static str,
+        signature_header: &'static str,
+        format: SignatureFormat,
+        delivery_id: Option<DeliveryIdSource>,
+    ) -> Self {
+        Self {
+            name: Cow::Borrowed(name),
+            signature_header: HeaderName::preset(signature_header),
+            format,
+            signed_content: SignedContent::Body,
+            timestamp_header: None,
+            timestamp_in_signature: false,
+            id_header: None,
+            secret_encoding: SecretEncoding::Raw,
+            delivery_id: delivery_id.map(|source| {
+                DeliveryIdSourceResolved::new(source).expect("preset names are valid")
+            }),
+            challenge: None,
+        }
+    }
+
+    fn preset_timestamped_v1(name: &'static str, signature_header: &'static str) -> Self {
+        let mut scheme = Self::preset_body(
+            name,
+            signature_header,
+            SignatureFormat::timestamped_v1(),
+            Some(DeliveryIdSource::JsonField(Cow::Borrowed("id"))),
+        );
+        scheme.signed_content = SignedContent::TimestampDotBody;
+        scheme.timestamp_in_signature = true;
+        scheme
+    }
+
+    fn with_timestamp_header(mut self, name: &'static str, required: bool) -> Self {
+        self.timestamp_header = Some((HeaderName::preset(name), required));
+        self
+    }
+
+    /// The scheme's name (a preset's is one of [`PRESET_NAMES`]).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The signature header, as the provider writes it.
+    pub fn signature_header(&self) -> &str {
+        &self.signature_header.display
+    }
+
+    /// The timestamp header, if the timestamp has one of its own.
+    pub fn timestamp_header(&self) -> Option<&str> {
+        self.timestamp_header
+            .as_ref()
+            .map(|(name, _)| &*name.display)
+    }
+
+    /// Whether the scheme carries a timestamp at all (a header or the signature's `t=`).
+    pub fn has_timestamp(&self) -> bool {
+        self.timestamp_in_signature || self.timestamp_header.is_some()
+    }
+
+    /// The header whose value is signed as `{id}`, if any.
+    pub fn id_header(&self) -> Option<&str> {
+        self.id_header.as_ref().map(|name| &*name.display)
+    }
+
+    /// How the signature header is written.
+    pub fn format(&self) -> &SignatureFormat {
+        &self.format
+    }
+
+    /// Which bytes are signed.
+    pub fn signed_content(&self) -> SignedContent {
+        self.signed_content
+    }
+
+    /// How the secret becomes the key.
+    pub fn secret_encoding(&self) -> SecretEncoding {
+        self.secret_encoding
+    }
+
+    /// The challenge the scheme answers, if any.
+    pub fn challenge(&self) -> Option<&Challenge> {
+        self.challenge.as_ref()
+    }
+
+    /// Where the delivery id comes from, if deliveries are deduplicated.
+    pub fn delivery_id(&self) -> Option<DeliveryIdSource> {
+        self.delivery_id.as_ref().map(|source| match source {
+            DeliveryIdSourceResolved::Header(name) => {
+                DeliveryIdSource::Header(name.display.clone())
+            }
+            DeliveryIdSourceResolved::JsonField(field) => {
+                DeliveryIdSource::JsonField(field.clone())
+            }
+            DeliveryIdSourceResolved::JsonPointer(pointer) => {
+                DeliveryIdSource::JsonPointer(pointer.clone())
+            }
+            DeliveryIdSourceResolved::SignatureFingerprint => {
+                DeliveryIdSource::SignatureFingerprint
+            }
+        })
+    }
+
+    /// The delivery header a provider sends with the id, when the id comes from a
+    /// header (the [`Signer`](crate::Signer) writes it).
+    pub fn delivery_id_header(&self) -> Option<&str> {
+        match &self.delivery_id {
+            Some(DeliveryIdSourceResolved::Header(name)) => Some(&name.display),
+            _ => None,
+        }
+    }
+
+    /// The same scheme deduplicating by `source` instead (or not at all, with `None`).
+    pub fn with_delivery_id(
+        mut self,
+        source: Option<DeliveryIdSource>,
+    ) -> Result<Self, ConfigError> {
+        self.delivery_id = source.map(DeliveryIdSourceResolved::new).transpose()?;
+        Ok(self)
+    }
+}
+
+/// Describes a custom [`Scheme`]. Defaults: `sha256=<hex>` over the body, no
+/// timestamp, the secret's raw bytes as key, no delivery id, no challenge.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SchemeBuilder {
+    name: Cow<'static, str>,
+    signature_header: Option<Cow<'static, str>>,
+    format: SignatureFormat,
+    signed_content: SignedContent,
+    timestamp: Option<TimestampSource>,
+    id_header: Option<Cow<'static, str>>,
+    secret_encoding: SecretEncoding,
+    delivery_id: Option<DeliveryIdSource>,
+    challenge: Option<Challenge>,
+}
+
+impl SchemeBuilder {
+    fn new(name: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            name: name.into(),
+            signature_header: None,
+            format: SignatureFormat::sha256_hex(),
+            signed_content: SignedContent::Body,
+            timestamp: None,
+            id_header: None,
+            secret_encoding: SecretEncoding::Raw,
+            delivery_id: None,
+            challenge: None,
+        }
+    }
+
+    /// The header that carries the signature (required).
+    pub fn signature_header(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.signature_header = Some(name.into());
+        self
+    }
+
+    /// How the signature header's value is written. Default `sha256=<hex>`.
+    pub fn format(mut self, format: SignatureFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Which bytes are signed. Default the body alone.
+    pub fn signed_content(mut self, content: SignedContent) -> Self {
+        self.signed_content = content;
+        self
+    }
+
+    /// Where the timestamp comes from. Default none. A scheme with a timestamp is
+    /// checked against the verifier's tolerance window.
+    pub fn timestamp(mut self, source: TimestampSource) -> Self {
+        self.timestamp = Some(source);
+        self
+    }
+
+    /// The header whose value is signed as `{id}` (for
+    /// [`SignedContent::IdDotTimestampDotBody`]).
+    pub fn id_header(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.id_header = Some(name.into());
+        self
+    }
+
+    /// How the secret becomes the key. Default its raw bytes.
+    pub fn secret_encoding(mut self, encoding: SecretEncoding) -> Self {
+        self.secret_encoding = encoding;
+        self
+    }
+
+    /// Where the delivery id for dedupe comes from. Default none (no dedupe).
+    pub fn delivery_id(mut self, source: DeliveryIdSource) -> Self {
+        self.delivery_id = Some(source);
+        self
+    }
+
+    /// An endpoint challenge to answer. Default none.
+    pub fn challenge(mut self, challenge: Challenge) -> Self {
+        self.challenge = Some(challenge);
+        self
+    }
+
+    /// Checks the description and builds the scheme.
+    pub fn build(self) -> Result<Scheme, ConfigError> {
+        let incomplete = |reason| ConfigError::IncompleteScheme {
+            scheme: self.name.to_string(),
+            reason,
+        };
+        let signature_header = HeaderName::new(
+            self.signature_header
+                .clone()
+                .ok_or_else(|| incomplete("no signature header"))?,
+        )?;
+        let (timestamp_header, timestamp_in_signature) = match self.timestamp.clone() {
+            None => (None, false),
+            Some(TimestampSource::Header { name, required }) => {
+                (Some((HeaderName::new(name)?, required)), false)
+            }
+            Some(TimestampSource::SignatureHeader) => {
+                if !matches!(self.format, SignatureFormat::KeyValue { .. }) {
+                    return Err(incomplete(
+                        "a timestamp in the signature header needs the key=value format",
+                    ));
+                }
+                (None, true)
+            }
+        };
+        if self.signed_content.signs_timestamp() {
+            let has_required =
+                timestamp_in_signature || matches!(timestamp_header, Some((_, true)));
+            if !has_required {
+                return Err(incomplete(
+                    "the signed content includes a required timestamp",
+                ));
+            }
+        }
+        if matches!(self.format, SignatureFormat::KeyValue { .. }) && !timestamp_in_signature {
+            return Err(incomplete(
+                "the key=value format carries the timestamp: use TimestampSource::SignatureHeader",
+            ));
+        }
+        let id_header = self.id_header.clone().map(HeaderName::new).transpose()?;
+        if self.signed_content.signs_id() && id_header.is_none() {
+            return Err(incomplete("the signed content includes an id header"));
+        }
+        Ok(Scheme {
+            name: self.name,
+            signature_header,
+            format: self.format,
+            signed_content: self.signed_content,
+            timestamp_header,
+            timestamp_in_signature,
+            id_header,
+            secret_encoding: self.secret_encoding,
+            delivery_id: self
+                .delivery_id
+                .map(DeliveryIdSourceResolved::new)
+                .transpose()?,
+            challenge: self.challenge,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_name_resolves_to_itself() {
+        for name in PRESET_NAMES {
+            assert_eq!(Scheme::preset(name).unwrap().name(), name);
+        }
+        assert!(Scheme::preset("nope").is_none());
+    }
+
+    #[test]
+    fn header_lookups_are_lowercase() {
+        let scheme = Scheme::github();
+        assert_eq!(scheme.signature_header(), "X-Hub-Signature-256");
+        assert_eq!(scheme.signature_header.lookup, "x-hub-signature-256");
+    }
+
+    #[test]
+    fn builder_refuses_incomplete_schemes() {
+        assert!(matches!(
+            Scheme::builder("x").build(),
+            Err(ConfigError::IncompleteScheme { .. })
+        ));
+        assert!(matches!(
+            Scheme::builder("x")
+                .signature_header("X-Sig")
+                .signed_content(SignedContent::TimestampDotBody)
+                .build(),
+            Err(ConfigError::IncompleteScheme { .. })
+        ));
+        assert!(matches!(
+            Scheme::builder("x").signature_header("bad header").build(),
+            Err(ConfigError::InvalidHeaderName(_))
+        ));
+        assert!(matches!(
+            Scheme::builder("x")
+                .signature_header("X-Sig")
+                .timestamp(TimestampSource::SignatureHeader)
+                .build(),
+            Err(ConfigError::IncompleteScheme { .. })
+        ));
+    }
+}

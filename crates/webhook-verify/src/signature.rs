@@ -1,0 +1,352 @@
+//! Parsing signature header values: bounded, allocation-free, never panicking.
+
+use base64::Engine as _;
+
+use crate::error::VerifyError;
+use crate::scheme::{Encoding, SignatureFormat};
+
+/// An HMAC-SHA256 digest.
+pub(crate) type Digest = [u8; 32];
+
+/// At most this many signatures of one header are considered; further ones are
+/// ignored. Rotation needs two or three.
+pub const MAX_SIGNATURES: usize = 8;
+
+/// A signature header longer than this is refused as malformed.
+pub const MAX_SIGNATURE_HEADER_LEN: usize = 4096;
+
+/// The signatures (and, for key=value formats, the timestamp) of one header value.
+#[derive(Debug)]
+pub(crate) struct ParsedSignatures<'a> {
+    pub(crate) timestamp: Option<&'a str>,
+    digests: [Digest; MAX_SIGNATURES],
+    count: usize,
+}
+
+impl ParsedSignatures<'_> {
+    fn new() -> Self {
+        Self {
+            timestamp: None,
+            digests: [[0; 32]; MAX_SIGNATURES],
+            count: 0,
+        }
+    }
+
+    fn push(&mut self, digest: Digest) {
+        if self.count < MAX_SIGNATURES {
+            self.digests[self.count] = digest;
+            self.count += 1;
+        }
+    }
+
+    pub(crate) fn digests(&self) -> &[Digest] {
+        &self.digests[..self.count]
+    }
+}
+
+const fn malformed(reason: &'static str) -> VerifyError {
+    VerifyError::MalformedSignature { reason }
+}
+
+/// Parses `value` as `format` describes.
+pub(crate) fn parse<'a>(
+    format: &SignatureFormat,
+    value: &'a [u8],
+) -> Result<ParsedSignatures<'a>, VerifyError> {
+    if value.len() > MAX_SIGNATURE_HEADER_LEN {
+        return Err(malformed("too long"));
+    }
+    let text = std::str::from_utf8(value)
+        .ok()
+        .filter(|text| {
+            text.bytes()
+                .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+        })
+        .ok_or(malformed("not printable ASCII"))?
+        .trim();
+    if text.is_empty() {
+        return Err(malformed("empty"));
+    }
+    let mut parsed = ParsedSignatures::new();
+    match format {
+        SignatureFormat::Single { prefix, encoding } => {
+            let digest =
+                strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
+            parsed.push(decode(digest, *encoding).ok_or(malformed(
+                "digest is not a SHA-256 digest in the expected encoding",
+            ))?);
+        }
+        SignatureFormat::KeyValue {
+            timestamp_key,
+            signature_key,
+        } => {
+            let mut seen_signature_key = false;
+            for item in text.split(',') {
+                let Some((key, item_value)) = item.split_once('=') else {
+                    continue;
+                };
+                let (key, item_value) = (key.trim(), item_value.trim());
+                if key == timestamp_key {
+                    if parsed.timestamp.is_some() {
+                        return Err(malformed("timestamp given twice"));
+                    }
+                    parsed.timestamp = Some(item_value);
+                } else if key == signature_key {
+                    seen_signature_key = true;
+                    if let Some(digest) = decode(item_value, Encoding::Hex) {
+                        parsed.push(digest);
+                    }
+                }
+            }
+            if parsed.timestamp.is_none() {
+                return Err(malformed("no timestamp entry"));
+            }
+            if parsed.count == 0 {
+                return Err(malformed(if seen_signature_key {
+                    "no signature entry is a hex SHA-256 digest"
+                } else {
+                    "no signature entry"
+                }));
+            }
+        }
+        SignatureFormat::VersionedList { version } => {
+            let mut seen_version = false;
+            for entry in text.split(' ').filter(|entry| !entry.is_empty()) {
+                let Some((entry_version, signature)) = entry.split_once(',') else {
+                    continue;
+                };
+                if entry_version == version {
+                    seen_version = true;
+                    if let Some(digest) = decode(signature, Encoding::Base64) {
+                        parsed.push(digest);
+                    }
+                }
+            }
+            if parsed.count == 0 {
+                return Err(malformed(if seen_version {
+                    "no signature entry is a base64 SHA-256 digest"
+                } else {
+                    "no signature of a supported version"
+                }));
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// Decodes a digest written in `encoding`; `None` unless it is exactly 32 bytes.
+pub(crate) fn decode(text: &str, encoding: Encoding) -> Option<Digest> {
+    let mut digest = [0u8; 32];
+    match encoding {
+        Encoding::Hex => {
+            let bytes = text.as_bytes();
+            if bytes.len() != 64 {
+                return None;
+            }
+            for (out, pair) in digest.iter_mut().zip(bytes.chunks_exact(2)) {
+                *out = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
+            }
+        }
+        Encoding::Base64 => {
+            if text.len() != 44 {
+                return None;
+            }
+            let mut buffer = [0u8; 33];
+            let written = base64::engine::general_purpose::STANDARD
+                .decode_slice(text, &mut buffer)
+                .ok()?;
+            if written != 32 {
+                return None;
+            }
+            digest.copy_from_slice(&buffer[..32]);
+        }
+    }
+    Some(digest)
+}
+
+const fn hex_value(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Writes `digest` in `encoding`.
+pub(crate) fn encode(digest: &Digest, encoding: Encoding) -> String {
+    match encoding {
+        Encoding::Hex => {
+            const DIGITS: &[u8; 16] = b"0123456789abcdef";
+            let mut out = String::with_capacity(64);
+            for byte in digest {
+                out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+                out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+            }
+            out
+        }
+        Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(digest),
+    }
+}
+
+/// Parses a unix timestamp in seconds: 1 to 18 ASCII digits, nothing else.
+pub(crate) fn parse_unix_seconds(text: &str) -> Option<i64> {
+    if text.is_empty() || text.len() > 18 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEX: &str = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+
+    #[test]
+    fn single_prefixed_hex() {
+        let value = format!("sha256={HEX}");
+        let parsed = parse(&SignatureFormat::sha256_hex(), value.as_bytes()).unwrap();
+        assert_eq!(parsed.digests().len(), 1);
+        assert_eq!(parsed.digests()[0][..2], [0x75, 0x71]);
+        let upper = format!("SHA256={}", HEX.to_uppercase());
+        assert!(parse(&SignatureFormat::sha256_hex(), upper.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn single_rejections() {
+        let format = SignatureFormat::sha256_hex();
+        for bad in [
+            HEX.to_owned(),
+            format!("sha256={}", &HEX[..63]),
+            format!("sha256={HEX}0"),
+            format!("sha256=zz{}", &HEX[2..]),
+            String::new(),
+            "   ".to_owned(),
+            "sha256=".to_owned(),
+            format!("sha256={}", "a".repeat(10_000)),
+        ] {
+            assert!(
+                matches!(
+                    parse(&format, bad.as_bytes()),
+                    Err(VerifyError::MalformedSignature { .. })
+                ),
+                "{bad:.40}"
+            );
+        }
+        assert!(parse(&format, b"sha256=\xff\xfe").is_err());
+        // "é" in the prefix position must not split a character.
+        assert!(parse(&format, "shé256=ab".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn key_value_is_order_free_and_ignores_unknown_keys() {
+        let value = format!("v0=abc, v1={HEX},t=1741946408,x=y,v1=nothex,v1={HEX}");
+        let parsed = parse(&SignatureFormat::timestamped_v1(), value.as_bytes()).unwrap();
+        assert_eq!(parsed.timestamp, Some("1741946408"));
+        assert_eq!(parsed.digests().len(), 2);
+    }
+
+    #[test]
+    fn key_value_rejections() {
+        let format = SignatureFormat::timestamped_v1();
+        for bad in [
+            format!("v1={HEX}"),
+            "t=1".to_owned(),
+            "t=1,v1=abc".to_owned(),
+            format!("t=1,t=2,v1={HEX}"),
+            "garbage".to_owned(),
+        ] {
+            assert!(parse(&format, bad.as_bytes()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn key_value_bounds_signature_count() {
+        let mut value = "t=1".to_owned();
+        for _ in 0..70 {
+            value.push_str(",v1=");
+            value.push_str(HEX);
+        }
+        let parsed = parse(&SignatureFormat::timestamped_v1(), value.as_bytes());
+        // 70 entries exceed the header length bound.
+        assert!(matches!(
+            parsed,
+            Err(VerifyError::MalformedSignature { reason: "too long" })
+        ));
+        let mut value = "t=1".to_owned();
+        for _ in 0..20 {
+            value.push_str(",v1=");
+            value.push_str(HEX);
+        }
+        let parsed = parse(&SignatureFormat::timestamped_v1(), value.as_bytes()).unwrap();
+        assert_eq!(parsed.digests().len(), MAX_SIGNATURES);
+    }
+
+    #[test]
+    fn versioned_list() {
+        let format = SignatureFormat::standard_webhooks();
+        let value = "v1a,xyz v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=  v1,bad";
+        let parsed = parse(&format, value.as_bytes()).unwrap();
+        assert_eq!(parsed.digests().len(), 1);
+        assert_eq!(parsed.digests()[0][0], 0x83);
+        assert!(parse(&format, b"v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=").is_err());
+        assert!(parse(&format, b"v1,short").is_err());
+    }
+
+    #[test]
+    fn base64_digest_needs_32_bytes() {
+        assert!(
+            decode(
+                "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+                Encoding::Base64
+            )
+            .is_some()
+        );
+        assert!(
+            decode(
+                "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1O==",
+                Encoding::Base64
+            )
+            .is_none()
+        );
+        assert!(
+            decode(
+                "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE",
+                Encoding::Base64
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(parse_unix_seconds("1614265330"), Some(1_614_265_330));
+        for bad in [
+            "",
+            "-1",
+            "+1",
+            " 1",
+            "1.5",
+            "abc",
+            "2025-03-14T10:33:33Z",
+            "1234567890123456789",
+        ] {
+            assert_eq!(parse_unix_seconds(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn encode_round_trips() {
+        let digest = decode(HEX, Encoding::Hex).unwrap();
+        assert_eq!(encode(&digest, Encoding::Hex), HEX);
+        let b64 = encode(&digest, Encoding::Base64);
+        assert_eq!(decode(&b64, Encoding::Base64), Some(digest));
+    }
+}

@@ -1,0 +1,141 @@
+//! Deduplication: the claim / complete / release protocol every delivery store keeps.
+//!
+//! A receiver **claims** a delivery id before it runs the handler. Exactly one of
+//! several concurrent copies gets the claim; the others learn that the delivery is
+//! in flight, or already done. When the handler succeeds the claim is **completed**
+//! (the id is remembered as done for the store's TTL); when it fails, panics or the
+//! request is dropped the claim is **released**, so that the provider's retry is
+//! processed. A claim whose owner died is freed when its lease runs out.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest as _, Sha256};
+
+use crate::delivery::DeliveryId;
+
+/// Default time a done delivery id is remembered: 72 h, longer than the retry
+/// schedule of every provider guide (the longest, DataFlow's, ends after 6 h).
+pub const DEFAULT_DONE_TTL: Duration = Duration::from_secs(72 * 60 * 60);
+
+/// Default lease of an in-flight claim: after it, a claim whose owner crashed no
+/// longer blocks the provider's retries.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+
+/// The answer to a claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This request owns the delivery: run the handler, then complete or release.
+    Claimed(ClaimToken),
+    /// Another copy of the delivery is being processed right now.
+    InFlight,
+    /// The delivery was processed already.
+    Done,
+}
+
+/// Proof of one claim, unique across processes: only the owner of a claim can
+/// complete or release it.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ClaimToken(String);
+
+impl ClaimToken {
+    /// A fresh token (128 bits derived from the time, the process id and a counter).
+    pub fn generate() -> Self {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos());
+        let stack_marker = &raw const count as usize;
+        let mut hasher = Sha256::new();
+        hasher.update(nanos.to_le_bytes());
+        hasher.update(std::process::id().to_le_bytes());
+        hasher.update(count.to_le_bytes());
+        hasher.update(stack_marker.to_le_bytes());
+        let digest: [u8; 32] = hasher.finalize().into();
+        Self(crate::signature::encode(&digest, crate::Encoding::Hex)[..32].to_owned())
+    }
+
+    /// Wraps a token read back from a store.
+    pub fn from_string(token: String) -> Self {
+        Self(token)
+    }
+
+    /// The token as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ClaimToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClaimToken(..)")
+    }
+}
+
+/// The store could not answer (unreachable, timed out, ...).
+///
+/// Adapters fail closed by default: the delivery gets 503 with `Retry-After` and
+/// the handler does not run, so the provider retries and nothing is lost.
+#[derive(Debug, thiserror::Error)]
+#[error("delivery store unavailable: {message}")]
+pub struct StoreError {
+    message: String,
+}
+
+impl StoreError {
+    /// A store error with a message (which must not contain secrets or credentials).
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+/// Remembers which deliveries are in flight and which are done.
+///
+/// Implementations must make [`claim`](Self::claim) atomic: of any number of
+/// concurrent claims of one id, at most one returns [`Claim::Claimed`] until that
+/// claim is released or its lease expires.
+pub trait DeliveryStore: Send + Sync + 'static {
+    /// Claims `id` for processing.
+    fn claim(&self, id: &DeliveryId) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+
+    /// Marks a claimed delivery as done, if `token` still owns it.
+    fn complete(
+        &self,
+        id: &DeliveryId,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Gives up a claim, if `token` still owns it, so that a retry is processed.
+    fn release(
+        &self,
+        id: &DeliveryId,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+impl<T: DeliveryStore> DeliveryStore for std::sync::Arc<T> {
+    fn claim(&self, id: &DeliveryId) -> impl Future<Output = Result<Claim, StoreError>> + Send {
+        (**self).claim(id)
+    }
+
+    fn complete(
+        &self,
+        id: &DeliveryId,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).complete(id, token)
+    }
+
+    fn release(
+        &self,
+        id: &DeliveryId,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).release(id, token)
+    }
+}

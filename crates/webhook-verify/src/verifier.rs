@@ -1,0 +1,552 @@
+//! The verifier: a scheme, its keys, a tolerance window and a clock.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::delivery::{self, Delivery};
+use crate::error::{ConfigError, VerifyError};
+use crate::headers::{HeaderLookup, HeaderSource};
+use crate::scheme::{DeliveryIdSourceResolved, HeaderName, Scheme, SignedContent};
+use crate::secret::Secret;
+use crate::signature::{self, Digest};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The default tolerance window: 300 s into the past and the future.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+/// Longest delivery id or signed id header accepted, in bytes.
+pub const MAX_ID_LEN: usize = 256;
+
+/// The source of "now", in unix seconds. Inject one in tests.
+pub trait Clock: Send + Sync + 'static {
+    /// The current time in unix seconds.
+    fn now_unix(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_unix(&self) -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| {
+                i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+            })
+    }
+}
+
+/// A clock that always says the same time.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub i64);
+
+impl Clock for FixedClock {
+    fn now_unix(&self) -> i64 {
+        self.0
+    }
+}
+
+/// Verifies signed webhook requests of one [`Scheme`] against one or more secrets.
+///
+/// Cheap to clone (one `Arc`). Verification is streaming: [`begin`](Self::begin)
+/// checks the headers (signature present and well-formed, timestamp inside the
+/// window) before any of the body is read, [`PendingVerification::update`] takes the
+/// body chunk by chunk, [`PendingVerification::finish`] compares in constant time.
+///
+/// ```
+/// use webhook_verify::{FixedClock, Scheme, Verifier};
+///
+/// // GitHub's documented example.
+/// let verifier = Verifier::builder(Scheme::github())
+///     .secret("It's a Secret to Everybody")
+///     .build()
+///     .unwrap();
+/// let headers = [(
+///     "X-Hub-Signature-256",
+///     "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+/// )];
+/// let mut pending = verifier.begin(&headers[..]).unwrap();
+/// pending.update(b"Hello, ");
+/// pending.update(b"World!");
+/// let verified = pending.finish().unwrap();
+/// assert_eq!(verified.secret_index(), 0);
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    scheme: Scheme,
+    keys: Vec<HmacSha256>,
+    tolerance_seconds: i64,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("scheme", &self.inner.scheme.name())
+            .field(
+                "secrets",
+                &format_args!("[redacted; {}]", self.inner.keys.len()),
+            )
+            .field("tolerance_seconds", &self.inner.tolerance_seconds)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier for `scheme` with one secret and the defaults.
+    pub fn new(scheme: Scheme, secret: impl Into<Secret>) -> Result<Self, ConfigError> {
+        Self::builder(scheme).secret(secret).build()
+    }
+
+    /// Starts configuring a verifier for `scheme`.
+    pub fn builder(scheme: Scheme) -> VerifierBuilder {
+        VerifierBuilder {
+            scheme,
+            secrets: Vec::new(),
+            tolerance: DEFAULT_TOLERANCE,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The scheme.
+    pub fn scheme(&self) -> &Scheme {
+        &self.inner.scheme
+    }
+
+    /// The tolerance window in seconds.
+    pub fn tolerance_seconds(&self) -> u64 {
+        self.inner.tolerance_seconds.unsigned_abs()
+    }
+
+    /// Checks the headers and starts digesting the body.
+    ///
+    /// Fails before any body byte is read when the signature header is missing,
+    /// repeated or malformed, the timestamp is missing, malformed or outside the
+    /// window, or a header the signed content needs is missing.
+    pub fn begin<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+    ) -> Result<PendingVerification, VerifyError> {
+        let scheme = &self.inner.scheme;
+        let signature_value = match headers.lookup(&scheme.signature_header.lookup) {
+            HeaderLookup::Absent => {
+                return Err(VerifyError::MissingSignature {
+                    header: scheme.signature_header.display.clone(),
+                });
+            }
+            HeaderLookup::Repeated => {
+                return Err(VerifyError::RepeatedHeader {
+                    header: scheme.signature_header.display.clone(),
+                });
+            }
+            HeaderLookup::Single(value) => value,
+        };
+        let parsed = signature::parse(&scheme.format, signature_value)?;
+
+        let timestamp_text = if scheme.timestamp_in_signature {
+            parsed.timestamp
+        } else if let Some((name, required)) = &scheme.timestamp_header {
+            match single_header(headers, name, *required)? {
+                Some(value) => {
+                    Some(std::str::from_utf8(value).map_err(|_| VerifyError::MalformedTimestamp)?)
+                }
+                None => None,
+            }
+        } else {
+            None
+        };
+        let timestamp = match timestamp_text {
+            Some(text) => {
+                let seconds =
+                    signature::parse_unix_seconds(text).ok_or(VerifyError::MalformedTimestamp)?;
+                self.check_window(seconds)?;
+                Some(seconds)
+            }
+            None => None,
+        };
+
+        let signed_id = match &scheme.id_header {
+            Some(name) if scheme.signed_content.signs_id() => {
+                let value = single_header(headers, name, true)?.unwrap_or_default();
+                Some(id_text(value, name)?)
+            }
+            _ => None,
+        };
+
+        // Read now (the headers are gone by the time the body is digested), judged in
+        // `Verified::delivery`: verification alone does not need the id.
+        let delivery_id = match &scheme.delivery_id {
+            Some(DeliveryIdSourceResolved::Header(name)) => match headers.lookup(&name.lookup) {
+                HeaderLookup::Absent => Err(VerifyError::MissingDeliveryId {
+                    source_description: "delivery id header",
+                }),
+                HeaderLookup::Repeated => Err(VerifyError::RepeatedHeader {
+                    header: name.display.clone(),
+                }),
+                HeaderLookup::Single(value) => id_text(value, name).map(str::to_owned),
+            },
+            _ => Err(VerifyError::MissingDeliveryId {
+                source_description: "no delivery id header configured",
+            }),
+        };
+
+        let mut macs = Vec::with_capacity(self.inner.keys.len());
+        for key in &self.inner.keys {
+            let mut mac = key.clone();
+            match scheme.signed_content {
+                SignedContent::Body => {}
+                SignedContent::TimestampDotBody => {
+                    mac.update(timestamp_text.unwrap_or_default().as_bytes());
+                    mac.update(b".");
+                }
+                SignedContent::SlackV0 => {
+                    mac.update(b"v0:");
+                    mac.update(timestamp_text.unwrap_or_default().as_bytes());
+                    mac.update(b":");
+                }
+                SignedContent::IdDotTimestampDotBody => {
+                    mac.update(signed_id.unwrap_or_default().as_bytes());
+                    mac.update(b".");
+                    mac.update(timestamp_text.unwrap_or_default().as_bytes());
+                    mac.update(b".");
+                }
+            }
+            macs.push(mac);
+        }
+
+        let mut candidates = [[0u8; 32]; signature::MAX_SIGNATURES];
+        let count = parsed.digests().len();
+        candidates[..count].copy_from_slice(parsed.digests());
+        Ok(PendingVerification {
+            verifier: self.clone(),
+            macs,
+            candidates,
+            candidate_count: count,
+            timestamp,
+            delivery_id,
+            body_len: 0,
+        })
+    }
+
+    /// Verifies a whole request at once: [`begin`](Self::begin), one
+    /// [`update`](PendingVerification::update), [`finish`](PendingVerification::finish).
+    pub fn verify<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<Verified, VerifyError> {
+        let mut pending = self.begin(headers)?;
+        pending.update(body);
+        pending.finish()
+    }
+
+    /// Verifies a whole request and classifies it (challenge or event, with its
+    /// delivery id): what an adapter does, for users without one.
+    pub fn verify_delivery<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<Delivery, VerifyError> {
+        self.verify(headers, body)?.delivery(body)
+    }
+
+    fn check_window(&self, timestamp: i64) -> Result<(), VerifyError> {
+        let now = self.inner.clock.now_unix();
+        let tolerance = self.inner.tolerance_seconds;
+        let difference = i128::from(now) - i128::from(timestamp);
+        let saturate = |value: i128| u64::try_from(value).unwrap_or(u64::MAX);
+        if difference > i128::from(tolerance) {
+            Err(VerifyError::TimestampTooOld {
+                age: saturate(difference),
+                tolerance: tolerance.unsigned_abs(),
+            })
+        } else if -difference > i128::from(tolerance) {
+            Err(VerifyError::TimestampInFuture {
+                ahead: saturate(-difference),
+                tolerance: tolerance.unsigned_abs(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn single_header<'h, H: HeaderSource + ?Sized>(
+    headers: &'h H,
+    name: &HeaderName,
+    required: bool,
+) -> Result<Option<&'h [u8]>, VerifyError> {
+    match headers.lookup(&name.lookup) {
+        HeaderLookup::Single(value) => Ok(Some(value)),
+        HeaderLookup::Absent if required => Err(VerifyError::MissingHeader {
+            header: name.display.clone(),
+        }),
+        HeaderLookup::Absent => Ok(None),
+        HeaderLookup::Repeated => Err(VerifyError::RepeatedHeader {
+            header: name.display.clone(),
+        }),
+    }
+}
+
+/// An id header value: 1 to [`MAX_ID_LEN`] visible ASCII characters.
+fn id_text<'v>(value: &'v [u8], name: &HeaderName) -> Result<&'v str, VerifyError> {
+    let malformed = |reason| VerifyError::MalformedHeader {
+        header: name.display.clone(),
+        reason,
+    };
+    if value.is_empty() {
+        return Err(malformed("empty"));
+    }
+    if value.len() > MAX_ID_LEN {
+        return Err(malformed("too long"));
+    }
+    if !value.iter().all(|b| (b'!'..=b'~').contains(b)) {
+        return Err(malformed("not visible ASCII"));
+    }
+    std::str::from_utf8(value).map_err(|_| malformed("not visible ASCII"))
+}
+
+/// Configures a [`Verifier`].
+#[must_use]
+pub struct VerifierBuilder {
+    scheme: Scheme,
+    secrets: Vec<Secret>,
+    tolerance: Duration,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for VerifierBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifierBuilder")
+            .field("scheme", &self.scheme.name())
+            .field(
+                "secrets",
+                &format_args!("[redacted; {}]", self.secrets.len()),
+            )
+            .field("tolerance", &self.tolerance)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifierBuilder {
+    /// Adds a secret. Add several while rotating: a request is accepted when any of
+    /// its signatures matches any secret.
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// Adds several secrets.
+    pub fn secrets<I>(mut self, secrets: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Secret>,
+    {
+        self.secrets.extend(secrets.into_iter().map(Into::into));
+        self
+    }
+
+    /// How far a timestamp may be from now, into the past and into the future,
+    /// inclusive. Default 300 s, as every provider guide in this space recommends; a
+    /// wider window widens the time an intercepted request can be replayed in.
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// The clock that says what "now" is. Default the system clock.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Deduplicate by `source` instead of the scheme's default id (or not at all).
+    pub fn delivery_id(
+        mut self,
+        source: Option<crate::scheme::DeliveryIdSource>,
+    ) -> Result<Self, ConfigError> {
+        self.scheme = self.scheme.with_delivery_id(source)?;
+        Ok(self)
+    }
+
+    /// Derives the keys and builds the verifier.
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        if self.secrets.is_empty() {
+            return Err(ConfigError::NoSecret);
+        }
+        let tolerance_seconds =
+            i64::try_from(self.tolerance.as_secs()).map_err(|_| ConfigError::ToleranceTooLarge)?;
+        let keys =
+            self.secrets
+                .iter()
+                .map(|secret| {
+                    let key = self.scheme.secret_encoding.key(secret)?;
+                    Ok(HmacSha256::new_from_slice(key.expose())
+                        .expect("HMAC takes keys of any length"))
+                })
+                .collect::<Result<Vec<_>, ConfigError>>()?;
+        Ok(Verifier {
+            inner: Arc::new(Inner {
+                scheme: self.scheme,
+                keys,
+                tolerance_seconds,
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+/// A request whose headers passed; feed it the body, then [`finish`](Self::finish).
+pub struct PendingVerification {
+    verifier: Verifier,
+    macs: Vec<HmacSha256>,
+    candidates: [Digest; signature::MAX_SIGNATURES],
+    candidate_count: usize,
+    timestamp: Option<i64>,
+    delivery_id: Result<String, VerifyError>,
+    body_len: u64,
+}
+
+impl fmt::Debug for PendingVerification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingVerification")
+            .field("scheme", &self.verifier.scheme().name())
+            .field("timestamp", &self.timestamp)
+            .field("body_len", &self.body_len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingVerification {
+    /// Digests the next chunk of the body.
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.body_len += chunk.len() as u64;
+        for mac in &mut self.macs {
+            mac.update(chunk);
+        }
+    }
+
+    /// How many body bytes were digested so far.
+    pub fn body_len(&self) -> u64 {
+        self.body_len
+    }
+
+    /// The verified timestamp, already known from the headers.
+    pub fn timestamp(&self) -> Option<i64> {
+        self.timestamp
+    }
+
+    /// Compares every signature with every key, in constant time per comparison.
+    pub fn finish(self) -> Result<Verified, VerifyError> {
+        let candidates = &self.candidates[..self.candidate_count];
+        let mut matched: Option<(usize, Digest)> = None;
+        for (index, mac) in self.macs.into_iter().enumerate() {
+            let expected: Digest = mac.finalize().into_bytes().into();
+            let mut any = subtle::Choice::from(0);
+            for candidate in candidates {
+                any |= expected.ct_eq(candidate);
+            }
+            if bool::from(any) && matched.is_none() {
+                matched = Some((index, expected));
+            }
+        }
+        let (secret_index, digest) = matched.ok_or(VerifyError::NoMatchingSignature)?;
+        let fingerprint: [u8; 32] = Sha256::digest(digest).into();
+        Ok(Verified {
+            verifier: self.verifier,
+            timestamp: self.timestamp,
+            secret_index,
+            fingerprint,
+            delivery_id: self.delivery_id,
+        })
+    }
+}
+
+/// A request whose signature matched.
+#[derive(Clone)]
+pub struct Verified {
+    verifier: Verifier,
+    timestamp: Option<i64>,
+    secret_index: usize,
+    fingerprint: [u8; 32],
+    delivery_id: Result<String, VerifyError>,
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("scheme", &self.scheme_name())
+            .field("timestamp", &self.timestamp)
+            .field("secret_index", &self.secret_index)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verified {
+    /// The scheme's name.
+    pub fn scheme_name(&self) -> &str {
+        self.verifier.scheme().name()
+    }
+
+    /// The scheme.
+    pub fn scheme(&self) -> &Scheme {
+        self.verifier.scheme()
+    }
+
+    /// The timestamp (unix seconds), when the request carried one.
+    pub fn timestamp(&self) -> Option<i64> {
+        self.timestamp
+    }
+
+    /// Which configured secret matched (0 for the first one added): watch it during a
+    /// rotation to know when the old secret can go.
+    pub fn secret_index(&self) -> usize {
+        self.secret_index
+    }
+
+    /// A fingerprint of the matched signature: hex of the first 16 bytes of its
+    /// SHA-256, safe to log (it reveals nothing about the signature or key).
+    pub fn fingerprint(&self) -> String {
+        signature::encode(&self.fingerprint, crate::Encoding::Hex)[..32].to_owned()
+    }
+
+    /// Classifies the verified body: an endpoint challenge to answer, or an event
+    /// with its delivery id. Reads the body only if the scheme has a challenge or
+    /// takes its delivery id from the body.
+    pub fn delivery(&self, body: &[u8]) -> Result<Delivery, VerifyError> {
+        let scheme = self.verifier.scheme();
+        if let Some(challenge) = &scheme.challenge
+            && let Some(response) = delivery::detect_challenge(challenge, body)
+        {
+            return Ok(Delivery::Challenge(response));
+        }
+        let id = match &scheme.delivery_id {
+            None => None,
+            Some(DeliveryIdSourceResolved::Header(_)) => Some(self.delivery_id.clone()?),
+            Some(DeliveryIdSourceResolved::JsonField(field)) => {
+                Some(delivery::json_field(body, field)?)
+            }
+            Some(DeliveryIdSourceResolved::JsonPointer(pointer)) => {
+                Some(delivery::json_pointer(body, pointer)?)
+            }
+            Some(DeliveryIdSourceResolved::SignatureFingerprint) => {
+                Some(format!("sig:{}", self.fingerprint()))
+            }
+        };
+        Ok(Delivery::Event {
+            delivery_id: id.map(|id| delivery::DeliveryId(Cow::Owned(id))),
+        })
+    }
+}
