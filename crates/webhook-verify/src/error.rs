@@ -83,6 +83,19 @@ pub enum VerifyError {
         /// The limit in bytes.
         limit: u64,
     },
+    /// The body could not be read to its end (the client disconnected, the
+    /// `Content-Length` did not match, ...).
+    #[error("body could not be read: {reason}")]
+    BodyRead {
+        /// What went wrong (no body content).
+        reason: String,
+    },
+    /// The body did not arrive within the read timeout.
+    #[error("body not received within {seconds} s")]
+    BodyTimeout {
+        /// The timeout in seconds.
+        seconds: u64,
+    },
 }
 
 impl VerifyError {
@@ -101,7 +114,9 @@ impl VerifyError {
             | Self::MalformedHeader { .. }
             | Self::MalformedTimestamp
             | Self::MissingDeliveryId { .. }
-            | Self::MalformedBody { .. } => 400,
+            | Self::MalformedBody { .. }
+            | Self::BodyRead { .. } => 400,
+            Self::BodyTimeout { .. } => 408,
             Self::BodyTooLarge { .. } => 413,
         }
     }
@@ -121,6 +136,8 @@ impl VerifyError {
             Self::MissingDeliveryId { .. } => "missing_delivery_id",
             Self::MalformedBody { .. } => "malformed_body",
             Self::BodyTooLarge { .. } => "body_too_large",
+            Self::BodyRead { .. } => "body_read",
+            Self::BodyTimeout { .. } => "body_timeout",
         }
     }
 
@@ -139,6 +156,11 @@ impl VerifyError {
                 "payload-too-large",
                 "Payload too large",
                 "The request body exceeds the size this endpoint accepts.",
+            ),
+            408 => (
+                "request-timeout",
+                "Request body timeout",
+                "The request body did not arrive in time.",
             ),
             _ => (
                 "malformed-request",
@@ -182,7 +204,8 @@ pub struct Problem {
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 impl Problem {
-    fn new(status: u16, kind: &str, title: &'static str, detail: String) -> Self {
+    /// A problem of type `https://webhook-verify.dev/problems/{kind}`.
+    pub fn new(status: u16, kind: &str, title: &'static str, detail: String) -> Self {
         Self {
             status,
             type_uri: format!("https://webhook-verify.dev/problems/{kind}"),

@@ -45,6 +45,7 @@ mod error;
 mod headers;
 #[cfg(feature = "memory-store")]
 mod memory_store;
+mod receive;
 mod scheme;
 mod secret;
 mod signature;
@@ -57,6 +58,11 @@ pub use error::{ConfigError, PROBLEM_CONTENT_TYPE, Problem, VerifyError};
 pub use headers::{HeaderLookup, HeaderSource};
 #[cfg(feature = "memory-store")]
 pub use memory_store::{DEFAULT_CAPACITY, MemoryStore, MemoryStoreBuilder};
+pub use receive::{
+    Admitted, ClaimedDelivery, DEFAULT_BODY_LIMIT, DEFAULT_IN_FLIGHT_RETRY_AFTER,
+    DEFAULT_READ_TIMEOUT, DEFAULT_STORE_RETRY_AFTER, DUPLICATE_HEADER, DeliveryInfo, Outcome,
+    Receiver, Reply, StoreFailure,
+};
 pub use scheme::{
     Challenge, DeliveryIdSource, Encoding, PRESET_NAMES, Scheme, SchemeBuilder, SignatureFormat,
     SignedContent, TimestampSource,

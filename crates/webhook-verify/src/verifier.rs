@@ -463,12 +463,11 @@ impl PendingVerification {
             }
         }
         let (secret_index, digest) = matched.ok_or(VerifyError::NoMatchingSignature)?;
-        let fingerprint: [u8; 32] = Sha256::digest(digest).into();
         Ok(Verified {
             verifier: self.verifier,
             timestamp: self.timestamp,
             secret_index,
-            fingerprint,
+            digest,
             delivery_id: self.delivery_id,
         })
     }
@@ -480,7 +479,7 @@ pub struct Verified {
     verifier: Verifier,
     timestamp: Option<i64>,
     secret_index: usize,
-    fingerprint: [u8; 32],
+    digest: Digest,
     delivery_id: Result<String, VerifyError>,
 }
 
@@ -519,7 +518,8 @@ impl Verified {
     /// A fingerprint of the matched signature: hex of the first 16 bytes of its
     /// SHA-256, safe to log (it reveals nothing about the signature or key).
     pub fn fingerprint(&self) -> String {
-        signature::encode(&self.fingerprint, crate::Encoding::Hex)[..32].to_owned()
+        let fingerprint: Digest = Sha256::digest(self.digest).into();
+        signature::encode(&fingerprint, crate::Encoding::Hex)[..32].to_owned()
     }
 
     /// Classifies the verified body: an endpoint challenge to answer, or an event

@@ -1,0 +1,233 @@
+//! [`WebhookService`]: the middleware itself.
+
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderValue, Request, Response, StatusCode};
+use tower_service::Service;
+use tracing::{Instrument as _, debug, field, warn};
+use webhook_verify::{
+    ClaimedDelivery, DeliveryId, DeliveryInfo, DeliveryStore, Outcome, Receiver, Reply,
+};
+
+use crate::body;
+use crate::future::ResponseFuture;
+
+/// The verification metadata of a delivery that reached the inner service, in its
+/// request extensions (and an axum extractor, with the `axum` feature).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedWebhook(pub(crate) DeliveryInfo);
+
+impl VerifiedWebhook {
+    /// The scheme's name (`github`, `stripe`, ...).
+    pub fn scheme(&self) -> &str {
+        &self.0.scheme
+    }
+
+    /// The delivery id, when the scheme has a source for one.
+    pub fn delivery_id(&self) -> Option<&DeliveryId> {
+        self.0.delivery_id.as_ref()
+    }
+
+    /// The verified timestamp (unix seconds), when the request carried one.
+    pub fn timestamp(&self) -> Option<i64> {
+        self.0.timestamp
+    }
+
+    /// Which configured secret matched (0 = the first added).
+    pub fn secret_index(&self) -> usize {
+        self.0.secret_index
+    }
+}
+
+/// The service built by [`WebhookLayer`](crate::WebhookLayer).
+pub struct WebhookService<S, St> {
+    inner: S,
+    receiver: Arc<Receiver<St>>,
+}
+
+impl<S, St> WebhookService<S, St> {
+    pub(crate) fn new(inner: S, receiver: Arc<Receiver<St>>) -> Self {
+        Self { inner, receiver }
+    }
+}
+
+impl<S: Clone, St> Clone for WebhookService<S, St> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            receiver: Arc::clone(&self.receiver),
+        }
+    }
+}
+
+impl<S: fmt::Debug, St> fmt::Debug for WebhookService<S, St> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookService")
+            .field("inner", &self.inner)
+            .field("receiver", &self.receiver)
+            .finish()
+    }
+}
+
+impl<S, St, ReqBody, ResBody> Service<Request<ReqBody>> for WebhookService<S, St>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    St: DeliveryStore + Clone,
+    ReqBody: http_body::Body<Data = Bytes> + From<Bytes> + Send + 'static,
+    ReqBody::Error: fmt::Display,
+    ResBody: From<Bytes> + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<Self::Response, Self::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // The clone that was driven to readiness serves this request.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        let receiver = Arc::clone(&self.receiver);
+        let span = tracing::info_span!(
+            "webhook",
+            scheme = receiver.verifier().scheme().name(),
+            delivery_id = field::Empty,
+            outcome = field::Empty,
+        );
+        ResponseFuture {
+            inner: Box::pin(handle(receiver, inner, request).instrument(span)),
+        }
+    }
+}
+
+async fn handle<S, St, ReqBody, ResBody>(
+    receiver: Arc<Receiver<St>>,
+    mut inner: S,
+    request: Request<ReqBody>,
+) -> Result<Response<ResBody>, S::Error>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    St: DeliveryStore + Clone,
+    ReqBody: http_body::Body<Data = Bytes> + From<Bytes>,
+    ReqBody::Error: fmt::Display,
+    ResBody: From<Bytes>,
+{
+    let (mut parts, request_body) = request.into_parts();
+    let content_length = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+
+    let admitted = async {
+        let mut pending = receiver.begin(&parts.headers, content_length)?;
+        let bytes = body::read(&receiver, &mut pending, request_body, content_length).await?;
+        let admitted = receiver.admit(pending, &bytes).await?;
+        Ok::<_, Outcome>((admitted, bytes))
+    }
+    .await;
+    let (admitted, bytes) = match admitted {
+        Ok(admitted) => admitted,
+        Err(outcome) => return Ok(refuse(&receiver, &outcome)),
+    };
+
+    let span = tracing::Span::current();
+    if let Some(id) = &admitted.info.delivery_id {
+        span.record("delivery_id", id.as_str());
+    }
+    if let Some(error) = &admitted.store_error {
+        warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
+    }
+    parts.extensions.insert(VerifiedWebhook(admitted.info));
+    let request = Request::from_parts(parts, ReqBody::from(bytes));
+
+    let mut guard = ClaimGuard(admitted.claim);
+    let result = inner.call(request).await;
+    let claim = guard.0.take();
+    if let Ok(response) = &result {
+        let status = response.status();
+        span.record(
+            "outcome",
+            if status.is_success() {
+                "processed"
+            } else {
+                "handler_failed"
+            },
+        );
+        if let Some(claim) = claim
+            && let Err(error) = claim.settle(status.as_u16()).await
+        {
+            warn!(%error, "could not settle the delivery claim; it expires with its lease");
+        }
+    } else {
+        span.record("outcome", "handler_error");
+        if let Some(claim) = claim
+            && let Err(error) = claim.release().await
+        {
+            warn!(%error, "could not release the delivery claim; it expires with its lease");
+        }
+    }
+    result
+}
+
+fn refuse<St, ResBody: From<Bytes>>(
+    receiver: &Receiver<St>,
+    outcome: &Outcome,
+) -> Response<ResBody> {
+    let span = tracing::Span::current();
+    span.record("outcome", outcome.name());
+    match outcome {
+        Outcome::Rejected(error) => {
+            debug!(reason = %error, "webhook refused");
+        }
+        Outcome::StoreUnavailable(error) => {
+            warn!(%error, "delivery store unavailable; answered 503");
+        }
+        _ => {}
+    }
+    into_response(receiver.reply(outcome))
+}
+
+fn into_response<ResBody: From<Bytes>>(reply: Reply) -> Response<ResBody> {
+    let mut response = Response::new(ResBody::from(Bytes::from(reply.body)));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    if let Some(content_type) = reply.content_type {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    for (name, value) in reply.headers {
+        if let Ok(value) = HeaderValue::try_from(value) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+/// Releases a claim that was never settled: the handler panicked or the request
+/// was dropped (the client went away). The release runs on the current tokio
+/// runtime; without one, the claim expires with its lease.
+struct ClaimGuard<St: DeliveryStore>(Option<ClaimedDelivery<St>>);
+
+impl<St: DeliveryStore> Drop for ClaimGuard<St> {
+    fn drop(&mut self) {
+        if let Some(claim) = self.0.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let release = claim.release();
+            runtime.spawn(async move {
+                if let Err(error) = release.await {
+                    warn!(%error, "could not release an abandoned delivery claim; it expires with its lease");
+                }
+            });
+        }
+    }
+}
