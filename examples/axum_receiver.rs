@@ -1,0 +1,94 @@
+//! An axum receiver with one route per preset.
+//!
+//! Run: `WEBHOOK_SECRET=whsec_... PORT=3000 cargo run --example axum_receiver`
+//!
+//! Then send it signed deliveries, e.g. with `cargo run --example demo`, or by hand:
+//! every route answers 401 to an unsigned request. `GET /stats` answers
+//! `{"processed": N}`: how many deliveries reached a handler (challenges and
+//! duplicates are answered by the layer and not counted).
+//!
+//! Routes: `POST /webhooks/{sentimatrix,social,dataflow,proposals,dcisionai,standard,
+//! github,stripe,slack,shopify}`, each verifying its provider's scheme with the
+//! secret from `WEBHOOK_SECRET` (Standard Webhooks decodes it as `whsec_` + base64,
+//! every other scheme uses its UTF-8 bytes), a 300 s window and a 1 MiB body limit,
+//! and deduplicating by the provider's delivery id.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use webhook_verify::{ConfigError, PRESET_NAMES, Scheme, Verifier};
+use webhook_verify_tower::{VerifiedWebhook, WebhookLayer};
+
+/// The development secret used when `WEBHOOK_SECRET` is unset. Valid for every
+/// scheme, Standard Webhooks included (base64 after `whsec_`).
+pub const DEVELOPMENT_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// How many deliveries reached a handler.
+#[derive(Clone, Default)]
+pub struct Stats(Arc<AtomicU64>);
+
+async fn receive(State(stats): State<Stats>, delivery: VerifiedWebhook) -> Json<serde_json::Value> {
+    stats.0.fetch_add(1, Ordering::Relaxed);
+    tracing::info!(scheme = delivery.scheme(), delivery_id = ?delivery.delivery_id().map(|id| id.as_str()), "processed");
+    Json(serde_json::json!({ "received": delivery.scheme() }))
+}
+
+async fn stats(State(stats): State<Stats>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "processed": stats.0.load(Ordering::Relaxed) }))
+}
+
+/// The receiver: a route per preset and `/stats`. `detailed_errors` names the
+/// precise reason of a refusal in the response (for development only).
+pub fn app(secret: &str, detailed_errors: bool) -> Result<Router, ConfigError> {
+    let mut router = Router::new();
+    for name in PRESET_NAMES {
+        let scheme = Scheme::preset(name).expect("every preset name resolves");
+        let verifier = Verifier::new(scheme, secret)?;
+        let layer = WebhookLayer::new(verifier)
+            .body_limit(1024 * 1024)
+            .detailed_errors(detailed_errors);
+        router = router.route(
+            &format!("/webhooks/{name}"),
+            post(receive).route_layer(layer),
+        );
+    }
+    Ok(router
+        .route("/stats", get(stats))
+        .with_state(Stats::default()))
+}
+
+#[allow(dead_code)] // `main` is unused where another example includes this file.
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let secret = std::env::var("WEBHOOK_SECRET").unwrap_or_else(|_| {
+        tracing::warn!("WEBHOOK_SECRET is not set: using the public development secret");
+        DEVELOPMENT_SECRET.to_owned()
+    });
+    let port: u16 = match std::env::var("PORT") {
+        Ok(port) => port
+            .parse()
+            .map_err(|_| format!("PORT is not a port number: {port}"))?,
+        Err(_) => 3000,
+    };
+    let app = app(&secret, false).map_err(|error| {
+        format!(
+            "invalid WEBHOOK_SECRET ({error}); Standard Webhooks needs whsec_ followed by base64"
+        )
+    })?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

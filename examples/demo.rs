@@ -1,0 +1,242 @@
+//! The demo: starts the axum receiver of `examples/axum_receiver.rs` on a free
+//! loopback port, sends it, for every preset, a valid delivery, a tampered body, a
+//! wrong secret, a stale timestamp (where the scheme has one), a replay of the valid
+//! delivery and an endpoint challenge (where the scheme has one), all signed with the
+//! `Signer`, and prints what happened. Exits non-zero if any outcome is not the
+//! expected one.
+//!
+//! Run: `cargo run --example demo`
+
+#[path = "axum_receiver.rs"]
+mod axum_receiver;
+
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use webhook_verify::{DUPLICATE_HEADER, PRESET_NAMES, Scheme, SignOptions, Signer};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Valid,
+    TamperedBody,
+    WrongSecret,
+    StaleTimestamp,
+    Replay,
+    Challenge,
+}
+
+impl Case {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Valid => "valid delivery",
+            Self::TamperedBody => "tampered body",
+            Self::WrongSecret => "wrong secret",
+            Self::StaleTimestamp => "stale timestamp (10 min)",
+            Self::Replay => "replay of the valid one",
+            Self::Challenge => "endpoint challenge",
+        }
+    }
+
+    /// The expected status and whether the handler runs.
+    fn expected(self) -> (u16, bool) {
+        match self {
+            Self::Valid => (200, true),
+            Self::TamperedBody | Self::WrongSecret | Self::StaleTimestamp => (401, false),
+            Self::Replay | Self::Challenge => (200, false),
+        }
+    }
+}
+
+fn sample_body(preset: &str, run: u64) -> String {
+    let id = format!("evt_{preset}_{run}");
+    match preset {
+        "sentimatrix" => format!(
+            r#"{{"event":"analysis.completed","timestamp":"2024-01-15T10:30:00Z","data":{{"analysis_id":"an_{run}","sentiment":"positive","score":0.87,"delivery_id":"{id}"}}}}"#
+        ),
+        "social" => format!(
+            r#"{{"event":"post.published","timestamp":"2024-01-15T10:00:00Z","data":{{"postId":"post_{run}","platform":"instagram"}},"workspaceId":"ws_789"}}"#
+        ),
+        "slack" => format!(
+            r#"{{"type":"event_callback","event_id":"Ev{run}","event":{{"type":"app_mention","text":"hi"}}}}"#
+        ),
+        _ => format!(
+            r#"{{"id":"{id}","type":"demo.event","created":{run},"data":{{"amount":4200,"note":"héllo"}}}}"#
+        ),
+    }
+}
+
+fn challenge_body(scheme: &Scheme) -> Option<String> {
+    scheme.challenge()?;
+    let kind = if scheme.name() == "slack" {
+        "url_verification"
+    } else {
+        "webhook.verify"
+    };
+    Some(format!(
+        r#"{{"type":"{kind}","challenge":"c4a1f0e2-7b9d-4e36-9c55-0d2b8e61f7aa"}}"#
+    ))
+}
+
+struct Row {
+    preset: &'static str,
+    case: Case,
+    status: u16,
+    accepted: bool,
+    reason: String,
+    ok: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("demo failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<bool, Box<dyn std::error::Error>> {
+    let secret = axum_receiver::DEVELOPMENT_SECRET;
+    let app = axum_receiver::app(secret, true)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    println!("receiver listening on {base}");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let client = reqwest::Client::new();
+    let now = i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs())?;
+    let run = now.unsigned_abs();
+    let mut rows = Vec::new();
+    let mut expected_processed = 0u64;
+
+    for preset in PRESET_NAMES {
+        let scheme = Scheme::preset(preset).ok_or("unknown preset")?;
+        let signer = Signer::new(scheme.clone(), secret)?;
+        let wrong = Signer::new(scheme.clone(), "whsec_d3JvbmctZGVtby1zZWNyZXQ=")?;
+        let body = sample_body(preset, run);
+        let url = format!("{base}/webhooks/{preset}");
+        let valid_headers = signer.sign(
+            body.as_bytes(),
+            &SignOptions::new()
+                .timestamp(now)
+                .id(format!("msg_{preset}_{run}")),
+        );
+
+        let mut cases = vec![Case::Valid, Case::TamperedBody, Case::WrongSecret];
+        if scheme.has_timestamp() {
+            cases.push(Case::StaleTimestamp);
+        }
+        cases.push(Case::Replay);
+        if scheme.challenge().is_some() {
+            cases.push(Case::Challenge);
+        }
+
+        for case in cases {
+            let (headers, sent_body) = match case {
+                Case::Valid | Case::Replay => (valid_headers.clone(), body.clone()),
+                // Re-serialized: one space more, as a JSON round trip would add.
+                Case::TamperedBody => (valid_headers.clone(), body.replacen(':', ": ", 1)),
+                Case::WrongSecret => (
+                    wrong.sign(
+                        body.as_bytes(),
+                        &SignOptions::new()
+                            .timestamp(now)
+                            .id(format!("msg_w_{preset}_{run}")),
+                    ),
+                    body.clone(),
+                ),
+                Case::StaleTimestamp => (
+                    signer.sign(
+                        body.as_bytes(),
+                        &SignOptions::new()
+                            .timestamp(now - 600)
+                            .id(format!("msg_s_{preset}_{run}")),
+                    ),
+                    body.clone(),
+                ),
+                Case::Challenge => {
+                    let challenge = challenge_body(&scheme).ok_or("no challenge")?;
+                    (
+                        signer.sign(challenge.as_bytes(), &SignOptions::new().timestamp(now)),
+                        challenge,
+                    )
+                }
+            };
+            let mut request = client.post(&url).body(sent_body);
+            for (name, value) in headers.iter() {
+                request = request.header(name, value);
+            }
+            let response = request.send().await?;
+            let status = response.status().as_u16();
+            let duplicate = response.headers().contains_key(DUPLICATE_HEADER);
+            let text = response.text().await?;
+            let reason = if status >= 400 {
+                serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|problem| problem["detail"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| text.clone())
+            } else if duplicate {
+                "duplicate: answered without running the handler".to_owned()
+            } else if case == Case::Challenge {
+                format!("challenge answered: {text}")
+            } else {
+                "verified and processed".to_owned()
+            };
+            let (expected_status, runs_handler) = case.expected();
+            if runs_handler {
+                expected_processed += 1;
+            }
+            let ok = status == expected_status
+                && (case != Case::Replay || duplicate)
+                && (case != Case::Challenge
+                    || text.contains("c4a1f0e2-7b9d-4e36-9c55-0d2b8e61f7aa"));
+            rows.push(Row {
+                preset,
+                case,
+                status,
+                accepted: status < 300,
+                reason,
+                ok,
+            });
+        }
+    }
+
+    println!();
+    println!(
+        "{:<12} {:<26} {:>6}  {:<9} {}",
+        "preset", "case", "status", "outcome", "reason"
+    );
+    println!("{}", "-".repeat(110));
+    for row in &rows {
+        println!(
+            "{:<12} {:<26} {:>6}  {:<9} {}{}",
+            row.preset,
+            row.case.label(),
+            row.status,
+            if row.accepted { "accepted" } else { "rejected" },
+            row.reason,
+            if row.ok { "" } else { "   <-- UNEXPECTED" }
+        );
+    }
+
+    let stats: serde_json::Value = serde_json::from_str(
+        &client
+            .get(format!("{base}/stats"))
+            .send()
+            .await?
+            .text()
+            .await?,
+    )?;
+    let processed = stats["processed"].as_u64().unwrap_or(u64::MAX);
+    let failures = rows.iter().filter(|row| !row.ok).count();
+    println!();
+    println!(
+        "{} cases, {} as expected; handler ran {processed} times (expected {expected_processed})",
+        rows.len(),
+        rows.len() - failures
+    );
+    Ok(failures == 0 && processed == expected_processed)
+}
