@@ -32,7 +32,7 @@ pub struct Stats(Arc<AtomicU64>);
 
 async fn receive(State(stats): State<Stats>, delivery: VerifiedWebhook) -> Json<serde_json::Value> {
     stats.0.fetch_add(1, Ordering::Relaxed);
-    tracing::info!(scheme = delivery.scheme(), delivery_id = ?delivery.delivery_id().map(|id| id.as_str()), "processed");
+    tracing::info!(scheme = delivery.scheme(), delivery_id = ?delivery.delivery_id().map(webhook_verify::DeliveryId::as_str), "processed");
     Json(serde_json::json!({ "received": delivery.scheme() }))
 }
 
