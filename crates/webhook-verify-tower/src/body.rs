@@ -1,7 +1,9 @@
 //! Reading a request body once: digest each chunk as it arrives, keep the bytes for
 //! the handler, stop at the limit.
 
+use std::future::{Future as _, poll_fn};
 use std::pin::pin;
+use std::task::Poll;
 
 use bytes::{Bytes, BytesMut};
 use http_body::Body;
@@ -49,7 +51,14 @@ where
         }
         Ok(joined.map(BytesMut::freeze).or(first).unwrap_or_default())
     };
-    tokio::time::timeout(receiver.timeout(), reading)
-        .await
-        .unwrap_or_else(|_| Err(receiver.body_timeout()))
+    // A small body is usually complete when the request arrives: read it without
+    // arming a timer, and start the clock only if the body has to be waited for.
+    let mut reading = pin!(reading);
+    let first_poll = poll_fn(|cx| Poll::Ready(reading.as_mut().poll(cx))).await;
+    match first_poll {
+        Poll::Ready(result) => result,
+        Poll::Pending => tokio::time::timeout(receiver.timeout(), reading)
+            .await
+            .unwrap_or_else(|_| Err(receiver.body_timeout())),
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -28,16 +29,21 @@ pub enum Delivery {
 
 /// The id that identifies one delivery across the provider's retries.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct DeliveryId(pub(crate) Cow<'static, str>);
+pub struct DeliveryId(Arc<str>);
 
 impl DeliveryId {
     /// Wraps an id.
-    pub fn new(id: impl Into<Cow<'static, str>>) -> Self {
-        Self(id.into())
+    pub fn new(id: impl AsRef<str>) -> Self {
+        Self(Arc::from(id.as_ref()))
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id as a shared string, cheap to clone (a store can key by it).
+    pub fn as_shared(&self) -> &Arc<str> {
         &self.0
     }
 }

@@ -1,72 +1,36 @@
-//! The in-process [`DeliveryStore`], on moka.
+//! The in-process [`DeliveryStore`].
 
+use std::collections::VecDeque;
+use std::collections::hash_map::{self, HashMap};
 use std::future::{Future, ready};
-use std::sync::Arc;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
-
-use moka::Expiry;
-use moka::ops::compute::Op;
-use moka::sync::Cache;
 
 use crate::delivery::DeliveryId;
 use crate::store::{Claim, ClaimToken, DEFAULT_DONE_TTL, DEFAULT_LEASE, DeliveryStore, StoreError};
 
 /// Default number of delivery ids remembered.
-pub const DEFAULT_CAPACITY: u64 = 100_000;
+pub const DEFAULT_CAPACITY: usize = 100_000;
 
-#[derive(Clone)]
-enum Entry {
-    InFlight { token: ClaimToken, expires: Instant },
-    Done,
-}
+const SHARDS: usize = 16;
 
-struct EntryExpiry {
-    lease: Duration,
-    done_ttl: Duration,
-}
-
-impl EntryExpiry {
-    fn ttl(&self, entry: &Entry) -> Duration {
-        match entry {
-            Entry::InFlight { .. } => self.lease,
-            Entry::Done => self.done_ttl,
-        }
-    }
-}
-
-impl Expiry<Arc<str>, Entry> for EntryExpiry {
-    fn expire_after_create(
-        &self,
-        _key: &Arc<str>,
-        value: &Entry,
-        _now: Instant,
-    ) -> Option<Duration> {
-        Some(self.ttl(value))
-    }
-
-    fn expire_after_update(
-        &self,
-        _key: &Arc<str>,
-        value: &Entry,
-        _now: Instant,
-        _current: Option<Duration>,
-    ) -> Option<Duration> {
-        Some(self.ttl(value))
-    }
-}
-
-/// Dedupe inside one process: bounded, with per-entry expiry (in-flight claims after
-/// the lease, done ids after the done TTL). Clones share the same entries.
+/// Dedupe inside one process: sharded, bounded, with exact expiry (in-flight claims
+/// after the lease, done ids after the done TTL). Clones share the same entries.
+///
+/// Both lifetimes are the same for every entry, so entries expire in the order they
+/// were written: each shard keeps two queues in that order and drops expired
+/// entries from their fronts, O(1) per operation, no background task. When a shard
+/// is full its oldest done id is forgotten first; an id forgotten early is processed
+/// again if the provider re-sends it, so size the capacity above the number of
+/// deliveries you receive in one done TTL.
 ///
 /// For several replicas behind a load balancer, use a shared store (Redis).
-/// When the capacity is reached the least useful ids are evicted, and an evicted
-/// done id would be processed again if the provider re-sent it: size the capacity
-/// above the number of deliveries you receive in one done TTL.
 ///
 /// ```
 /// use webhook_verify::{Claim, DeliveryId, DeliveryStore, MemoryStore};
 ///
-/// # futures_lite_block_on(async {
+/// # block_on(async {
 /// let store = MemoryStore::new();
 /// let id = DeliveryId::new("evt_1");
 /// let Claim::Claimed(token) = store.claim(&id).await.unwrap() else { unreachable!() };
@@ -74,9 +38,8 @@ impl Expiry<Arc<str>, Entry> for EntryExpiry {
 /// store.complete(&id, &token).await.unwrap();
 /// assert_eq!(store.claim(&id).await.unwrap(), Claim::Done);
 /// # });
-/// # fn futures_lite_block_on<F: std::future::Future>(future: F) -> F::Output {
-/// #     let waker = std::task::Waker::noop();
-/// #     let mut context = std::task::Context::from_waker(&waker);
+/// # fn block_on<F: std::future::Future>(future: F) -> F::Output {
+/// #     let mut context = std::task::Context::from_waker(std::task::Waker::noop());
 /// #     let mut future = std::pin::pin!(future);
 /// #     loop {
 /// #         if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) { return output; }
@@ -85,15 +48,102 @@ impl Expiry<Arc<str>, Entry> for EntryExpiry {
 /// ```
 #[derive(Clone)]
 pub struct MemoryStore {
-    cache: Cache<Arc<str>, Entry>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    shards: Vec<Mutex<Shard>>,
+    hasher: RandomState,
     lease: Duration,
+    done_ttl: Duration,
+    shard_capacity: usize,
+}
+
+#[derive(Default)]
+struct Shard {
+    entries: HashMap<Arc<str>, Entry>,
+    /// In-flight claims, oldest first: (expiry, id, generation).
+    in_flight: VecDeque<(Instant, Arc<str>, u64)>,
+    /// Done ids, oldest first.
+    done: VecDeque<(Instant, Arc<str>, u64)>,
+    next_generation: u64,
+}
+
+struct Entry {
+    state: State,
+    expires: Instant,
+    /// Which write this entry is; a queue item of an older write is stale.
+    generation: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    InFlight(ClaimToken),
+    Done,
+}
+
+impl Shard {
+    /// Drops the queue fronts that expired (or were overwritten).
+    fn expire(&mut self, now: Instant) {
+        for queue in [&mut self.in_flight, &mut self.done] {
+            while let Some((expires, _, _)) = queue.front() {
+                if *expires > now {
+                    break;
+                }
+                let (_, id, generation) = queue.pop_front().expect("front exists");
+                if let hash_map::Entry::Occupied(entry) = self.entries.entry(id)
+                    && entry.get().generation == generation
+                {
+                    entry.remove();
+                }
+            }
+        }
+    }
+
+    /// Keeps the shard within `capacity`, forgetting the oldest done ids first.
+    fn bound(&mut self, capacity: usize) {
+        while self.entries.len() > capacity {
+            let queue = if self.done.is_empty() {
+                &mut self.in_flight
+            } else {
+                &mut self.done
+            };
+            let Some((_, id, generation)) = queue.pop_front() else {
+                break;
+            };
+            if let hash_map::Entry::Occupied(entry) = self.entries.entry(id)
+                && entry.get().generation == generation
+            {
+                entry.remove();
+            }
+        }
+    }
+
+    fn write(&mut self, id: Arc<str>, state: State, expires: Instant) {
+        self.next_generation += 1;
+        let generation = self.next_generation;
+        let queue = match state {
+            State::InFlight(_) => &mut self.in_flight,
+            State::Done => &mut self.done,
+        };
+        queue.push_back((expires, Arc::clone(&id), generation));
+        self.entries.insert(
+            id,
+            Entry {
+                state,
+                expires,
+                generation,
+            },
+        );
+    }
 }
 
 impl std::fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MemoryStore")
-            .field("entries", &self.cache.entry_count())
-            .field("lease", &self.lease)
+            .field("entries", &self.len())
+            .field("lease", &self.inner.lease)
+            .field("done_ttl", &self.inner.done_ttl)
             .finish_non_exhaustive()
     }
 }
@@ -119,43 +169,73 @@ impl MemoryStore {
         }
     }
 
-    fn claim_now(&self, id: &DeliveryId) -> Claim {
-        let now = Instant::now();
-        let mut outcome = Claim::InFlight;
-        self.cache
-            .entry(Arc::from(id.as_str()))
-            .and_compute_with(|existing| match existing.map(moka::Entry::into_value) {
-                Some(Entry::Done) => {
-                    outcome = Claim::Done;
-                    Op::Nop
-                }
-                Some(Entry::InFlight { expires, .. }) if expires > now => Op::Nop,
-                _ => {
-                    let token = ClaimToken::generate();
-                    outcome = Claim::Claimed(token.clone());
-                    Op::Put(Entry::InFlight {
-                        token,
-                        expires: now + self.lease,
-                    })
-                }
-            });
-        outcome
+    /// How many ids (in flight or done) are remembered now, expired ones included
+    /// until the next write to their shard.
+    pub fn len(&self) -> usize {
+        self.inner
+            .shards
+            .iter()
+            .map(|shard| lock(shard).entries.len())
+            .sum()
     }
 
-    fn settle(&self, id: &DeliveryId, token: &ClaimToken, done: bool) {
-        self.cache
-            .entry(Arc::from(id.as_str()))
-            .and_compute_with(|existing| match existing.map(moka::Entry::into_value) {
-                Some(Entry::InFlight { token: owner, .. }) if owner == *token => {
-                    if done {
-                        Op::Put(Entry::Done)
-                    } else {
-                        Op::Remove
-                    }
-                }
-                _ => Op::Nop,
-            });
+    /// Whether no id is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
+
+    fn shard(&self, id: &str) -> MutexGuard<'_, Shard> {
+        let hash = self.inner.hasher.hash_one(id);
+        // The top bits: the low ones pick the HashMap bucket.
+        let index = usize::try_from(hash >> 60).unwrap_or(0) % SHARDS;
+        lock(&self.inner.shards[index])
+    }
+
+    fn claim_now(&self, id: &DeliveryId) -> Claim {
+        let now = Instant::now();
+        let mut shard = self.shard(id.as_str());
+        shard.expire(now);
+        if let Some(entry) = shard.entries.get(id.as_str())
+            && entry.expires > now
+        {
+            return match entry.state {
+                State::Done => Claim::Done,
+                State::InFlight(_) => Claim::InFlight,
+            };
+        }
+        let token = ClaimToken::local();
+        shard.write(
+            Arc::clone(id.as_shared()),
+            State::InFlight(token),
+            now + self.inner.lease,
+        );
+        shard.bound(self.inner.shard_capacity);
+        Claim::Claimed(token)
+    }
+
+    fn settle(&self, id: &DeliveryId, token: ClaimToken, done: bool) {
+        let now = Instant::now();
+        let mut shard = self.shard(id.as_str());
+        let Some((key, entry)) = shard.entries.get_key_value(id.as_str()) else {
+            return;
+        };
+        if entry.state != State::InFlight(token) {
+            return;
+        }
+        if done {
+            let key = Arc::clone(key);
+            shard.write(key, State::Done, now + self.inner.done_ttl);
+            shard.bound(self.inner.shard_capacity);
+        } else {
+            shard.entries.remove(id.as_str());
+        }
+    }
+}
+
+/// A poisoned shard is still consistent (no operation panics half-way), so it is
+/// used as it is.
+fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
+    shard.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl DeliveryStore for MemoryStore {
@@ -168,7 +248,7 @@ impl DeliveryStore for MemoryStore {
         id: &DeliveryId,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.settle(id, token, true);
+        self.settle(id, *token, true);
         ready(Ok(()))
     }
 
@@ -177,7 +257,7 @@ impl DeliveryStore for MemoryStore {
         id: &DeliveryId,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.settle(id, token, false);
+        self.settle(id, *token, false);
         ready(Ok(()))
     }
 }
@@ -188,7 +268,7 @@ impl DeliveryStore for MemoryStore {
 pub struct MemoryStoreBuilder {
     done_ttl: Duration,
     lease: Duration,
-    capacity: u64,
+    capacity: usize,
 }
 
 impl MemoryStoreBuilder {
@@ -206,24 +286,22 @@ impl MemoryStoreBuilder {
         self
     }
 
-    /// How many ids are kept at most. Default 100 000.
-    pub fn capacity(mut self, capacity: u64) -> Self {
+    /// How many ids are kept at most (at least one per shard). Default 100 000.
+    pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
         self
     }
 
     /// Builds the store.
     pub fn build(self) -> MemoryStore {
-        let cache = Cache::builder()
-            .max_capacity(self.capacity)
-            .expire_after(EntryExpiry {
+        MemoryStore {
+            inner: Arc::new(Inner {
+                shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+                hasher: RandomState::new(),
                 lease: self.lease,
                 done_ttl: self.done_ttl,
-            })
-            .build();
-        MemoryStore {
-            cache,
-            lease: self.lease,
+                shard_capacity: self.capacity.div_ceil(SHARDS).max(1),
+            }),
         }
     }
 }
@@ -233,8 +311,7 @@ mod tests {
     use super::*;
 
     fn block_on<F: Future>(future: F) -> F::Output {
-        let waker = std::task::Waker::noop();
-        let mut context = std::task::Context::from_waker(waker);
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
         let mut future = std::pin::pin!(future);
         loop {
             if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
@@ -243,26 +320,30 @@ mod tests {
         }
     }
 
+    fn claimed(store: &MemoryStore, id: &DeliveryId) -> ClaimToken {
+        match block_on(store.claim(id)).unwrap() {
+            Claim::Claimed(token) => token,
+            other => panic!("expected a claim, got {other:?}"),
+        }
+    }
+
     #[test]
     fn claim_complete_release() {
         let store = MemoryStore::new();
         let id = DeliveryId::new("a");
-        let Claim::Claimed(first) = block_on(store.claim(&id)).unwrap() else {
-            panic!("first claim must succeed")
-        };
+        let first = claimed(&store, &id);
         assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
         // A token that does not own the claim changes nothing.
-        block_on(store.release(&id, &ClaimToken::generate())).unwrap();
+        block_on(store.release(&id, &ClaimToken::local())).unwrap();
         assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
         block_on(store.release(&id, &first)).unwrap();
-        let Claim::Claimed(second) = block_on(store.claim(&id)).unwrap() else {
-            panic!("released claim must be claimable")
-        };
+        let second = claimed(&store, &id);
         // The stale token cannot complete the new claim.
         block_on(store.complete(&id, &first)).unwrap();
         assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
         block_on(store.complete(&id, &second)).unwrap();
         assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
+        assert_eq!(store.len(), 1);
     }
 
     #[test]
@@ -271,16 +352,64 @@ mod tests {
             .lease(Duration::from_millis(50))
             .build();
         let id = DeliveryId::new("crashed");
-        assert!(matches!(
-            block_on(store.claim(&id)).unwrap(),
-            Claim::Claimed(_)
-        ));
+        let stale = claimed(&store, &id);
         assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
         std::thread::sleep(Duration::from_millis(80));
-        assert!(matches!(
-            block_on(store.claim(&id)).unwrap(),
-            Claim::Claimed(_)
-        ));
+        let fresh = claimed(&store, &id);
+        // The crashed owner's late release does not free the new claim.
+        block_on(store.release(&id, &stale)).unwrap();
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        block_on(store.complete(&id, &fresh)).unwrap();
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
+    }
+
+    #[test]
+    fn done_ids_expire_after_the_ttl() {
+        let store = MemoryStore::builder()
+            .done_ttl(Duration::from_millis(50))
+            .build();
+        let id = DeliveryId::new("old");
+        let token = claimed(&store, &id);
+        block_on(store.complete(&id, &token)).unwrap();
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
+        std::thread::sleep(Duration::from_millis(80));
+        claimed(&store, &id);
+    }
+
+    #[test]
+    fn capacity_is_bounded_and_forgets_the_oldest_done_first() {
+        let store = MemoryStore::builder().capacity(SHARDS * 4).build();
+        for n in 0..10_000 {
+            let id = DeliveryId::new(format!("id-{n}"));
+            let token = claimed(&store, &id);
+            block_on(store.complete(&id, &token)).unwrap();
+        }
+        assert!(store.len() <= SHARDS * 4, "{}", store.len());
+        // The newest is still remembered.
+        assert_eq!(
+            block_on(store.claim(&DeliveryId::new("id-9999"))).unwrap(),
+            Claim::Done
+        );
+    }
+
+    #[test]
+    fn expired_entries_are_dropped_on_later_writes() {
+        let store = MemoryStore::builder()
+            .lease(Duration::from_millis(20))
+            .done_ttl(Duration::from_millis(20))
+            .build();
+        for n in 0..1_000 {
+            let id = DeliveryId::new(format!("x-{n}"));
+            let token = claimed(&store, &id);
+            if n % 2 == 0 {
+                block_on(store.complete(&id, &token)).unwrap();
+            }
+        }
+        std::thread::sleep(Duration::from_millis(40));
+        for n in 0..SHARDS * 64 {
+            claimed(&store, &DeliveryId::new(format!("y-{n}")));
+        }
+        assert_eq!(store.len(), SHARDS * 64);
     }
 
     #[test]
@@ -303,8 +432,9 @@ mod tests {
 
     #[test]
     fn tokens_are_unique() {
-        let tokens: std::collections::HashSet<_> =
-            (0..1000).map(|_| ClaimToken::generate()).collect();
-        assert_eq!(tokens.len(), 1000);
+        let local: std::collections::HashSet<_> = (0..1000).map(|_| ClaimToken::local()).collect();
+        let random: std::collections::HashSet<_> =
+            (0..1000).map(|_| ClaimToken::random()).collect();
+        assert_eq!(local.len() + random.len(), 2000);
     }
 }

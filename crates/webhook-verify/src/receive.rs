@@ -372,7 +372,7 @@ impl<St> Admitted<St> {
     ) -> Self {
         Self {
             info: DeliveryInfo {
-                scheme: Cow::Owned(verified.scheme_name().to_owned()),
+                scheme: verified.scheme().name.clone(),
                 delivery_id,
                 timestamp: verified.timestamp(),
                 secret_index: verified.secret_index(),
@@ -422,7 +422,7 @@ impl<St: DeliveryStore> ClaimedDelivery<St> {
 /// No store: nothing is deduplicated.
 impl DeliveryStore for () {
     async fn claim(&self, _id: &DeliveryId) -> Result<Claim, StoreError> {
-        Ok(Claim::Claimed(ClaimToken::from_string(String::new())))
+        Ok(Claim::Claimed(ClaimToken::from_u128(0)))
     }
 
     async fn complete(&self, _id: &DeliveryId, _token: &ClaimToken) -> Result<(), StoreError> {

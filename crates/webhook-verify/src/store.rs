@@ -35,16 +35,15 @@ pub enum Claim {
     Done,
 }
 
-/// Proof of one claim, unique across processes: only the owner of a claim can
-/// complete or release it.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct ClaimToken(String);
+/// Proof of one claim: only the owner of a claim can complete or release it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClaimToken(u128);
 
 impl ClaimToken {
-    /// A fresh token (128 bits derived from the time, the process id and a counter).
-    pub fn generate() -> Self {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    /// A token unique across processes and machines (128 bits derived with SHA-256
+    /// from the time, the process id, an address and a counter): for shared stores.
+    pub fn random() -> Self {
+        let count = NEXT_LOCAL.fetch_add(1, Ordering::Relaxed);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_nanos());
@@ -55,23 +54,38 @@ impl ClaimToken {
         hasher.update(count.to_le_bytes());
         hasher.update(stack_marker.to_le_bytes());
         let digest: [u8; 32] = hasher.finalize().into();
-        Self(crate::signature::encode(&digest, crate::Encoding::Hex)[..32].to_owned())
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Self(u128::from_le_bytes(bytes))
     }
 
-    /// Wraps a token read back from a store.
-    pub fn from_string(token: String) -> Self {
-        Self(token)
+    /// A token unique inside this process (a counter): for in-process stores.
+    pub fn local() -> Self {
+        Self(u128::from(NEXT_LOCAL.fetch_add(1, Ordering::Relaxed)))
     }
 
-    /// The token as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
+    /// The token from its value, as read back from a store.
+    pub const fn from_u128(value: u128) -> Self {
+        Self(value)
+    }
+
+    /// The token's value.
+    pub const fn as_u128(self) -> u128 {
+        self.0
     }
 }
 
+static NEXT_LOCAL: AtomicU64 = AtomicU64::new(1);
+
 impl fmt::Debug for ClaimToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ClaimToken(..)")
+        write!(f, "ClaimToken({:032x})", self.0)
+    }
+}
+
+impl fmt::Display for ClaimToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:032x}", self.0)
     }
 }
 

@@ -1,6 +1,5 @@
 //! The verifier: a scheme, its keys, a tolerance window and a clock.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -202,7 +201,7 @@ impl Verifier {
             }),
         };
 
-        let mut macs = Vec::with_capacity(self.inner.keys.len());
+        let mut macs = Macs::default();
         for key in &self.inner.keys {
             let mut mac = key.clone();
             match scheme.signed_content {
@@ -408,10 +407,38 @@ impl VerifierBuilder {
     }
 }
 
+/// One running HMAC per key; the first inline, as most verifiers have one key.
+#[derive(Default)]
+struct Macs {
+    first: Option<HmacSha256>,
+    rest: Vec<HmacSha256>,
+}
+
+impl Macs {
+    fn push(&mut self, mac: HmacSha256) {
+        if self.first.is_none() {
+            self.first = Some(mac);
+        } else {
+            self.rest.push(mac);
+        }
+    }
+
+    fn for_each(&mut self, mut f: impl FnMut(&mut HmacSha256)) {
+        self.first
+            .iter_mut()
+            .chain(self.rest.iter_mut())
+            .for_each(&mut f);
+    }
+
+    fn into_all(self) -> impl Iterator<Item = HmacSha256> {
+        self.first.into_iter().chain(self.rest)
+    }
+}
+
 /// A request whose headers passed; feed it the body, then [`finish`](Self::finish).
 pub struct PendingVerification {
     verifier: Verifier,
-    macs: Vec<HmacSha256>,
+    macs: Macs,
     candidates: [Digest; signature::MAX_SIGNATURES],
     candidate_count: usize,
     timestamp: Option<i64>,
@@ -433,9 +460,7 @@ impl PendingVerification {
     /// Digests the next chunk of the body.
     pub fn update(&mut self, chunk: &[u8]) {
         self.body_len += chunk.len() as u64;
-        for mac in &mut self.macs {
-            mac.update(chunk);
-        }
+        self.macs.for_each(|mac| mac.update(chunk));
     }
 
     /// How many body bytes were digested so far.
@@ -452,7 +477,7 @@ impl PendingVerification {
     pub fn finish(self) -> Result<Verified, VerifyError> {
         let candidates = &self.candidates[..self.candidate_count];
         let mut matched: Option<(usize, Digest)> = None;
-        for (index, mac) in self.macs.into_iter().enumerate() {
+        for (index, mac) in self.macs.into_all().enumerate() {
             let expected: Digest = mac.finalize().into_bytes().into();
             let mut any = subtle::Choice::from(0);
             for candidate in candidates {
@@ -546,7 +571,7 @@ impl Verified {
             }
         };
         Ok(Delivery::Event {
-            delivery_id: id.map(|id| delivery::DeliveryId(Cow::Owned(id))),
+            delivery_id: id.map(delivery::DeliveryId::new),
         })
     }
 }
