@@ -59,7 +59,6 @@ struct Inner {
     shard_capacity: usize,
 }
 
-#[derive(Default)]
 struct Shard {
     entries: HashMap<Arc<str>, Entry>,
     /// In-flight claims, oldest first: (expiry, id, generation).
@@ -67,6 +66,8 @@ struct Shard {
     /// Done ids, oldest first.
     done: VecDeque<(Instant, Arc<str>, u64)>,
     next_generation: u64,
+    /// Length of `in_flight` at which its settled items are dropped.
+    compact_at: usize,
 }
 
 struct Entry {
@@ -81,6 +82,21 @@ enum State {
     InFlight(ClaimToken),
     Done,
 }
+
+impl Default for Shard {
+    fn default() -> Self {
+        Self {
+            entries: HashMap::new(),
+            in_flight: VecDeque::new(),
+            done: VecDeque::new(),
+            next_generation: 0,
+            compact_at: MIN_COMPACT,
+        }
+    }
+}
+
+/// The in-flight queue is compacted no more often than every this many claims.
+const MIN_COMPACT: usize = 256;
 
 impl Shard {
     /// Drops the queue fronts that expired (or were overwritten).
@@ -117,6 +133,23 @@ impl Shard {
                 entry.remove();
             }
         }
+    }
+
+    /// A settled claim leaves its item in the in-flight queue until the lease would
+    /// have ended. Once the queue doubles, the items of settled claims are dropped,
+    /// so the queue stays proportional to the claims really in flight: amortized
+    /// O(1) per claim.
+    fn compact(&mut self) {
+        if self.in_flight.len() < self.compact_at {
+            return;
+        }
+        let entries = &self.entries;
+        self.in_flight.retain(|(_, id, generation)| {
+            entries
+                .get(id)
+                .is_some_and(|entry| entry.generation == *generation)
+        });
+        self.compact_at = (self.in_flight.len() * 2).max(MIN_COMPACT);
     }
 
     fn write(&mut self, id: Arc<str>, state: State, expires: Instant) {
@@ -210,6 +243,7 @@ impl MemoryStore {
             now + self.inner.lease,
         );
         shard.bound(self.inner.shard_capacity);
+        shard.compact();
         Claim::Claimed(token)
     }
 
@@ -410,6 +444,31 @@ mod tests {
             claimed(&store, &DeliveryId::new(format!("y-{n}")));
         }
         assert_eq!(store.len(), SHARDS * 64);
+    }
+
+    #[test]
+    fn settled_claims_do_not_accumulate() {
+        let store = MemoryStore::new();
+        for n in 0..100_000 {
+            let id = DeliveryId::new(format!("settled-{n}"));
+            let token = claimed(&store, &id);
+            if n % 2 == 0 {
+                block_on(store.complete(&id, &token)).unwrap();
+            } else {
+                block_on(store.release(&id, &token)).unwrap();
+            }
+        }
+        let queued: usize = store
+            .inner
+            .shards
+            .iter()
+            .map(|shard| lock(shard).in_flight.len())
+            .sum();
+        assert!(
+            queued <= SHARDS * MIN_COMPACT,
+            "{queued} in-flight items kept"
+        );
+        assert_eq!(store.len(), 50_000);
     }
 
     #[test]
