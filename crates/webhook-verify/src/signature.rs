@@ -9,8 +9,8 @@ use crate::scheme::{Encoding, SignatureFormat};
 pub(crate) type Digest = [u8; 32];
 
 /// At most this many signatures of one header are considered; further ones are
-/// ignored. Rotation needs two or three.
-pub const MAX_SIGNATURES: usize = 8;
+/// ignored. Rotation needs two.
+pub const MAX_SIGNATURES: usize = 4;
 
 /// A signature header longer than this is refused as malformed.
 pub const MAX_SIGNATURE_HEADER_LEN: usize = 4096;
@@ -19,19 +19,17 @@ pub const MAX_SIGNATURE_HEADER_LEN: usize = 4096;
 #[derive(Debug)]
 pub(crate) struct ParsedSignatures<'a> {
     pub(crate) timestamp: Option<&'a str>,
+    pub(crate) candidates: Candidates,
+}
+
+/// Up to [`MAX_SIGNATURES`] decoded signatures.
+#[derive(Debug)]
+pub(crate) struct Candidates {
     digests: [Digest; MAX_SIGNATURES],
     count: usize,
 }
 
-impl ParsedSignatures<'_> {
-    fn new() -> Self {
-        Self {
-            timestamp: None,
-            digests: [[0; 32]; MAX_SIGNATURES],
-            count: 0,
-        }
-    }
-
+impl Candidates {
     fn push(&mut self, digest: Digest) {
         if self.count < MAX_SIGNATURES {
             self.digests[self.count] = digest;
@@ -41,6 +39,27 @@ impl ParsedSignatures<'_> {
 
     pub(crate) fn digests(&self) -> &[Digest] {
         &self.digests[..self.count]
+    }
+}
+
+impl ParsedSignatures<'_> {
+    fn new() -> Self {
+        Self {
+            timestamp: None,
+            candidates: Candidates {
+                digests: [[0; 32]; MAX_SIGNATURES],
+                count: 0,
+            },
+        }
+    }
+
+    fn push(&mut self, digest: Digest) {
+        self.candidates.push(digest);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn digests(&self) -> &[Digest] {
+        self.candidates.digests()
     }
 }
 
@@ -56,14 +75,14 @@ pub(crate) fn parse<'a>(
     if value.len() > MAX_SIGNATURE_HEADER_LEN {
         return Err(malformed("too long"));
     }
-    let text = std::str::from_utf8(value)
-        .ok()
-        .filter(|text| {
-            text.bytes()
-                .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-        })
-        .ok_or(malformed("not printable ASCII"))?
-        .trim();
+    if !value
+        .iter()
+        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        return Err(malformed("not printable ASCII"));
+    }
+    let text =
+        std::str::from_utf8(value.trim_ascii()).map_err(|_| malformed("not printable ASCII"))?;
     if text.is_empty() {
         return Err(malformed("empty"));
     }
@@ -101,7 +120,7 @@ pub(crate) fn parse<'a>(
             if parsed.timestamp.is_none() {
                 return Err(malformed("no timestamp entry"));
             }
-            if parsed.count == 0 {
+            if parsed.candidates.count == 0 {
                 return Err(malformed(if seen_signature_key {
                     "no signature entry is a hex SHA-256 digest"
                 } else {
@@ -122,7 +141,7 @@ pub(crate) fn parse<'a>(
                     }
                 }
             }
-            if parsed.count == 0 {
+            if parsed.candidates.count == 0 {
                 return Err(malformed(if seen_version {
                     "no signature entry is a base64 SHA-256 digest"
                 } else {
@@ -149,8 +168,17 @@ pub(crate) fn decode(text: &str, encoding: Encoding) -> Option<Digest> {
             if bytes.len() != 64 {
                 return None;
             }
+            let mut invalid = 0u8;
             for (out, pair) in digest.iter_mut().zip(bytes.chunks_exact(2)) {
-                *out = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
+                let (high, low) = (
+                    HEX_VALUES[usize::from(pair[0])],
+                    HEX_VALUES[usize::from(pair[1])],
+                );
+                invalid |= (high | low) & 0x10;
+                *out = (high << 4) | (low & 0x0f);
+            }
+            if invalid != 0 {
+                return None;
             }
         }
         Encoding::Base64 => {
@@ -170,14 +198,22 @@ pub(crate) fn decode(text: &str, encoding: Encoding) -> Option<Digest> {
     Some(digest)
 }
 
-const fn hex_value(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        b'A'..=b'F' => Some(byte - b'A' + 10),
-        _ => None,
+/// The value of each hex digit; `0x10` marks a byte that is not one.
+const HEX_VALUES: [u8; 256] = {
+    let mut table = [0x10u8; 256];
+    let mut digit = 0u8;
+    while digit < 10 {
+        table[(b'0' + digit) as usize] = digit;
+        digit += 1;
     }
-}
+    let mut letter = 0u8;
+    while letter < 6 {
+        table[(b'a' + letter) as usize] = 10 + letter;
+        table[(b'A' + letter) as usize] = 10 + letter;
+        letter += 1;
+    }
+    table
+};
 
 /// Writes `digest` in `encoding`.
 pub(crate) fn encode(digest: &Digest, encoding: Encoding) -> String {

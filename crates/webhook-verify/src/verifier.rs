@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::delivery::{self, Delivery};
+use crate::delivery::{self, Delivery, DeliveryId};
 use crate::error::{ConfigError, VerifyError};
 use crate::headers::{HeaderLookup, HeaderSource};
 use crate::scheme::{DeliveryIdSourceResolved, HeaderName, Scheme, SignedContent};
@@ -194,7 +194,7 @@ impl Verifier {
                 HeaderLookup::Repeated => Err(VerifyError::RepeatedHeader {
                     header: name.display.clone(),
                 }),
-                HeaderLookup::Single(value) => id_text(value, name).map(str::to_owned),
+                HeaderLookup::Single(value) => id_text(value, name).map(DeliveryId::new),
             },
             _ => Err(VerifyError::MissingDeliveryId {
                 source_description: "no delivery id header configured",
@@ -225,14 +225,10 @@ impl Verifier {
             macs.push(mac);
         }
 
-        let mut candidates = [[0u8; 32]; signature::MAX_SIGNATURES];
-        let count = parsed.digests().len();
-        candidates[..count].copy_from_slice(parsed.digests());
         Ok(PendingVerification {
             verifier: self.clone(),
             macs,
-            candidates,
-            candidate_count: count,
+            candidates: parsed.candidates,
             timestamp,
             delivery_id,
             body_len: 0,
@@ -439,10 +435,9 @@ impl Macs {
 pub struct PendingVerification {
     verifier: Verifier,
     macs: Macs,
-    candidates: [Digest; signature::MAX_SIGNATURES],
-    candidate_count: usize,
+    candidates: signature::Candidates,
     timestamp: Option<i64>,
-    delivery_id: Result<String, VerifyError>,
+    delivery_id: Result<DeliveryId, VerifyError>,
     body_len: u64,
 }
 
@@ -475,7 +470,7 @@ impl PendingVerification {
 
     /// Compares every signature with every key, in constant time per comparison.
     pub fn finish(self) -> Result<Verified, VerifyError> {
-        let candidates = &self.candidates[..self.candidate_count];
+        let candidates = self.candidates.digests();
         let mut matched: Option<(usize, Digest)> = None;
         for (index, mac) in self.macs.into_all().enumerate() {
             let expected: Digest = mac.finalize().into_bytes().into();
@@ -505,7 +500,7 @@ pub struct Verified {
     timestamp: Option<i64>,
     secret_index: usize,
     digest: Digest,
-    delivery_id: Result<String, VerifyError>,
+    delivery_id: Result<DeliveryId, VerifyError>,
 }
 
 impl fmt::Debug for Verified {
@@ -557,21 +552,19 @@ impl Verified {
         {
             return Ok(Delivery::Challenge(response));
         }
-        let id = match &scheme.delivery_id {
+        let delivery_id = match &scheme.delivery_id {
             None => None,
             Some(DeliveryIdSourceResolved::Header(_)) => Some(self.delivery_id.clone()?),
             Some(DeliveryIdSourceResolved::JsonField(field)) => {
-                Some(delivery::json_field(body, field)?)
+                Some(DeliveryId::new(delivery::json_field(body, field)?))
             }
             Some(DeliveryIdSourceResolved::JsonPointer(pointer)) => {
-                Some(delivery::json_pointer(body, pointer)?)
+                Some(DeliveryId::new(delivery::json_pointer(body, pointer)?))
             }
             Some(DeliveryIdSourceResolved::SignatureFingerprint) => {
-                Some(format!("sig:{}", self.fingerprint()))
+                Some(DeliveryId::new(format!("sig:{}", self.fingerprint())))
             }
         };
-        Ok(Delivery::Event {
-            delivery_id: id.map(delivery::DeliveryId::new),
-        })
+        Ok(Delivery::Event { delivery_id })
     }
 }
