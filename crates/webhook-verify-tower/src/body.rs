@@ -5,10 +5,10 @@ use std::future::{Future as _, poll_fn};
 use std::pin::pin;
 use std::task::Poll;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http_body::Body;
 use http_body_util::BodyExt as _;
-use webhook_verify::{Outcome, PendingVerification, Receiver};
+use webhook_verify::{BodyBuffer, Outcome, PendingVerification, Receiver};
 
 /// Reads `body` to its end within the receiver's limit and timeout.
 pub(crate) async fn read<B, St>(
@@ -23,33 +23,16 @@ where
 {
     let reading = async {
         let mut body = pin!(body);
-        let mut first: Option<Bytes> = None;
-        let mut joined: Option<BytesMut> = None;
+        let mut buffer = BodyBuffer::new(content_length, receiver.limit());
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|error| receiver.body_error(error))?;
-            let Ok(chunk) = frame.into_data() else {
-                continue; // trailers are not signed
-            };
-            if chunk.is_empty() {
-                continue;
-            }
-            receiver.update(pending, &chunk)?;
-            if let Some(joined) = joined.as_mut() {
-                joined.extend_from_slice(&chunk);
-            } else if let Some(previous) = first.take() {
-                let capacity = content_length
-                    .unwrap_or(0)
-                    .min(receiver.limit())
-                    .max(pending.body_len());
-                let mut buffer = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
-                buffer.extend_from_slice(&previous);
-                buffer.extend_from_slice(&chunk);
-                joined = Some(buffer);
-            } else {
-                first = Some(chunk);
+            // Trailers are not signed.
+            if let Ok(chunk) = frame.into_data() {
+                receiver.update(pending, &chunk)?;
+                buffer.push(chunk);
             }
         }
-        Ok(joined.map(BytesMut::freeze).or(first).unwrap_or_default())
+        Ok(buffer.finish())
     };
     // A small body is usually complete when the request arrives: read it without
     // arming a timer, and start the clock only if the body has to be waited for.

@@ -2,13 +2,12 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderValue, StatusCode, header::CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use webhook_verify::{PROBLEM_CONTENT_TYPE, Problem};
 
-use crate::service::VerifiedWebhook;
+use crate::service::{VerifiedBody, VerifiedWebhook};
 
 /// The verified JSON body of a delivery.
 ///
@@ -36,9 +35,6 @@ pub enum WebhookRejection {
     /// The route has no [`WebhookLayer`](crate::WebhookLayer): nothing was verified.
     #[error("the route is not behind a WebhookLayer")]
     NotVerified,
-    /// The body could not be read.
-    #[error("the body could not be read")]
-    BodyRead,
     /// The verified body is not the JSON the handler expects.
     #[error("the body is not the expected JSON: {0}")]
     InvalidJson(#[source] serde_json::Error),
@@ -47,24 +43,8 @@ pub enum WebhookRejection {
 impl WebhookRejection {
     fn problem(&self) -> Problem {
         match self {
-            Self::NotVerified => Problem::new(
-                500,
-                "not-verified",
-                "Webhook verification is not configured",
-                "This endpoint cannot verify webhook deliveries.".to_owned(),
-            ),
-            Self::BodyRead => Problem::new(
-                400,
-                "malformed-request",
-                "Malformed webhook request",
-                "The request body could not be read.".to_owned(),
-            ),
-            Self::InvalidJson(error) => Problem::new(
-                400,
-                "invalid-payload",
-                "Invalid webhook payload",
-                format!("The payload is not the JSON this endpoint expects: {error}."),
-            ),
+            Self::NotVerified => Problem::not_verified(),
+            Self::InvalidJson(error) => Problem::invalid_payload(error),
         }
     }
 }
@@ -102,14 +82,11 @@ impl<S: Send + Sync> FromRequestParts<S> for VerifiedWebhook {
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Webhook<T> {
     type Rejection = WebhookRejection;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if request.extensions().get::<VerifiedWebhook>().is_none() {
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(VerifiedBody(bytes)) = request.extensions().get::<VerifiedBody>() else {
             return Err(WebhookRejection::NotVerified);
-        }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|_| WebhookRejection::BodyRead)?;
-        serde_json::from_slice(&bytes)
+        };
+        serde_json::from_slice(bytes)
             .map(Webhook)
             .map_err(WebhookRejection::InvalidJson)
     }

@@ -8,38 +8,32 @@ use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderValue, Request, Response, StatusCode};
 use tower_service::Service;
-use tracing::{Instrument as _, debug, field, warn};
+use tracing::{Instrument as _, field, warn};
 use webhook_verify::{
-    ClaimedDelivery, DeliveryId, DeliveryInfo, DeliveryStore, Outcome, Receiver, Reply,
+    ClaimGuard, DeliveryInfo, DeliveryStore, Outcome, Receiver, ReleaseFuture, Reply,
 };
 
 use crate::body;
 use crate::future::ResponseFuture;
 
 /// The verification metadata of a delivery that reached the inner service, in its
-/// request extensions (and an axum extractor, with the `axum` feature).
+/// request extensions (and an axum extractor, with the `axum` feature). It
+/// dereferences to [`DeliveryInfo`]: `scheme()`, `delivery_id()`, `timestamp()`,
+/// `secret_index()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedWebhook(pub(crate) DeliveryInfo);
 
-impl VerifiedWebhook {
-    /// The scheme's name (`github`, `stripe`, ...).
-    pub fn scheme(&self) -> &str {
-        &self.0.scheme
-    }
+/// The verified body, kept for the `Webhook<T>` extractor: it reads it without a
+/// second pass over the body (and without axum's default body limit; the layer
+/// enforced its own).
+#[derive(Debug, Clone)]
+pub(crate) struct VerifiedBody(pub(crate) Bytes);
 
-    /// The delivery id, when the scheme has a source for one.
-    pub fn delivery_id(&self) -> Option<&DeliveryId> {
-        self.0.delivery_id.as_ref()
-    }
+impl std::ops::Deref for VerifiedWebhook {
+    type Target = DeliveryInfo;
 
-    /// The verified timestamp (unix seconds), when the request carried one.
-    pub fn timestamp(&self) -> Option<i64> {
-        self.0.timestamp
-    }
-
-    /// Which configured secret matched (0 = the first added).
-    pub fn secret_index(&self) -> usize {
-        self.0.secret_index
+    fn deref(&self) -> &DeliveryInfo {
+        &self.0
     }
 }
 
@@ -139,42 +133,23 @@ where
         Err(outcome) => return Ok(refuse(&receiver, &outcome)),
     };
 
-    let span = tracing::Span::current();
-    if let Some(id) = &admitted.info.delivery_id {
-        span.record("delivery_id", id.as_str());
+    if let Some(id) = admitted.info.delivery_id() {
+        tracing::Span::current().record("delivery_id", id.as_str());
     }
     if let Some(error) = &admitted.store_error {
         warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
     }
     parts.extensions.insert(VerifiedWebhook(admitted.info));
+    parts.extensions.insert(VerifiedBody(bytes.clone()));
     let request = Request::from_parts(parts, ReqBody::from(bytes));
 
-    let mut guard = ClaimGuard(admitted.claim);
+    let guard = ClaimGuard::new(admitted.claim, spawn_release);
     let result = inner.call(request).await;
-    let claim = guard.0.take();
-    if let Ok(response) = &result {
-        let status = response.status();
-        span.record(
-            "outcome",
-            if status.is_success() {
-                "processed"
-            } else {
-                "handler_failed"
-            },
-        );
-        if let Some(claim) = claim
-            && let Err(error) = claim.settle(status.as_u16()).await
-        {
-            warn!(%error, "could not settle the delivery claim; it expires with its lease");
-        }
-    } else {
-        span.record("outcome", "handler_error");
-        if let Some(claim) = claim
-            && let Err(error) = claim.release().await
-        {
-            warn!(%error, "could not release the delivery claim; it expires with its lease");
-        }
-    }
+    let status = result
+        .as_ref()
+        .ok()
+        .map(|response| response.status().as_u16());
+    guard.settle(status).await;
     result
 }
 
@@ -182,17 +157,7 @@ fn refuse<St, ResBody: From<Bytes>>(
     receiver: &Receiver<St>,
     outcome: &Outcome,
 ) -> Response<ResBody> {
-    let span = tracing::Span::current();
-    span.record("outcome", outcome.name());
-    match outcome {
-        Outcome::Rejected(error) => {
-            debug!(reason = %error, "webhook refused");
-        }
-        Outcome::StoreUnavailable(error) => {
-            warn!(%error, "delivery store unavailable; answered 503");
-        }
-        _ => {}
-    }
+    outcome.log();
     into_response(receiver.reply(outcome))
 }
 
@@ -212,22 +177,9 @@ fn into_response<ResBody: From<Bytes>>(reply: Reply) -> Response<ResBody> {
     response
 }
 
-/// Releases a claim that was never settled: the handler panicked or the request
-/// was dropped (the client went away). The release runs on the current tokio
-/// runtime; without one, the claim expires with its lease.
-struct ClaimGuard<St: DeliveryStore>(Option<ClaimedDelivery<St>>);
-
-impl<St: DeliveryStore> Drop for ClaimGuard<St> {
-    fn drop(&mut self) {
-        if let Some(claim) = self.0.take()
-            && let Ok(runtime) = tokio::runtime::Handle::try_current()
-        {
-            let release = claim.release();
-            runtime.spawn(async move {
-                if let Err(error) = release.await {
-                    warn!(%error, "could not release an abandoned delivery claim; it expires with its lease");
-                }
-            });
-        }
+/// Runs the release of an abandoned claim on the current tokio runtime.
+fn spawn_release(release: ReleaseFuture) {
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(release);
     }
 }

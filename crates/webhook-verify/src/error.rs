@@ -242,6 +242,27 @@ impl Problem {
         problem
     }
 
+    /// 500: a handler asked for a verified delivery on a route that does not verify
+    /// (the middleware is missing): nothing unverified is handed out.
+    pub fn not_verified() -> Self {
+        Self::new(
+            500,
+            "not-verified",
+            "Webhook verification is not configured",
+            "This endpoint cannot verify webhook deliveries.".to_owned(),
+        )
+    }
+
+    /// 400: the verified body is not the JSON the handler expects.
+    pub fn invalid_payload(reason: &impl std::fmt::Display) -> Self {
+        Self::new(
+            400,
+            "invalid-payload",
+            "Invalid webhook payload",
+            format!("The payload is not the JSON this endpoint expects: {reason}."),
+        )
+    }
+
     /// The JSON body.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(192 + self.detail.len());

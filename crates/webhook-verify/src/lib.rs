@@ -59,9 +59,9 @@ pub use headers::{HeaderLookup, HeaderSource};
 #[cfg(feature = "memory-store")]
 pub use memory_store::{DEFAULT_CAPACITY, MemoryStore, MemoryStoreBuilder};
 pub use receive::{
-    Admitted, ClaimedDelivery, DEFAULT_BODY_LIMIT, DEFAULT_IN_FLIGHT_RETRY_AFTER,
-    DEFAULT_READ_TIMEOUT, DEFAULT_STORE_RETRY_AFTER, DUPLICATE_HEADER, DeliveryInfo, Outcome,
-    Receiver, Reply, StoreFailure,
+    Admitted, BodyBuffer, ClaimGuard, ClaimedDelivery, DEFAULT_BODY_LIMIT,
+    DEFAULT_IN_FLIGHT_RETRY_AFTER, DEFAULT_READ_TIMEOUT, DEFAULT_STORE_RETRY_AFTER,
+    DUPLICATE_HEADER, DeliveryInfo, Outcome, Receiver, ReleaseFuture, Reply, StoreFailure,
 };
 pub use scheme::{
     Challenge, DeliveryIdSource, Encoding, PRESET_NAMES, Scheme, SchemeBuilder, SignatureFormat,

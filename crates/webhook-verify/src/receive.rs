@@ -6,6 +6,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
+
 use crate::delivery::{ChallengeResponse, Delivery, DeliveryId};
 use crate::error::{PROBLEM_CONTENT_TYPE, Problem, VerifyError};
 use crate::headers::HeaderSource;
@@ -295,6 +297,20 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Logs the outcome with `tracing` (refusals at `debug` with their precise
+    /// reason, an unavailable store at `warn`) and records its name in the current
+    /// span's `outcome` field. Never logs a secret or a signature.
+    pub fn log(&self) {
+        tracing::Span::current().record("outcome", self.name());
+        match self {
+            Self::Rejected(error) => tracing::debug!(reason = %error, "webhook refused"),
+            Self::StoreUnavailable(error) => {
+                tracing::warn!(%error, "delivery store unavailable; answered 503");
+            }
+            Self::Challenge(_) | Self::Duplicate | Self::InFlight => {}
+        }
+    }
+
     /// A short name for logs and metrics: the error kind, or `challenge`,
     /// `duplicate`, `in_flight`, `store_unavailable`.
     pub fn name(&self) -> &'static str {
@@ -337,17 +353,84 @@ impl Reply {
     }
 }
 
-/// What the handler learns about a verified delivery.
+/// What the handler learns about a verified delivery (both adapters' `VerifiedWebhook`
+/// extractor dereferences to it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryInfo {
-    /// The scheme's name.
-    pub scheme: Cow<'static, str>,
+    scheme: Cow<'static, str>,
+    delivery_id: Option<DeliveryId>,
+    timestamp: Option<i64>,
+    secret_index: usize,
+}
+
+impl DeliveryInfo {
+    /// The scheme's name (`github`, `stripe`, ...).
+    pub fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
     /// The delivery id, when the scheme has a source for one.
-    pub delivery_id: Option<DeliveryId>,
+    pub fn delivery_id(&self) -> Option<&DeliveryId> {
+        self.delivery_id.as_ref()
+    }
+
     /// The verified timestamp (unix seconds), when the request carried one.
-    pub timestamp: Option<i64>,
-    /// Which configured secret matched (0 = the first).
-    pub secret_index: usize,
+    pub fn timestamp(&self) -> Option<i64> {
+        self.timestamp
+    }
+
+    /// Which configured secret matched (0 = the first added): watch it during a
+    /// rotation to know when the old secret can go.
+    pub fn secret_index(&self) -> usize {
+        self.secret_index
+    }
+}
+
+/// Collects a body's chunks for the handler without copying a body that arrived
+/// in one chunk; a body in several chunks is joined once.
+#[derive(Debug, Default)]
+pub struct BodyBuffer {
+    first: Option<Bytes>,
+    joined: Option<BytesMut>,
+    capacity: usize,
+}
+
+impl BodyBuffer {
+    /// A buffer expecting about `expected` bytes (the `Content-Length`, if any,
+    /// never more than the body limit).
+    pub fn new(expected: Option<u64>, limit: u64) -> Self {
+        Self {
+            first: None,
+            joined: None,
+            capacity: usize::try_from(expected.unwrap_or(0).min(limit)).unwrap_or(0),
+        }
+    }
+
+    /// Appends a chunk (already digested by [`Receiver::update`]).
+    pub fn push(&mut self, chunk: Bytes) {
+        if chunk.is_empty() {
+            return;
+        }
+        if let Some(joined) = self.joined.as_mut() {
+            joined.extend_from_slice(&chunk);
+        } else if let Some(previous) = self.first.take() {
+            let mut joined =
+                BytesMut::with_capacity(self.capacity.max(previous.len() + chunk.len()));
+            joined.extend_from_slice(&previous);
+            joined.extend_from_slice(&chunk);
+            self.joined = Some(joined);
+        } else {
+            self.first = Some(chunk);
+        }
+    }
+
+    /// The whole body.
+    pub fn finish(self) -> Bytes {
+        self.joined
+            .map(BytesMut::freeze)
+            .or(self.first)
+            .unwrap_or_default()
+    }
 }
 
 /// A verified, first-time delivery: run the handler, then
@@ -416,6 +499,73 @@ impl<St: DeliveryStore> ClaimedDelivery<St> {
     /// The delivery id.
     pub fn id(&self) -> &DeliveryId {
         &self.id
+    }
+}
+
+/// A boxed release, handed to the adapter's spawner by [`ClaimGuard`].
+pub type ReleaseFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Holds a claim while the handler runs, and settles it exactly once: by
+/// [`settle`](Self::settle) with the handler's status, or, if the guard is dropped
+/// first (the handler panicked, the request was dropped), by a release handed to
+/// `spawn`, so that the provider's retry is processed. Without a way to spawn, the
+/// claim expires with its lease.
+pub struct ClaimGuard<St: DeliveryStore> {
+    claim: Option<ClaimedDelivery<St>>,
+    spawn: fn(ReleaseFuture),
+}
+
+impl<St: DeliveryStore> fmt::Debug for ClaimGuard<St> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClaimGuard")
+            .field("claim", &self.claim.as_ref().map(ClaimedDelivery::id))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The name of a handler's outcome, for the span's `outcome` field: `processed`
+/// (2xx), `handler_failed` (another status), `handler_error` (no response).
+pub fn handler_outcome(status: Option<u16>) -> &'static str {
+    match status {
+        Some(status) if (200..300).contains(&status) => "processed",
+        Some(_) => "handler_failed",
+        None => "handler_error",
+    }
+}
+
+impl<St: DeliveryStore> ClaimGuard<St> {
+    /// Guards `claim` (none: nothing to settle).
+    pub fn new(claim: Option<ClaimedDelivery<St>>, spawn: fn(ReleaseFuture)) -> Self {
+        Self { claim, spawn }
+    }
+
+    /// Completes the claim on a 2xx `status`, releases it otherwise (`None`: the
+    /// handler failed without a response), and records the handler's outcome in the
+    /// current span. A store that fails here is logged: the claim then expires with
+    /// its lease.
+    pub async fn settle(mut self, status: Option<u16>) {
+        tracing::Span::current().record("outcome", handler_outcome(status));
+        let Some(claim) = self.claim.take() else {
+            return;
+        };
+        let settled = match status {
+            Some(status) => claim.settle(status).await,
+            None => claim.release().await,
+        };
+        if let Err(error) = settled {
+            tracing::warn!(%error, "could not settle the delivery claim; it expires with its lease");
+        }
+    }
+}
+
+impl<St: DeliveryStore> Drop for ClaimGuard<St> {
+    fn drop(&mut self) {
+        if let Some(claim) = self.claim.take() {
+            (self.spawn)(Box::pin(async move {
+                // Nothing to report to: a failed release expires with its lease.
+                let _ = claim.release().await;
+            }));
+        }
     }
 }
 

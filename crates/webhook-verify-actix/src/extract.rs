@@ -1,0 +1,82 @@
+//! Extractors: [`VerifiedWebhook`] and [`Webhook<T>`].
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest};
+use serde::de::DeserializeOwned;
+use webhook_verify::DeliveryInfo;
+
+use crate::error::WebhookError;
+
+/// The verification metadata of a delivery that reached the handler. It
+/// dereferences to [`DeliveryInfo`]: `scheme()`, `delivery_id()`, `timestamp()`,
+/// `secret_index()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedWebhook(pub(crate) DeliveryInfo);
+
+impl std::ops::Deref for VerifiedWebhook {
+    type Target = DeliveryInfo;
+
+    fn deref(&self) -> &DeliveryInfo {
+        &self.0
+    }
+}
+
+impl FromRequest for VerifiedWebhook {
+    type Error = WebhookError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(
+            request
+                .extensions()
+                .get::<VerifiedWebhook>()
+                .cloned()
+                .ok_or(WebhookError::NotVerified),
+        )
+    }
+}
+
+/// The verified JSON body of a delivery.
+///
+/// Works only behind [`WebhookMiddleware`](crate::WebhookMiddleware): a resource
+/// without it answers 500 rather than hand out unverified data.
+///
+/// ```
+/// use webhook_verify_actix::Webhook;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Event { id: String }
+///
+/// async fn handler(Webhook(event): Webhook<Event>) -> String {
+///     event.id
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+#[must_use]
+pub struct Webhook<T>(pub T);
+
+/// The verified body, kept by the middleware for [`Webhook<T>`]: the extractor reads
+/// it without a second pass over the payload (and without the default payload limit
+/// of `web::Bytes`; the middleware enforced its own).
+#[derive(Clone)]
+pub(crate) struct VerifiedBody(pub(crate) Bytes);
+
+impl<T: DeserializeOwned> FromRequest for Webhook<T> {
+    type Error = WebhookError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let extensions = request.extensions();
+        let Some(VerifiedBody(bytes)) = extensions.get::<VerifiedBody>() else {
+            return ready(Err(WebhookError::NotVerified));
+        };
+        ready(
+            serde_json::from_slice(bytes)
+                .map(Webhook)
+                .map_err(WebhookError::InvalidJson),
+        )
+    }
+}
