@@ -1,0 +1,90 @@
+//! An actix-web receiver with one route per preset: the same routes, `/stats`,
+//! port, secret and dedupe sources as `examples/axum_receiver.rs`, so one client can
+//! drive either.
+//!
+//! Run: `WEBHOOK_SECRET=whsec_... PORT=3000 cargo run --example actix_receiver`
+//!
+//! Routes: `POST /webhooks/{sentimatrix,social,dataflow,proposals,dcisionai,standard,
+//! github,stripe,slack,shopify}` and `GET /stats` (`{"processed": N}`: deliveries
+//! that reached a handler; challenges and duplicates are answered by the middleware).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use webhook_verify::{PRESET_NAMES, Scheme, Verifier};
+use webhook_verify_actix::{VerifiedWebhook, WebhookMiddleware};
+
+/// The development secret used when `WEBHOOK_SECRET` is unset. Valid for every
+/// scheme, Standard Webhooks included (base64 after `whsec_`).
+const DEVELOPMENT_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// How many deliveries reached a handler.
+#[derive(Clone, Default)]
+struct Stats(Arc<AtomicU64>);
+
+async fn receive(stats: web::Data<Stats>, delivery: VerifiedWebhook) -> HttpResponse {
+    stats.0.fetch_add(1, Ordering::Relaxed);
+    tracing::info!(
+        scheme = delivery.scheme(),
+        delivery_id = ?delivery.delivery_id().map(webhook_verify::DeliveryId::as_str),
+        "processed"
+    );
+    HttpResponse::Ok().json(serde_json::json!({ "received": delivery.scheme() }))
+}
+
+async fn stats(stats: web::Data<Stats>) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "processed": stats.0.load(Ordering::Relaxed) }))
+}
+
+#[actix_web::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let secret = std::env::var("WEBHOOK_SECRET").unwrap_or_else(|_| {
+        tracing::warn!("WEBHOOK_SECRET is not set: using the public development secret");
+        DEVELOPMENT_SECRET.to_owned()
+    });
+    let port: u16 = match std::env::var("PORT") {
+        Ok(port) => port
+            .parse()
+            .map_err(|_| format!("PORT is not a port number: {port}"))?,
+        Err(_) => 3000,
+    };
+    let mut middlewares = Vec::new();
+    for name in PRESET_NAMES {
+        let scheme = Scheme::preset(name).expect("every preset name resolves");
+        let verifier = Verifier::new(scheme, secret.as_str()).map_err(|error| {
+            format!("invalid WEBHOOK_SECRET ({error}); Standard Webhooks needs whsec_ followed by base64")
+        })?;
+        // Built once, outside the worker factory, so that every worker shares one
+        // dedupe store per route.
+        middlewares.push((
+            name,
+            WebhookMiddleware::new(verifier).body_limit(1024 * 1024),
+        ));
+    }
+    let counter = web::Data::new(Stats::default());
+    let server = HttpServer::new(move || {
+        let mut app = App::new()
+            .app_data(counter.clone())
+            .route("/stats", web::get().to(stats));
+        for (name, middleware) in &middlewares {
+            app = app.service(
+                web::resource(format!("/webhooks/{name}"))
+                    .wrap(middleware.clone())
+                    .route(web::post().to(receive)),
+            );
+        }
+        app
+    })
+    .bind(("127.0.0.1", port))?;
+    for address in server.addrs() {
+        println!("listening on http://{address}");
+    }
+    server.run().await?;
+    Ok(())
+}

@@ -1,0 +1,585 @@
+//! One table of cases, run against the axum adapter and the actix-web adapter over
+//! loopback HTTP. Adding a case tests both. Every expected status is written in the
+//! table; none is computed by the code under test.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+use webhook_verify::{
+    PRESET_NAMES, Scheme, SignOptions, SignatureFormat, SignedHeaders, Signer, Verifier,
+};
+
+/// Every receiver accepts both: the current secret and the one being rotated in.
+const SECRET: &str = "whsec_Y29uZm9ybWFuY2UtY3VycmVudC1zZWNyZXQ=";
+const NEXT_SECRET: &str = "whsec_Y29uZm9ybWFuY2UtbmV4dC1zZWNyZXQ=";
+/// A secret the receivers do not know.
+const RETIRED_SECRET: &str = "whsec_Y29uZm9ybWFuY2UtcmV0aXJlZC1zZWNyZXQ=";
+const CHALLENGE: &str = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P";
+
+/// What a case sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Send {
+    Valid,
+    TamperedBody,
+    WrongSecret,
+    MissingSignature,
+    GarbageSignature,
+    TruncatedSignature,
+    EmptySignature,
+    LongSignature,
+    NonNumericTimestamp,
+    TimestampAgo(i64),
+    TimestampAhead(i64),
+    Duplicate,
+    RotationSecondMatches,
+    SignedChallenge,
+    UnsignedChallenge,
+    Body2MiB,
+    UppercaseHeaderNames,
+    FailsOnceThenRetried,
+    ConcurrentCopies(usize),
+}
+
+/// Which presets a case applies to.
+#[derive(Clone, Copy, Debug)]
+enum Presets {
+    All,
+    WithTimestamp,
+    WithChallenge,
+}
+
+struct Case {
+    name: &'static str,
+    presets: Presets,
+    send: Send,
+    /// The status of each request the case sends, in order (the last one repeats
+    /// for concurrent copies).
+    statuses: &'static [u16],
+    /// How many times the handler runs for the case's delivery.
+    handler_runs: usize,
+}
+
+#[rustfmt::skip]
+const CASES: &[Case] = &[
+    Case { name: "valid", presets: Presets::All, send: Send::Valid, statuses: &[200], handler_runs: 1 },
+    Case { name: "tampered body", presets: Presets::All, send: Send::TamperedBody, statuses: &[401], handler_runs: 0 },
+    Case { name: "wrong secret", presets: Presets::All, send: Send::WrongSecret, statuses: &[401], handler_runs: 0 },
+    Case { name: "missing signature header", presets: Presets::All, send: Send::MissingSignature, statuses: &[401], handler_runs: 0 },
+    Case { name: "garbage signature", presets: Presets::All, send: Send::GarbageSignature, statuses: &[400], handler_runs: 0 },
+    Case { name: "truncated signature", presets: Presets::All, send: Send::TruncatedSignature, statuses: &[400], handler_runs: 0 },
+    Case { name: "empty signature", presets: Presets::All, send: Send::EmptySignature, statuses: &[400], handler_runs: 0 },
+    Case { name: "10 KiB signature", presets: Presets::All, send: Send::LongSignature, statuses: &[400], handler_runs: 0 },
+    Case { name: "non-numeric timestamp", presets: Presets::WithTimestamp, send: Send::NonNumericTimestamp, statuses: &[400], handler_runs: 0 },
+    Case { name: "timestamp 6 min old", presets: Presets::WithTimestamp, send: Send::TimestampAgo(360), statuses: &[401], handler_runs: 0 },
+    Case { name: "timestamp 6 min ahead", presets: Presets::WithTimestamp, send: Send::TimestampAhead(360), statuses: &[401], handler_runs: 0 },
+    Case { name: "timestamp 4 min old", presets: Presets::WithTimestamp, send: Send::TimestampAgo(240), statuses: &[200], handler_runs: 1 },
+    Case { name: "duplicate of a processed delivery", presets: Presets::All, send: Send::Duplicate, statuses: &[200, 200], handler_runs: 1 },
+    Case { name: "rotation: only the second signature or secret matches", presets: Presets::All, send: Send::RotationSecondMatches, statuses: &[200], handler_runs: 1 },
+    Case { name: "signed challenge", presets: Presets::WithChallenge, send: Send::SignedChallenge, statuses: &[200], handler_runs: 0 },
+    Case { name: "unsigned challenge", presets: Presets::WithChallenge, send: Send::UnsignedChallenge, statuses: &[401], handler_runs: 0 },
+    Case { name: "2 MiB body", presets: Presets::All, send: Send::Body2MiB, statuses: &[413], handler_runs: 0 },
+    Case { name: "header names in upper case", presets: Presets::All, send: Send::UppercaseHeaderNames, statuses: &[200], handler_runs: 1 },
+    Case { name: "handler fails once, the retry is processed", presets: Presets::All, send: Send::FailsOnceThenRetried, statuses: &[500, 200], handler_runs: 2 },
+    Case { name: "64 concurrent copies", presets: Presets::All, send: Send::ConcurrentCopies(64), statuses: &[200], handler_runs: 1 },
+];
+
+/// Handler runs per body `id`, shared by every route of one server.
+#[derive(Clone, Default)]
+struct Runs(Arc<Mutex<HashMap<String, usize>>>);
+
+impl Runs {
+    /// Counts a run of the body and says how the handler answers: 500 on the first
+    /// run of a `fail-once` delivery, 200 otherwise (after a pause for `slow` ones).
+    fn record(&self, body: &[u8]) -> (u16, bool) {
+        let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        let id = value["id"].as_str().unwrap_or("?").to_owned();
+        let mut runs = self.0.lock().unwrap();
+        let count = runs.entry(id.clone()).or_insert(0);
+        *count += 1;
+        let status = if id.contains("fail-once") && *count == 1 {
+            500
+        } else {
+            200
+        };
+        (status, id.contains("slow"))
+    }
+
+    fn of(&self, id: &str) -> usize {
+        self.0.lock().unwrap().get(id).copied().unwrap_or(0)
+    }
+}
+
+fn verifier(preset: &str) -> Verifier {
+    Verifier::builder(Scheme::preset(preset).unwrap())
+        .secrets([SECRET, NEXT_SECRET])
+        .build()
+        .unwrap()
+}
+
+async fn start_axum(runs: Runs) -> SocketAddr {
+    use axum::routing::post;
+    let mut router = axum::Router::new();
+    for preset in PRESET_NAMES {
+        let runs = runs.clone();
+        let handler = move |body: axum::body::Bytes| {
+            let runs = runs.clone();
+            async move {
+                let (status, slow) = runs.record(&body);
+                if slow {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        };
+        router = router.route(
+            &format!("/webhooks/{preset}"),
+            post(handler).route_layer(webhook_verify_tower::WebhookLayer::new(verifier(preset))),
+        );
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    address
+}
+
+fn start_actix(runs: Runs) -> SocketAddr {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let middlewares: Vec<_> = PRESET_NAMES
+        .iter()
+        .map(|preset| {
+            (
+                *preset,
+                webhook_verify_actix::WebhookMiddleware::new(verifier(preset)),
+            )
+        })
+        .collect();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = HttpServer::new(move || {
+                let mut app = App::new();
+                for (preset, middleware) in &middlewares {
+                    let runs = runs.clone();
+                    app = app.service(
+                        web::resource(format!("/webhooks/{preset}"))
+                            .wrap(middleware.clone())
+                            .route(web::post().to(move |body: web::Bytes| {
+                                let runs = runs.clone();
+                                async move {
+                                    let (status, slow) = runs.record(&body);
+                                    if slow {
+                                        tokio::time::sleep(Duration::from_millis(300)).await;
+                                    }
+                                    HttpResponse::build(
+                                        actix_web::http::StatusCode::from_u16(status).unwrap(),
+                                    )
+                                    .finish()
+                                }
+                            })),
+                    );
+                }
+                app
+            })
+            .workers(2)
+            .bind(("127.0.0.1", 0))
+            .unwrap();
+            sender.send(server.addrs()[0]).unwrap();
+            server.run().await.unwrap();
+        });
+    });
+    receiver.recv().unwrap()
+}
+
+fn now() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+/// One request: headers and body.
+#[derive(Clone)]
+struct Request {
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Request {
+    fn signed(headers: SignedHeaders, body: Vec<u8>) -> Self {
+        Self {
+            headers: headers.into_iter().collect(),
+            body,
+        }
+    }
+
+    fn set(&mut self, name: &str, value: String) {
+        self.headers
+            .retain(|(key, _)| !key.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value));
+    }
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+/// Sends `request` over a fresh connection with a plain HTTP/1.1 writer, so that
+/// header names go out exactly as written and an early answer to a large body is
+/// read even when the server stops reading the body.
+async fn send(address: SocketAddr, path: &str, request: &Request) -> Answer {
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        request.body.len()
+    );
+    for (name, value) in &request.headers {
+        let _ = write!(head, "{name}: {value}\r\n");
+    }
+    head.push_str("\r\n");
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // The server may answer and close before it has read a refused body.
+    let _ = stream.write_all(&request.body).await;
+    let mut raw = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut buffer = [0u8; 8192];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => raw.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no answer within 10 s");
+    parse_answer(&raw)
+}
+
+fn parse_answer(raw: &[u8]) -> Answer {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no response head in {text:?}"));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Builds the requests a case sends to one preset, all about one delivery `id`.
+fn requests(preset: &str, send: Send, id: &str) -> Vec<Request> {
+    let scheme = Scheme::preset(preset).unwrap();
+    let signer = Signer::new(scheme.clone(), SECRET).unwrap();
+    let body = format!(
+        r#"{{"id":"{id}","type":"conformance.case","data":{{"amount":4200,"note":"héllo"}}}}"#
+    )
+    .into_bytes();
+    let options = SignOptions::new().timestamp(now()).id(id);
+    let valid = Request::signed(signer.sign(&body, &options), body.clone());
+    let signature_header = scheme.signature_header().to_owned();
+    let signature_value = valid
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(&signature_header))
+        .map(|(_, value)| value.clone())
+        .unwrap();
+    let with_signature = |value: String| {
+        let mut request = valid.clone();
+        request.set(&signature_header, value);
+        request
+    };
+    let at = |timestamp: i64| {
+        Request::signed(
+            signer.sign(&body, &SignOptions::new().timestamp(timestamp).id(id)),
+            body.clone(),
+        )
+    };
+    match send {
+        Send::Valid => vec![valid],
+        Send::TamperedBody => {
+            let mut request = valid;
+            request.body = String::from_utf8(body)
+                .unwrap()
+                .replace("4200", "4201")
+                .into_bytes();
+            vec![request]
+        }
+        Send::WrongSecret => vec![Request::signed(
+            Signer::new(scheme, RETIRED_SECRET)
+                .unwrap()
+                .sign(&body, &options),
+            body,
+        )],
+        Send::MissingSignature => {
+            let mut request = valid;
+            request
+                .headers
+                .retain(|(name, _)| !name.eq_ignore_ascii_case(&signature_header));
+            vec![request]
+        }
+        Send::GarbageSignature => vec![with_signature("garbage!".to_owned())],
+        Send::TruncatedSignature => vec![with_signature(
+            signature_value[..signature_value.len() - 2].to_owned(),
+        )],
+        Send::EmptySignature => vec![with_signature(String::new())],
+        Send::LongSignature => vec![with_signature(format!(
+            "{signature_value}{}",
+            "a".repeat(10 * 1024)
+        ))],
+        Send::NonNumericTimestamp => {
+            let mut request = valid;
+            if let Some(header) = scheme.timestamp_header() {
+                request.set(header, "not-a-timestamp".to_owned());
+            } else {
+                let value = signature_value.replacen(&format!("t={}", now()), "t=abc", 1);
+                request.set(&signature_header, value);
+            }
+            vec![request]
+        }
+        Send::TimestampAgo(seconds) => vec![at(now() - seconds)],
+        Send::TimestampAhead(seconds) => vec![at(now() + seconds)],
+        Send::Duplicate | Send::FailsOnceThenRetried => vec![valid.clone(), valid],
+        Send::RotationSecondMatches => vec![rotation(&scheme, &body, &options)],
+        Send::SignedChallenge | Send::UnsignedChallenge => {
+            vec![challenge(&signer, preset, send, &options, id)]
+        }
+        Send::Body2MiB => vec![body_2mib(&signer, &body, &options)],
+        Send::UppercaseHeaderNames => {
+            let mut request = valid;
+            for (name, _) in &mut request.headers {
+                *name = name.to_ascii_uppercase();
+            }
+            vec![request]
+        }
+        Send::ConcurrentCopies(copies) => vec![valid; copies],
+    }
+}
+
+/// A request whose signature header holds two signatures where only the second
+/// matches (formats with several), or one signature made with the second secret the
+/// receiver accepts (single-signature formats).
+fn rotation(scheme: &Scheme, body: &[u8], options: &SignOptions) -> Request {
+    let multiple = !matches!(scheme.format(), SignatureFormat::Single { .. });
+    let headers = if multiple {
+        // The provider signs with a retired secret and the current one.
+        Signer::with_secrets(scheme.clone(), [RETIRED_SECRET, SECRET])
+            .unwrap()
+            .sign(body, options)
+    } else {
+        Signer::new(scheme.clone(), NEXT_SECRET)
+            .unwrap()
+            .sign(body, options)
+    };
+    if multiple {
+        let value = headers.get(scheme.signature_header()).unwrap();
+        assert_eq!(value.matches("v1").count(), 2, "two signatures: {value}");
+    }
+    Request::signed(headers, body.to_vec())
+}
+
+/// The preset's endpoint challenge, signed or not.
+fn challenge(
+    signer: &Signer,
+    preset: &str,
+    send: Send,
+    options: &SignOptions,
+    id: &str,
+) -> Request {
+    let kind = if preset == "slack" {
+        "url_verification"
+    } else {
+        "webhook.verify"
+    };
+    let body =
+        format!(r#"{{"id":"challenge-{preset}","type":"{kind}","challenge":"{CHALLENGE}"}}"#)
+            .into_bytes();
+    let mut request = Request::signed(signer.sign(&body, options), body);
+    if send == Send::UnsignedChallenge {
+        let header = signer.scheme().signature_header();
+        request
+            .headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case(header));
+    }
+    request
+}
+
+/// A correctly signed 2 MiB JSON body.
+fn body_2mib(signer: &Signer, body: &[u8], options: &SignOptions) -> Request {
+    let mut big = body[..body.len() - 1].to_vec();
+    big.extend_from_slice(br#","padding":""#);
+    big.resize(2 * 1024 * 1024 - 2, b'x');
+    big.extend_from_slice(b"\"}");
+    Request::signed(signer.sign(&big, options), big)
+}
+
+fn applies(presets: Presets, preset: &str) -> bool {
+    let scheme = Scheme::preset(preset).unwrap();
+    match presets {
+        Presets::All => true,
+        Presets::WithTimestamp => scheme.has_timestamp(),
+        Presets::WithChallenge => scheme.challenge().is_some(),
+    }
+}
+
+async fn run_case(
+    adapter: &str,
+    address: SocketAddr,
+    runs: &Runs,
+    case: &Case,
+    preset: &str,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    let marker = match case.send {
+        Send::FailsOnceThenRetried => "fail-once",
+        Send::ConcurrentCopies(_) => "slow",
+        _ => "case",
+    };
+    let id = format!(
+        "{adapter}-{preset}-{marker}-{}",
+        case.name.replace(' ', "_")
+    );
+    let path = format!("/webhooks/{preset}");
+    let requests = requests(preset, case.send, &id);
+    let answers: Vec<Answer> = if let Send::ConcurrentCopies(_) = case.send {
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|request| {
+                let path = path.clone();
+                tokio::spawn(async move { send(address, &path, &request).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+        answers
+    } else {
+        let mut answers = Vec::new();
+        for request in &requests {
+            answers.push(send(address, &path, request).await);
+        }
+        answers
+    };
+    for (index, answer) in answers.iter().enumerate() {
+        let expected = case.statuses[index.min(case.statuses.len() - 1)];
+        let concurrent_ok = matches!(case.send, Send::ConcurrentCopies(_)) && answer.status == 409;
+        if answer.status != expected && !concurrent_ok {
+            failures.push(format!(
+                "{adapter} {preset} '{}' request {index}: status {} (expected {expected}): {}",
+                case.name, answer.status, answer.body
+            ));
+        }
+        if answer.status >= 400
+            && answer.status != 500
+            && answer.header("content-type") != Some("application/problem+json")
+        {
+            failures.push(format!(
+                "{adapter} {preset} '{}': {} is not problem+json",
+                case.name, answer.status
+            ));
+        }
+        if answer.status == 409 && answer.header("retry-after").is_none() {
+            failures.push(format!(
+                "{adapter} {preset} '{}': 409 without Retry-After",
+                case.name
+            ));
+        }
+    }
+    match case.send {
+        Send::Duplicate if answers[1].header("webhook-duplicate") != Some("true") => {
+            failures.push(format!("{adapter} {preset}: the duplicate is not marked"));
+        }
+        Send::SignedChallenge if answers[0].body != format!(r#"{{"challenge":"{CHALLENGE}"}}"#) => {
+            failures.push(format!(
+                "{adapter} {preset}: challenge answered with {}",
+                answers[0].body
+            ));
+        }
+        Send::ConcurrentCopies(_) => {
+            let processed = answers
+                .iter()
+                .filter(|answer| {
+                    answer.status == 200 && answer.header("webhook-duplicate").is_none()
+                })
+                .count();
+            if processed != 1 {
+                failures.push(format!(
+                    "{adapter} {preset}: {processed} copies were processed"
+                ));
+            }
+        }
+        _ => {}
+    }
+    let ran = runs.of(&id);
+    if ran != case.handler_runs {
+        failures.push(format!(
+            "{adapter} {preset} '{}': handler ran {ran} times (expected {})",
+            case.name, case.handler_runs
+        ));
+    }
+    failures
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_table_against_both_adapters() {
+    let axum_runs = Runs::default();
+    let actix_runs = Runs::default();
+    let adapters = [
+        ("axum", start_axum(axum_runs.clone()).await, axum_runs),
+        ("actix", start_actix(actix_runs.clone()), actix_runs),
+    ];
+    let mut failures = Vec::new();
+    let mut executed = 0;
+    for (adapter, address, runs) in &adapters {
+        for case in CASES {
+            for preset in PRESET_NAMES
+                .iter()
+                .filter(|preset| applies(case.presets, preset))
+            {
+                failures.extend(run_case(adapter, *address, runs, case, preset).await);
+                executed += 1;
+            }
+        }
+    }
+    // 20 cases: 14 for all ten presets, 4 for the six with a timestamp, 2 for the
+    // two with a challenge; on two adapters.
+    assert_eq!(executed, 2 * (14 * 10 + 4 * 6 + 2 * 2));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
