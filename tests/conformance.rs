@@ -422,9 +422,8 @@ fn challenge(
     } else {
         "webhook.verify"
     };
-    let body =
-        format!(r#"{{"id":"challenge-{preset}","type":"{kind}","challenge":"{CHALLENGE}"}}"#)
-            .into_bytes();
+    // The case's id, so that a handler run on a challenge would be counted.
+    let body = format!(r#"{{"id":"{id}","type":"{kind}","challenge":"{CHALLENGE}"}}"#).into_bytes();
     let mut request = Request::signed(signer.sign(&body, options), body);
     if send == Send::UnsignedChallenge {
         let header = signer.scheme().signature_header();
