@@ -1,6 +1,8 @@
-//! Load benchmark: the same trivial axum handler (it reads the whole body) served on
-//! loopback with and without `WebhookLayer`, driven by the same HTTP client in the
-//! same run, at 1 KiB and 64 KiB bodies.
+//! Load benchmark: the same trivial handler (it reads the whole body) served on
+//! loopback by axum with and without `WebhookLayer`, and by actix-web with and
+//! without `WebhookMiddleware`, driven by the same HTTP client in the same run, at
+//! 1 KiB and 64 KiB bodies. A fourth server per framework computes the HMAC in the
+//! handler: the bound no verifier can beat, measured in the same conditions.
 //!
 //! The server runs on one core (a current-thread runtime on its own thread), the
 //! client on the other. Each configuration is measured in several interleaved rounds
@@ -34,6 +36,16 @@ use webhook_verify_tower::WebhookLayer;
 const SECRET: &str = "load-bench-secret";
 const CONNECTIONS: usize = 8;
 const PIPELINE: usize = 8;
+/// Requests in flight per connection: `PIPELINE` for small bodies, one for large ones
+/// (actix-web closes a connection that pipelines several 64 KiB bodies).
+/// `LOAD_PIPELINE` overrides it.
+fn pipeline(body_len: usize) -> usize {
+    let default = if body_len > 16 * 1024 { 1 } else { PIPELINE };
+    std::env::var("LOAD_PIPELINE")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(default)
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Variant {
@@ -55,14 +67,33 @@ impl Variant {
         }
     }
 
-    fn label(self) -> &'static str {
-        match self {
-            Self::Baseline => "axum, no middleware",
-            Self::BaselinePlusHmac => "axum + HMAC in the handler (bound)",
-            Self::Layer => "WebhookLayer (dedupe in memory)",
-            Self::LayerWithoutDedupe => "WebhookLayer without dedupe",
+    fn label(self, framework: Framework) -> &'static str {
+        match (framework, self) {
+            (Framework::Axum, Self::Baseline) => "axum, no middleware",
+            (Framework::Axum, Self::BaselinePlusHmac) => "axum + HMAC in the handler (bound)",
+            (Framework::Axum, Self::Layer) => "WebhookLayer (dedupe in memory)",
+            (Framework::Axum, Self::LayerWithoutDedupe) => "WebhookLayer without dedupe",
+            (Framework::Actix, Self::Baseline) => "actix-web, no middleware",
+            (Framework::Actix, Self::BaselinePlusHmac) => "actix-web + HMAC in the handler (bound)",
+            (Framework::Actix, Self::Layer) => "WebhookMiddleware (dedupe in memory)",
+            (Framework::Actix, Self::LayerWithoutDedupe) => "WebhookMiddleware without dedupe",
         }
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Framework {
+    Axum,
+    Actix,
+}
+
+fn body_hmac_is_zero(body: &[u8]) -> bool {
+    use hmac::{Hmac, Mac};
+    static KEY: std::sync::LazyLock<Hmac<sha2::Sha256>> =
+        std::sync::LazyLock::new(|| Hmac::new_from_slice(SECRET.as_bytes()).unwrap());
+    let mut mac = KEY.clone();
+    mac.update(body);
+    std::hint::black_box(mac.finalize().into_bytes())[0] == 0
 }
 
 async fn handler(body: Bytes) -> StatusCode {
@@ -74,12 +105,7 @@ async fn handler(body: Bytes) -> StatusCode {
 }
 
 async fn hmac_handler(body: Bytes) -> StatusCode {
-    use hmac::{Hmac, Mac};
-    static KEY: std::sync::LazyLock<Hmac<sha2::Sha256>> =
-        std::sync::LazyLock::new(|| Hmac::new_from_slice(SECRET.as_bytes()).unwrap());
-    let mut mac = KEY.clone();
-    mac.update(&body);
-    if std::hint::black_box(mac.finalize().into_bytes())[0] == 0 && body.is_empty() {
+    if body_hmac_is_zero(&body) && body.is_empty() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
@@ -101,8 +127,64 @@ fn router(variant: Variant) -> Router {
     }
 }
 
+/// The same handlers on actix-web: one worker, one core.
+fn start_actix(variant: Variant) -> SocketAddr {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    use webhook_verify_actix::WebhookMiddleware;
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let verifier = Verifier::new(Scheme::github(), SECRET).unwrap();
+            let with_dedupe = WebhookMiddleware::new(verifier.clone());
+            let without_dedupe = WebhookMiddleware::new(verifier).without_dedupe();
+            let server = HttpServer::new(move || {
+                let handler = |body: web::Bytes| async move {
+                    if body.is_empty() {
+                        HttpResponse::BadRequest().finish()
+                    } else {
+                        HttpResponse::Ok().finish()
+                    }
+                };
+                let hmac = |body: web::Bytes| async move {
+                    if body_hmac_is_zero(&body) && body.is_empty() {
+                        HttpResponse::BadRequest().finish()
+                    } else {
+                        HttpResponse::Ok().finish()
+                    }
+                };
+                // The payload limit of web::Bytes is raised to the middleware's 1 MiB.
+                let app = App::new().app_data(web::PayloadConfig::new(1024 * 1024));
+                let resource = web::resource("/hook");
+                match variant {
+                    Variant::Baseline => app.service(resource.route(web::post().to(handler))),
+                    Variant::BaselinePlusHmac => app.service(resource.route(web::post().to(hmac))),
+                    Variant::Layer => app.service(
+                        resource
+                            .wrap(with_dedupe.clone())
+                            .route(web::post().to(handler)),
+                    ),
+                    Variant::LayerWithoutDedupe => app.service(
+                        resource
+                            .wrap(without_dedupe.clone())
+                            .route(web::post().to(handler)),
+                    ),
+                }
+            })
+            .workers(1)
+            .bind(("127.0.0.1", 0))
+            .unwrap();
+            sender.send(server.addrs()[0]).unwrap();
+            server.run().await.unwrap();
+        });
+    });
+    receiver.recv().unwrap()
+}
+
 /// Starts the server on its own thread with a single-threaded runtime: one core.
-fn start_server(variant: Variant) -> SocketAddr {
+fn start_server(framework: Framework, variant: Variant) -> SocketAddr {
+    if framework == Framework::Actix {
+        return start_actix(variant);
+    }
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -121,8 +203,8 @@ fn start_server(variant: Variant) -> SocketAddr {
     receiver.recv().unwrap()
 }
 
-/// Sends requests on `CONNECTIONS` keep-alive connections, `PIPELINE` at a time on
-/// each (HTTP/1.1 pipelining), for `duration`; returns requests/s. The client only
+/// Sends requests on `CONNECTIONS` keep-alive connections, several at a time on
+/// each (HTTP/1.1 pipelining, see [`pipeline`]), for `duration`; returns requests/s. The client only
 /// writes prepared bytes and counts response heads, so it costs far less per request
 /// than the server it measures.
 fn drive(
@@ -136,6 +218,7 @@ fn drive(
         .enable_all()
         .build()
         .unwrap();
+    let depth = pipeline(body.len());
     runtime.block_on(async {
         let deadline = Instant::now() + duration;
         let mut tasks = Vec::new();
@@ -144,12 +227,12 @@ fn drive(
             tasks.push(tokio::spawn(async move {
                 let mut stream = TcpStream::connect(address).await.unwrap();
                 stream.set_nodelay(true).unwrap();
-                let mut batch = Vec::with_capacity(PIPELINE * (body.len() + 256));
+                let mut batch = Vec::with_capacity(depth * (body.len() + 256));
                 let mut buffer = vec![0u8; 64 * 1024];
                 let mut done = 0u64;
                 while Instant::now() < deadline {
                     batch.clear();
-                    for _ in 0..PIPELINE {
+                    for _ in 0..depth {
                         let id = ids.fetch_add(1, Ordering::Relaxed);
                         write!(
                             batch,
@@ -165,7 +248,7 @@ fn drive(
                     // Every answer is `200` with an empty body: count the heads.
                     let mut answered = 0;
                     let mut carry = 0usize;
-                    while answered < PIPELINE {
+                    while answered < depth {
                         let read = stream.read(&mut buffer[carry..]).await.unwrap();
                         assert!(read > 0, "server closed the connection");
                         let filled = carry + read;
@@ -180,7 +263,7 @@ fn drive(
                         buffer.copy_within(start..filled, 0);
                         carry = filled - start;
                     }
-                    done += PIPELINE as u64;
+                    done += depth as u64;
                 }
                 done
             }));
@@ -238,13 +321,26 @@ fn main() {
         .into_iter()
         .filter(|variant| only.as_deref().is_none_or(|only| variant.key() == only))
         .collect();
-    let servers: Vec<(Variant, SocketAddr)> =
-        variants.iter().map(|&v| (v, start_server(v))).collect();
+    // LOAD_FRAMEWORK=axum|actix measures one framework only.
+    let framework = std::env::var("LOAD_FRAMEWORK").ok();
+    let frameworks: Vec<Framework> = [Framework::Axum, Framework::Actix]
+        .into_iter()
+        .filter(|f| {
+            framework
+                .as_deref()
+                .is_none_or(|name| format!("{f:?}").eq_ignore_ascii_case(name))
+        })
+        .collect();
+    let servers: Vec<(Framework, Variant, SocketAddr)> = frameworks
+        .iter()
+        .flat_map(|&f| variants.iter().map(move |&v| (f, v, start_server(f, v))))
+        .collect();
     let ids = Arc::new(AtomicU64::new(0));
 
     println!(
-        "load: {CONNECTIONS} connections x {PIPELINE} pipelined requests, server on one core, \
-         {rounds} rounds of {seconds} s, median"
+        "load: {CONNECTIONS} connections x {} pipelined requests (1 KiB) or 1 (64 KiB), \
+         server on one core, {rounds} rounds of {seconds} s, median",
+        pipeline(1024)
     );
     // LOAD_KIB=64 measures one size only (for profiling).
     let sizes: Vec<usize> = match std::env::var("LOAD_KIB")
@@ -263,7 +359,7 @@ fn main() {
             .unwrap()
             .to_owned();
         // Warm up every server.
-        for (_, address) in &servers {
+        for (_, _, address) in &servers {
             drive(
                 *address,
                 &body,
@@ -274,7 +370,7 @@ fn main() {
         }
         let mut results: Vec<Vec<f64>> = vec![Vec::new(); servers.len()];
         for _ in 0..rounds {
-            for (index, (_, address)) in servers.iter().enumerate() {
+            for (index, (_, _, address)) in servers.iter().enumerate() {
                 results[index].push(drive(
                     *address,
                     &body,
@@ -285,17 +381,26 @@ fn main() {
             }
         }
         let medians: Vec<f64> = results.iter_mut().map(|r| median(r)).collect();
-        report(size, &servers, &medians, hmac_seconds(&body));
+        let hmac = hmac_seconds(&body);
+        for framework in &frameworks {
+            let measured: Vec<(Variant, f64)> = servers
+                .iter()
+                .zip(&medians)
+                .filter(|((f, _, _), _)| f == framework)
+                .map(|((_, variant, _), rps)| (*variant, *rps))
+                .collect();
+            report(size, *framework, &measured, hmac);
+        }
     }
 }
 
-/// Prints one body size's results: rates, ratios, and the costs beyond the HMAC.
-fn report(size: usize, servers: &[(Variant, SocketAddr)], medians: &[f64], hmac: f64) {
+/// Prints one framework's results at one body size: rates, ratios, and the costs
+/// beyond the HMAC.
+fn report(size: usize, framework: Framework, measured: &[(Variant, f64)], hmac: f64) {
     let rate = |wanted: Variant| {
-        servers
+        measured
             .iter()
-            .zip(medians)
-            .find(|((variant, _), _)| *variant == wanted)
+            .find(|(variant, _)| *variant == wanted)
             .map_or(f64::NAN, |(_, rps)| *rps)
     };
     let baseline = rate(Variant::Baseline);
@@ -303,28 +408,28 @@ fn report(size: usize, servers: &[(Variant, SocketAddr)], medians: &[f64], hmac:
     let predicted_limit = (1.0 / baseline) / (1.0 / baseline + hmac);
     println!();
     println!(
-        "body {} KiB: HMAC-SHA256 alone {:.2} us (hot loop); limit predicted from it {predicted_limit:.3}x, \
-         measured (HMAC in the handler) {:.3}x",
+        "{framework:?}, body {} KiB: HMAC-SHA256 alone {:.2} us (hot loop); limit predicted from it \
+         {predicted_limit:.3}x, measured (HMAC in the handler) {:.3}x",
         size / 1024,
         hmac * 1e6,
         bound / baseline
     );
-    for ((variant, _), rps) in servers.iter().zip(medians) {
+    for (variant, rps) in measured {
         let ratio = rps / baseline;
         let micros = 1e6 / rps;
         let over_baseline = micros - 1e6 / baseline;
         let over_bound = micros - 1e6 / bound;
-        let label = variant.label();
+        let label = variant.label(framework);
         match variant {
             Variant::Baseline => {
-                println!("  {label:<36} {rps:>8.0} req/s  1.000x  {micros:>6.2} us/request");
+                println!("  {label:<40} {rps:>8.0} req/s  1.000x  {micros:>6.2} us/request");
             }
             Variant::BaselinePlusHmac => println!(
-                "  {label:<36} {rps:>8.0} req/s  {ratio:.3}x  {micros:>6.2} us/request \
+                "  {label:<40} {rps:>8.0} req/s  {ratio:.3}x  {micros:>6.2} us/request \
                  (+{over_baseline:.2} us: the in-situ HMAC)"
             ),
             Variant::Layer | Variant::LayerWithoutDedupe => println!(
-                "  {label:<36} {rps:>8.0} req/s  {ratio:.3}x  {micros:>6.2} us/request (+{over_baseline:.2} us; \
+                "  {label:<40} {rps:>8.0} req/s  {ratio:.3}x  {micros:>6.2} us/request (+{over_baseline:.2} us; \
                  {over_bound:+.2} us beyond the in-situ HMAC, {:+.2} us beyond the hot-loop HMAC; \
                  {:.3} of the measured bound)",
                 over_baseline - hmac * 1e6,
