@@ -2,21 +2,13 @@
 //! loopback HTTP. Adding a case tests both. Every expected status is written in the
 //! table; none is computed by the code under test.
 
-use std::collections::HashMap;
-use std::fmt::Write as _;
+mod support;
+
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::TcpStream;
-use webhook_verify::{
-    PRESET_NAMES, Scheme, SignOptions, SignatureFormat, SignedHeaders, Signer, Verifier,
-};
+use support::{Answer, NEXT_SECRET, Request, Runs, SECRET, now, send, start_actix, start_axum};
+use webhook_verify::{MemoryStore, PRESET_NAMES, Scheme, SignOptions, SignatureFormat, Signer};
 
-/// Every receiver accepts both: the current secret and the one being rotated in.
-const SECRET: &str = "whsec_Y29uZm9ybWFuY2UtY3VycmVudC1zZWNyZXQ=";
-const NEXT_SECRET: &str = "whsec_Y29uZm9ybWFuY2UtbmV4dC1zZWNyZXQ=";
 /// A secret the receivers do not know.
 const RETIRED_SECRET: &str = "whsec_Y29uZm9ybWFuY2UtcmV0aXJlZC1zZWNyZXQ=";
 const CHALLENGE: &str = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P";
@@ -87,216 +79,6 @@ const CASES: &[Case] = &[
     Case { name: "handler fails once, the retry is processed", presets: Presets::All, send: Send::FailsOnceThenRetried, statuses: &[500, 200], handler_runs: 2 },
     Case { name: "64 concurrent copies", presets: Presets::All, send: Send::ConcurrentCopies(64), statuses: &[200], handler_runs: 1 },
 ];
-
-/// Handler runs per body `id`, shared by every route of one server.
-#[derive(Clone, Default)]
-struct Runs(Arc<Mutex<HashMap<String, usize>>>);
-
-impl Runs {
-    /// Counts a run of the body and says how the handler answers: 500 on the first
-    /// run of a `fail-once` delivery, 200 otherwise (after a pause for `slow` ones).
-    fn record(&self, body: &[u8]) -> (u16, bool) {
-        let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-        let id = value["id"].as_str().unwrap_or("?").to_owned();
-        let mut runs = self.0.lock().unwrap();
-        let count = runs.entry(id.clone()).or_insert(0);
-        *count += 1;
-        let status = if id.contains("fail-once") && *count == 1 {
-            500
-        } else {
-            200
-        };
-        (status, id.contains("slow"))
-    }
-
-    fn of(&self, id: &str) -> usize {
-        self.0.lock().unwrap().get(id).copied().unwrap_or(0)
-    }
-}
-
-fn verifier(preset: &str) -> Verifier {
-    Verifier::builder(Scheme::preset(preset).unwrap())
-        .secrets([SECRET, NEXT_SECRET])
-        .build()
-        .unwrap()
-}
-
-async fn start_axum(runs: Runs) -> SocketAddr {
-    use axum::routing::post;
-    let mut router = axum::Router::new();
-    for preset in PRESET_NAMES {
-        let runs = runs.clone();
-        let handler = move |body: axum::body::Bytes| {
-            let runs = runs.clone();
-            async move {
-                let (status, slow) = runs.record(&body);
-                if slow {
-                    tokio::time::sleep(Duration::from_millis(300)).await;
-                }
-                axum::http::StatusCode::from_u16(status).unwrap()
-            }
-        };
-        router = router.route(
-            &format!("/webhooks/{preset}"),
-            post(handler).route_layer(webhook_verify_tower::WebhookLayer::new(verifier(preset))),
-        );
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    address
-}
-
-fn start_actix(runs: Runs) -> SocketAddr {
-    use actix_web::{App, HttpResponse, HttpServer, web};
-    let middlewares: Vec<_> = PRESET_NAMES
-        .iter()
-        .map(|preset| {
-            (
-                *preset,
-                webhook_verify_actix::WebhookMiddleware::new(verifier(preset)),
-            )
-        })
-        .collect();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                let mut app = App::new();
-                for (preset, middleware) in &middlewares {
-                    let runs = runs.clone();
-                    app = app.service(
-                        web::resource(format!("/webhooks/{preset}"))
-                            .wrap(middleware.clone())
-                            .route(web::post().to(move |body: web::Bytes| {
-                                let runs = runs.clone();
-                                async move {
-                                    let (status, slow) = runs.record(&body);
-                                    if slow {
-                                        tokio::time::sleep(Duration::from_millis(300)).await;
-                                    }
-                                    HttpResponse::build(
-                                        actix_web::http::StatusCode::from_u16(status).unwrap(),
-                                    )
-                                    .finish()
-                                }
-                            })),
-                    );
-                }
-                app
-            })
-            .workers(2)
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            sender.send(server.addrs()[0]).unwrap();
-            server.run().await.unwrap();
-        });
-    });
-    receiver.recv().unwrap()
-}
-
-fn now() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
-}
-
-/// One request: headers and body.
-#[derive(Clone)]
-struct Request {
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Request {
-    fn signed(headers: SignedHeaders, body: Vec<u8>) -> Self {
-        Self {
-            headers: headers.into_iter().collect(),
-            body,
-        }
-    }
-
-    fn set(&mut self, name: &str, value: String) {
-        self.headers
-            .retain(|(key, _)| !key.eq_ignore_ascii_case(name));
-        self.headers.push((name.to_owned(), value));
-    }
-}
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-/// Sends `request` over a fresh connection with a plain HTTP/1.1 writer, so that
-/// header names go out exactly as written and an early answer to a large body is
-/// read even when the server stops reading the body.
-async fn send(address: SocketAddr, path: &str, request: &Request) -> Answer {
-    let mut head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-        request.body.len()
-    );
-    for (name, value) in &request.headers {
-        let _ = write!(head, "{name}: {value}\r\n");
-    }
-    head.push_str("\r\n");
-    let mut stream = TcpStream::connect(address).await.unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
-    // The server may answer and close before it has read a refused body.
-    let _ = stream.write_all(&request.body).await;
-    let mut raw = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(10), async {
-        let mut buffer = [0u8; 8192];
-        loop {
-            match stream.read(&mut buffer).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => raw.extend_from_slice(&buffer[..n]),
-            }
-        }
-    })
-    .await;
-    assert!(read.is_ok(), "no answer within 10 s");
-    parse_answer(&raw)
-}
-
-fn parse_answer(raw: &[u8]) -> Answer {
-    let text = String::from_utf8_lossy(raw);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .unwrap_or_else(|| panic!("no response head in {text:?}"));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: body.to_owned(),
-    }
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-}
 
 /// Builds the requests a case sends to one preset, all about one delivery `id`.
 fn requests(preset: &str, send: Send, id: &str) -> Vec<Request> {
@@ -556,8 +338,16 @@ async fn conformance_table_against_both_adapters() {
     let axum_runs = Runs::default();
     let actix_runs = Runs::default();
     let adapters = [
-        ("axum", start_axum(axum_runs.clone()).await, axum_runs),
-        ("actix", start_actix(actix_runs.clone()), actix_runs),
+        (
+            "axum",
+            start_axum(axum_runs.clone(), |_| MemoryStore::new()).await,
+            axum_runs,
+        ),
+        (
+            "actix",
+            start_actix(actix_runs.clone(), |_| MemoryStore::new()),
+            actix_runs,
+        ),
     ];
     let mut failures = Vec::new();
     let mut executed = 0;

@@ -1,0 +1,238 @@
+//! What the cross-adapter tests share: receivers for both adapters with a counting
+//! handler, and a plain HTTP/1.1 client.
+
+#![allow(dead_code)] // Each test file uses a part.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+use webhook_verify::{DeliveryStore, PRESET_NAMES, Scheme, SignedHeaders, Verifier};
+
+/// Every receiver accepts both: the current secret and the one being rotated in.
+pub const SECRET: &str = "whsec_Y29uZm9ybWFuY2UtY3VycmVudC1zZWNyZXQ=";
+pub const NEXT_SECRET: &str = "whsec_Y29uZm9ybWFuY2UtbmV4dC1zZWNyZXQ=";
+
+/// Handler runs per body `id`, shared by every route of one server.
+#[derive(Clone, Default)]
+pub struct Runs(Arc<Mutex<HashMap<String, usize>>>);
+
+impl Runs {
+    /// Counts a run of the body and says how the handler answers: 500 on the first
+    /// run of a `fail-once` delivery, 200 otherwise (after a pause for `slow` ones).
+    pub fn record(&self, body: &[u8]) -> (u16, bool) {
+        let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        let id = value["id"].as_str().unwrap_or("?").to_owned();
+        let mut runs = self.0.lock().unwrap();
+        let count = runs.entry(id.clone()).or_insert(0);
+        *count += 1;
+        let status = if id.contains("fail-once") && *count == 1 {
+            500
+        } else {
+            200
+        };
+        (status, id.contains("slow"))
+    }
+
+    pub fn of(&self, id: &str) -> usize {
+        self.0.lock().unwrap().get(id).copied().unwrap_or(0)
+    }
+}
+
+pub fn verifier(preset: &str) -> Verifier {
+    Verifier::builder(Scheme::preset(preset).unwrap())
+        .secrets([SECRET, NEXT_SECRET])
+        .build()
+        .unwrap()
+}
+
+/// An axum receiver with a route per preset, each deduplicating through the store
+/// `store_for(preset)` returns.
+pub async fn start_axum<St: DeliveryStore + Clone>(
+    runs: Runs,
+    store_for: impl Fn(&str) -> St,
+) -> SocketAddr {
+    use axum::routing::post;
+    let mut router = axum::Router::new();
+    for preset in PRESET_NAMES {
+        let runs = runs.clone();
+        let handler = move |body: axum::body::Bytes| {
+            let runs = runs.clone();
+            async move {
+                let (status, slow) = runs.record(&body);
+                if slow {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        };
+        router = router.route(
+            &format!("/webhooks/{preset}"),
+            post(handler).route_layer(
+                webhook_verify_tower::WebhookLayer::new(verifier(preset)).store(store_for(preset)),
+            ),
+        );
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    address
+}
+
+/// An actix-web receiver (two workers) with a route per preset, each deduplicating
+/// through the store `store_for(preset)` returns (called on the server's runtime).
+pub fn start_actix<St: DeliveryStore + Clone>(
+    runs: Runs,
+    store_for: impl Fn(&str) -> St + Send + 'static,
+) -> SocketAddr {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let middlewares: Vec<_> = PRESET_NAMES
+                .iter()
+                .map(|preset| {
+                    let middleware = webhook_verify_actix::WebhookMiddleware::new(verifier(preset));
+                    (*preset, middleware.store(store_for(preset)))
+                })
+                .collect();
+            let server = HttpServer::new(move || {
+                let mut app = App::new();
+                for (preset, middleware) in &middlewares {
+                    let runs = runs.clone();
+                    app = app.service(
+                        web::resource(format!("/webhooks/{preset}"))
+                            .wrap(middleware.clone())
+                            .route(web::post().to(move |body: web::Bytes| {
+                                let runs = runs.clone();
+                                async move {
+                                    let (status, slow) = runs.record(&body);
+                                    if slow {
+                                        tokio::time::sleep(Duration::from_millis(300)).await;
+                                    }
+                                    HttpResponse::build(
+                                        actix_web::http::StatusCode::from_u16(status).unwrap(),
+                                    )
+                                    .finish()
+                                }
+                            })),
+                    );
+                }
+                app
+            })
+            .workers(2)
+            .bind(("127.0.0.1", 0))
+            .unwrap();
+            sender.send(server.addrs()[0]).unwrap();
+            server.run().await.unwrap();
+        });
+    });
+    receiver.recv().unwrap()
+}
+
+pub fn now() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+/// One request: headers and body.
+#[derive(Clone)]
+pub struct Request {
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn signed(headers: SignedHeaders, body: Vec<u8>) -> Self {
+        Self {
+            headers: headers.into_iter().collect(),
+            body,
+        }
+    }
+
+    pub fn set(&mut self, name: &str, value: String) {
+        self.headers
+            .retain(|(key, _)| !key.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value));
+    }
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// Sends `request` over a fresh connection with a plain HTTP/1.1 writer, so that
+/// header names go out exactly as written and an early answer to a large body is
+/// read even when the server stops reading the body.
+pub async fn send(address: SocketAddr, path: &str, request: &Request) -> Answer {
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        request.body.len()
+    );
+    for (name, value) in &request.headers {
+        let _ = write!(head, "{name}: {value}\r\n");
+    }
+    head.push_str("\r\n");
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // The server may answer and close before it has read a refused body.
+    let _ = stream.write_all(&request.body).await;
+    let mut raw = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut buffer = [0u8; 8192];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => raw.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no answer within 10 s");
+    parse_answer(&raw)
+}
+
+pub fn parse_answer(raw: &[u8]) -> Answer {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no response head in {text:?}"));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
