@@ -4,6 +4,8 @@
 //!
 //! Run: `WEBHOOK_SECRET=whsec_... PORT=3000 cargo run --example actix_receiver`
 //!
+//! Deduplicates in memory, or in the Redis at `REDIS_URL` when it is set.
+//!
 //! Routes: `POST /webhooks/{sentimatrix,social,dataflow,proposals,dcisionai,standard,
 //! github,stripe,slack,shopify}` and `GET /stats` (`{"processed": N}`: deliveries
 //! that reached a handler; challenges and duplicates are answered by the middleware).
@@ -14,10 +16,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use webhook_verify::{PRESET_NAMES, Scheme, Verifier};
 use webhook_verify_actix::{VerifiedWebhook, WebhookMiddleware};
+use webhook_verify_redis::RedisStore;
 
 /// The development secret used when `WEBHOOK_SECRET` is unset. Valid for every
 /// scheme, Standard Webhooks included (base64 after `whsec_`).
 const DEVELOPMENT_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// A route's middleware, deduplicating in memory or in Redis.
+#[derive(Clone)]
+enum Store {
+    Memory(WebhookMiddleware),
+    Redis(WebhookMiddleware<RedisStore>),
+}
 
 /// How many deliveries reached a handler.
 #[derive(Clone, Default)]
@@ -54,6 +64,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|_| format!("PORT is not a port number: {port}"))?,
         Err(_) => 3000,
     };
+    let redis_url = std::env::var("REDIS_URL").ok();
+    match &redis_url {
+        Some(_) => println!("deduplicating in Redis (REDIS_URL)"),
+        None => println!("deduplicating in memory (set REDIS_URL to share dedupe across replicas)"),
+    }
     let mut middlewares = Vec::new();
     for name in PRESET_NAMES {
         let scheme = Scheme::preset(name).expect("every preset name resolves");
@@ -62,22 +77,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })?;
         // Built once, outside the worker factory, so that every worker shares one
         // dedupe store per route.
-        middlewares.push((
-            name,
-            WebhookMiddleware::new(verifier).body_limit(1024 * 1024),
-        ));
+        let middleware = WebhookMiddleware::new(verifier).body_limit(1024 * 1024);
+        let store = match &redis_url {
+            Some(url) => {
+                let store = RedisStore::builder(url.as_str())
+                    .prefix(format!("webhook:{name}:"))
+                    .build()?;
+                Store::Redis(middleware.store(store))
+            }
+            None => Store::Memory(middleware),
+        };
+        middlewares.push((name, store));
     }
     let counter = web::Data::new(Stats::default());
     let server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(counter.clone())
             .route("/stats", web::get().to(stats));
-        for (name, middleware) in &middlewares {
-            app = app.service(
-                web::resource(format!("/webhooks/{name}"))
-                    .wrap(middleware.clone())
-                    .route(web::post().to(receive)),
-            );
+        for (name, store) in &middlewares {
+            let resource = web::resource(format!("/webhooks/{name}"));
+            app = match store {
+                Store::Memory(middleware) => app.service(
+                    resource
+                        .wrap(middleware.clone())
+                        .route(web::post().to(receive)),
+                ),
+                Store::Redis(middleware) => app.service(
+                    resource
+                        .wrap(middleware.clone())
+                        .route(web::post().to(receive)),
+                ),
+            };
         }
         app
     })

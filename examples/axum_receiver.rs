@@ -11,7 +11,8 @@
 //! github,stripe,slack,shopify}`, each verifying its provider's scheme with the
 //! secret from `WEBHOOK_SECRET` (Standard Webhooks decodes it as `whsec_` + base64,
 //! every other scheme uses its UTF-8 bytes), a 300 s window and a 1 MiB body limit,
-//! and deduplicating by the provider's delivery id.
+//! and deduplicating by the provider's delivery id: in memory, or in the Redis at
+//! `REDIS_URL` when it is set (so that several replicas share it).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +21,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use webhook_verify::{ConfigError, PRESET_NAMES, Scheme, Verifier};
+use webhook_verify_redis::RedisStore;
 use webhook_verify_tower::{VerifiedWebhook, WebhookLayer};
 
 /// The development secret used when `WEBHOOK_SECRET` is unset. Valid for every
@@ -40,24 +42,39 @@ async fn stats(State(stats): State<Stats>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "processed": stats.0.load(Ordering::Relaxed) }))
 }
 
-/// The receiver: a route per preset and `/stats`. `detailed_errors` names the
+/// The receiver: a route per preset and `/stats`, deduplicating in memory, or in the
+/// Redis at `redis_url` (shared by every replica). `detailed_errors` names the
 /// precise reason of a refusal in the response (for development only).
-pub fn app(secret: &str, detailed_errors: bool) -> Result<Router, ConfigError> {
+pub fn app(
+    secret: &str,
+    redis_url: Option<&str>,
+    detailed_errors: bool,
+) -> Result<Router, Box<dyn std::error::Error>> {
     let mut router = Router::new();
     for name in PRESET_NAMES {
         let scheme = Scheme::preset(name).expect("every preset name resolves");
-        let verifier = Verifier::new(scheme, secret)?;
+        let verifier = Verifier::new(scheme, secret).map_err(|error| invalid_secret(&error))?;
         let layer = WebhookLayer::new(verifier)
             .body_limit(1024 * 1024)
             .detailed_errors(detailed_errors);
-        router = router.route(
-            &format!("/webhooks/{name}"),
-            post(receive).route_layer(layer),
-        );
+        let route = match redis_url {
+            Some(url) => {
+                let store = RedisStore::builder(url)
+                    .prefix(format!("webhook:{name}:"))
+                    .build()?;
+                post(receive).route_layer(layer.store(store))
+            }
+            None => post(receive).route_layer(layer),
+        };
+        router = router.route(&format!("/webhooks/{name}"), route);
     }
     Ok(router
         .route("/stats", get(stats))
         .with_state(Stats::default()))
+}
+
+fn invalid_secret(error: &ConfigError) -> String {
+    format!("invalid WEBHOOK_SECRET ({error}); Standard Webhooks needs whsec_ followed by base64")
 }
 
 #[allow(dead_code)] // `main` is unused where another example includes this file.
@@ -78,11 +95,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|_| format!("PORT is not a port number: {port}"))?,
         Err(_) => 3000,
     };
-    let app = app(&secret, false).map_err(|error| {
-        format!(
-            "invalid WEBHOOK_SECRET ({error}); Standard Webhooks needs whsec_ followed by base64"
-        )
-    })?;
+    let redis_url = std::env::var("REDIS_URL").ok();
+    match &redis_url {
+        Some(_) => println!("deduplicating in Redis (REDIS_URL)"),
+        None => println!("deduplicating in memory (set REDIS_URL to share dedupe across replicas)"),
+    }
+    let app = app(&secret, redis_url.as_deref(), false)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app)

@@ -210,7 +210,7 @@ impl Target {
 
 async fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let secret = axum_receiver::DEVELOPMENT_SECRET;
-    let app = axum_receiver::app(secret, true)?;
+    let app = axum_receiver::app(secret, None, true)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     println!("receiver listening on {base}");

@@ -60,11 +60,33 @@ impl RedisServer {
         }
     }
 
+    /// Where a private server keeps its append-only file, so that a restart
+    /// (after [`stop`](Self::stop)) keeps every key, as a production Redis with
+    /// persistence would.
+    fn dir(&self) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!(
+            "webhook-verify-redis-{}-{}",
+            std::process::id(),
+            self.port
+        ))
+    }
+
     fn spawn(&mut self) -> Result<(), String> {
+        let dir = self.dir();
+        std::fs::create_dir_all(&dir).map_err(|error| format!("no data directory ({error})"))?;
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ])
+            .arg("--dir")
+            .arg(&dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -93,7 +115,7 @@ impl RedisServer {
         }
     }
 
-    /// Starts a stopped private server again on the same port, empty.
+    /// Starts a stopped private server again on the same port, with its data.
     pub fn restart(&mut self) {
         self.spawn().expect("redis-server restarts");
     }
@@ -107,6 +129,9 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
+        if self.is_private() {
+            let _ = std::fs::remove_dir_all(self.dir());
+        }
     }
 }
 
