@@ -50,7 +50,8 @@ use std::fmt;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Script, Value};
+use redis::io::tcp::TcpSettings;
+use redis::{IntoConnectionInfo as _, Script, Value};
 use webhook_verify::{
     Claim, ClaimToken, DEFAULT_DONE_TTL, DEFAULT_LEASE, DeliveryId, DeliveryStore, StoreError,
 };
@@ -255,7 +256,14 @@ impl RedisStoreBuilder {
         };
         let done_ttl_ms = millis(self.done_ttl, "done TTL")?;
         let lease_ms = millis(self.lease, "lease")?;
-        let client = redis::Client::open(self.url.as_str())
+        // Small request / answer round trips: no Nagle delay on them.
+        let info = self
+            .url
+            .as_str()
+            .into_connection_info()
+            .map_err(|error| RedisStoreError::InvalidUrl(error.to_string()))?
+            .set_tcp_settings(TcpSettings::default().set_nodelay(true));
+        let client = redis::Client::open(info)
             .map_err(|error| RedisStoreError::InvalidUrl(error.to_string()))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.connection_timeout))

@@ -17,6 +17,9 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     url: String,
+    /// Whether every write is fsynced to an append-only file, so that a restart
+    /// keeps every key.
+    persistent: bool,
 }
 
 fn required() -> bool {
@@ -33,26 +36,40 @@ fn skip(test: &str, why: &str) -> Option<RedisServer> {
 }
 
 impl RedisServer {
-    /// The server at `REDIS_URL`, or a private one; `None` (test skipped) when
-    /// neither can be had.
+    /// The server at `REDIS_URL`, or a private one without persistence; `None`
+    /// (test skipped) when neither can be had.
     pub fn start(test: &str) -> Option<Self> {
         if let Ok(url) = std::env::var("REDIS_URL") {
             return Some(Self {
                 child: None,
                 port: 0,
                 url,
+                persistent: false,
             });
         }
-        Self::start_private(test)
+        let port = free_port();
+        let mut server = Self {
+            child: None,
+            port,
+            url: format!("redis://127.0.0.1:{port}/"),
+            persistent: false,
+        };
+        match server.spawn() {
+            Ok(()) => Some(server),
+            Err(why) => skip(test, &why),
+        }
     }
 
-    /// Always a private server, which the test may stop and restart.
+    /// Always a private server, which the test may stop and restart with its data
+    /// (every write is fsynced to an append-only file, as in a production setup
+    /// that must not lose done markers).
     pub fn start_private(test: &str) -> Option<Self> {
         let port = free_port();
         let mut server = Self {
             child: None,
             port,
             url: format!("redis://127.0.0.1:{port}/"),
+            persistent: true,
         };
         match server.spawn() {
             Ok(()) => Some(server),
@@ -74,17 +91,16 @@ impl RedisServer {
     fn spawn(&mut self) -> Result<(), String> {
         let dir = self.dir();
         std::fs::create_dir_all(&dir).map_err(|error| format!("no data directory ({error})"))?;
+        let persistence: &[&str] = if self.persistent {
+            &["--appendonly", "yes", "--appendfsync", "always"]
+        } else {
+            &["--appendonly", "no"]
+        };
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1"])
-            .args([
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-            ])
+            .args(["--save", ""])
+            .args(persistence)
             .arg("--dir")
             .arg(&dir)
             .stdout(Stdio::null())
