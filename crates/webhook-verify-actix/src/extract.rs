@@ -14,13 +14,23 @@ use crate::error::WebhookError;
 /// dereferences to [`DeliveryInfo`]: `scheme()`, `delivery_id()`, `timestamp()`,
 /// `secret_index()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedWebhook(pub(crate) DeliveryInfo);
+pub struct VerifiedWebhook {
+    pub(crate) info: DeliveryInfo,
+    pub(crate) body: Bytes,
+}
+
+impl VerifiedWebhook {
+    /// The verified body, exactly as received (the bytes the signature covers).
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+}
 
 impl std::ops::Deref for VerifiedWebhook {
     type Target = DeliveryInfo;
 
     fn deref(&self) -> &DeliveryInfo {
-        &self.0
+        &self.info
     }
 }
 
@@ -58,23 +68,17 @@ impl FromRequest for VerifiedWebhook {
 #[must_use]
 pub struct Webhook<T>(pub T);
 
-/// The verified body, kept by the middleware for [`Webhook<T>`]: the extractor reads
-/// it without a second pass over the payload (and without the default payload limit
-/// of `web::Bytes`; the middleware enforced its own).
-#[derive(Clone)]
-pub(crate) struct VerifiedBody(pub(crate) Bytes);
-
 impl<T: DeserializeOwned> FromRequest for Webhook<T> {
     type Error = WebhookError;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let extensions = request.extensions();
-        let Some(VerifiedBody(bytes)) = extensions.get::<VerifiedBody>() else {
+        let Some(verified) = extensions.get::<VerifiedWebhook>() else {
             return ready(Err(WebhookError::NotVerified));
         };
         ready(
-            serde_json::from_slice(bytes)
+            serde_json::from_slice(&verified.body)
                 .map(Webhook)
                 .map_err(WebhookError::InvalidJson),
         )

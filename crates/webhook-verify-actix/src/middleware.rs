@@ -20,7 +20,7 @@ use webhook_verify::{
     PendingVerification, Receiver, ReleaseFuture, Reply, StoreFailure, Verifier,
 };
 
-use crate::extract::{VerifiedBody, VerifiedWebhook};
+use crate::extract::VerifiedWebhook;
 
 /// Verifies, answers challenges and deduplicates webhook deliveries for the
 /// resource or scope it wraps. See the [crate docs](crate).
@@ -230,11 +230,10 @@ where
     if let Some(error) = &admitted.store_error {
         warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
     }
-    {
-        let mut extensions = request.extensions_mut();
-        extensions.insert(VerifiedWebhook(admitted.info));
-        extensions.insert(VerifiedBody(bytes.clone()));
-    }
+    request.extensions_mut().insert(VerifiedWebhook {
+        info: admitted.info,
+        body: bytes.clone(),
+    });
     request.set_payload(Payload::from(bytes));
 
     let guard = ClaimGuard::new(admitted.claim, spawn_release);

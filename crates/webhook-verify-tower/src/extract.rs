@@ -7,7 +7,7 @@ use http::{HeaderValue, StatusCode, header::CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use webhook_verify::{PROBLEM_CONTENT_TYPE, Problem};
 
-use crate::service::{VerifiedBody, VerifiedWebhook};
+use crate::service::VerifiedWebhook;
 
 /// The verified JSON body of a delivery.
 ///
@@ -83,10 +83,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Webhook<T> {
     type Rejection = WebhookRejection;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let Some(VerifiedBody(bytes)) = request.extensions().get::<VerifiedBody>() else {
+        let Some(verified) = request.extensions().get::<VerifiedWebhook>() else {
             return Err(WebhookRejection::NotVerified);
         };
-        serde_json::from_slice(bytes)
+        serde_json::from_slice(&verified.body)
             .map(Webhook)
             .map_err(WebhookRejection::InvalidJson)
     }

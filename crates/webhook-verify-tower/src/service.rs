@@ -21,19 +21,23 @@ use crate::future::ResponseFuture;
 /// dereferences to [`DeliveryInfo`]: `scheme()`, `delivery_id()`, `timestamp()`,
 /// `secret_index()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedWebhook(pub(crate) DeliveryInfo);
+pub struct VerifiedWebhook {
+    pub(crate) info: DeliveryInfo,
+    pub(crate) body: Bytes,
+}
 
-/// The verified body, kept for the `Webhook<T>` extractor: it reads it without a
-/// second pass over the body (and without axum's default body limit; the layer
-/// enforced its own).
-#[derive(Debug, Clone)]
-pub(crate) struct VerifiedBody(pub(crate) Bytes);
+impl VerifiedWebhook {
+    /// The verified body, exactly as received (the bytes the signature covers).
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+}
 
 impl std::ops::Deref for VerifiedWebhook {
     type Target = DeliveryInfo;
 
     fn deref(&self) -> &DeliveryInfo {
-        &self.0
+        &self.info
     }
 }
 
@@ -139,8 +143,10 @@ where
     if let Some(error) = &admitted.store_error {
         warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
     }
-    parts.extensions.insert(VerifiedWebhook(admitted.info));
-    parts.extensions.insert(VerifiedBody(bytes.clone()));
+    parts.extensions.insert(VerifiedWebhook {
+        info: admitted.info,
+        body: bytes.clone(),
+    });
     let request = Request::from_parts(parts, ReqBody::from(bytes));
 
     let guard = ClaimGuard::new(admitted.claim, spawn_release);
