@@ -504,7 +504,7 @@ async fn without_dedupe_every_copy_runs() {
         .route_layer(layer);
     let address = serve(router).await;
     let body = r#"{"n":7}"#;
-    let headers = sign_github(body, "nodedupe-1");
+    let mut headers = sign_github(body, "nodedupe-1");
     for _ in 0..3 {
         assert_eq!(
             post_signed(address, "/hook", &headers, body).await.status(),
@@ -512,4 +512,18 @@ async fn without_dedupe_every_copy_runs() {
         );
     }
     assert_eq!(runs.load(Ordering::SeqCst), 3);
+    // Without dedupe the delivery id is not needed.
+    headers.remove("X-GitHub-Delivery");
+    assert_eq!(
+        post_signed(address, "/hook", &headers, body).await.status(),
+        200
+    );
+    assert_eq!(runs.load(Ordering::SeqCst), 4);
+    // With dedupe it is.
+    let router = Router::new()
+        .route("/hook", post(|| async { StatusCode::OK }))
+        .route_layer(github_layer());
+    let with_dedupe = serve(router).await;
+    let response = post_signed(with_dedupe, "/hook", &headers, body).await;
+    assert_eq!(response.status(), 400);
 }

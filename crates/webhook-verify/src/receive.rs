@@ -241,7 +241,7 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
         pending: PendingVerification,
         body: &[u8],
     ) -> Result<Admitted<St>, Outcome> {
-        let (verified, delivery_id) = classify(pending, body)?;
+        let (verified, delivery_id) = classify(pending, body, self.store.deduplicates())?;
         let Some(id) = delivery_id else {
             return Ok(Admitted::new(&verified, None, None));
         };
@@ -266,11 +266,20 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
     }
 }
 
+/// Compares the signatures, answers a challenge, and (only when the delivery will be
+/// deduplicated) finds the delivery id: without dedupe, a body without an id is fine.
 fn classify(
     pending: PendingVerification,
     body: &[u8],
+    needs_id: bool,
 ) -> Result<(Verified, Option<DeliveryId>), Outcome> {
     let verified = pending.finish().map_err(Outcome::Rejected)?;
+    if !needs_id {
+        return match verified.challenge(body) {
+            Some(response) => Err(Outcome::Challenge(response)),
+            None => Ok((verified, None)),
+        };
+    }
     match verified.delivery(body).map_err(Outcome::Rejected)? {
         Delivery::Challenge(response) => Err(Outcome::Challenge(response)),
         Delivery::Event { delivery_id } => Ok((verified, delivery_id)),
@@ -569,8 +578,12 @@ impl<St: DeliveryStore> Drop for ClaimGuard<St> {
     }
 }
 
-/// No store: nothing is deduplicated.
+/// No store: nothing is deduplicated, and no delivery id is needed.
 impl DeliveryStore for () {
+    fn deduplicates(&self) -> bool {
+        false
+    }
+
     async fn claim(&self, _id: &DeliveryId) -> Result<Claim, StoreError> {
         Ok(Claim::Claimed(ClaimToken::from_u128(0)))
     }

@@ -114,6 +114,12 @@ impl StoreError {
 /// concurrent claims of one id, at most one returns [`Claim::Claimed`] until that
 /// claim is released or its lease expires.
 pub trait DeliveryStore: Send + Sync + 'static {
+    /// Whether this store deduplicates at all (`false` only for `()`, the store of
+    /// a receiver without dedupe: it then needs no delivery id).
+    fn deduplicates(&self) -> bool {
+        true
+    }
+
     /// Claims `id` for processing.
     fn claim(&self, id: &DeliveryId) -> impl Future<Output = Result<Claim, StoreError>> + Send;
 
@@ -133,6 +139,10 @@ pub trait DeliveryStore: Send + Sync + 'static {
 }
 
 impl<T: DeliveryStore> DeliveryStore for std::sync::Arc<T> {
+    fn deduplicates(&self) -> bool {
+        (**self).deduplicates()
+    }
+
     fn claim(&self, id: &DeliveryId) -> impl Future<Output = Result<Claim, StoreError>> + Send {
         (**self).claim(id)
     }

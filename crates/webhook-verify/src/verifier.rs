@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::delivery::{self, Delivery, DeliveryId};
+use crate::delivery::{self, ChallengeResponse, Delivery, DeliveryId};
 use crate::error::{ConfigError, VerifyError};
 use crate::headers::{HeaderLookup, HeaderSource};
 use crate::scheme::{DeliveryIdSourceResolved, HeaderName, Scheme, SignedContent};
@@ -542,14 +542,19 @@ impl Verified {
         signature::encode(&fingerprint, crate::Encoding::Hex)[..32].to_owned()
     }
 
+    /// The response to send, when the verified body is the scheme's endpoint
+    /// challenge.
+    pub fn challenge(&self, body: &[u8]) -> Option<ChallengeResponse> {
+        let challenge = self.verifier.scheme().challenge.as_ref()?;
+        delivery::detect_challenge(challenge, body)
+    }
+
     /// Classifies the verified body: an endpoint challenge to answer, or an event
     /// with its delivery id. Reads the body only if the scheme has a challenge or
     /// takes its delivery id from the body.
     pub fn delivery(&self, body: &[u8]) -> Result<Delivery, VerifyError> {
         let scheme = self.verifier.scheme();
-        if let Some(challenge) = &scheme.challenge
-            && let Some(response) = delivery::detect_challenge(challenge, body)
-        {
+        if let Some(response) = self.challenge(body) {
             return Ok(Delivery::Challenge(response));
         }
         let delivery_id = match &scheme.delivery_id {
