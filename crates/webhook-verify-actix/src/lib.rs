@@ -48,4 +48,4 @@ mod middleware;
 
 pub use error::WebhookError;
 pub use extract::{VerifiedWebhook, Webhook};
-pub use middleware::{WebhookMiddleware, WebhookMiddlewareService};
+pub use middleware::{WebhookFuture, WebhookMiddleware, WebhookMiddlewareService};

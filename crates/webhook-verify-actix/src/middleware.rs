@@ -14,7 +14,7 @@ use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderVa
 use actix_web::web::Bytes;
 use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_core::Stream;
-use tracing::{Instrument as _, field, warn};
+use tracing::{field, warn};
 use webhook_verify::{
     BodyBuffer, ClaimGuard, DeliveryStore, HeaderLookup, HeaderSource, MemoryStore, Outcome,
     PendingVerification, Receiver, ReleaseFuture, Reply, StoreFailure, Verifier,
@@ -176,7 +176,7 @@ where
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Future = Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>>>>;
+    type Future = WebhookFuture<Self::Response>;
 
     forward_ready!(service);
 
@@ -189,7 +189,33 @@ where
             delivery_id = field::Empty,
             outcome = field::Empty,
         );
-        Box::pin(handle(receiver, service, request).instrument(span))
+        WebhookFuture {
+            inner: Box::pin(handle(receiver, service, request)),
+            span,
+        }
+    }
+}
+
+/// The response future of [`WebhookMiddlewareService`]: the request's pipeline,
+/// boxed once where it is built, polled inside the request's `webhook` span.
+pub struct WebhookFuture<R> {
+    inner: Pin<Box<dyn std::future::Future<Output = Result<R, Error>>>>,
+    span: tracing::Span,
+}
+
+impl<R> std::fmt::Debug for WebhookFuture<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookFuture").finish_non_exhaustive()
+    }
+}
+
+impl<R> std::future::Future for WebhookFuture<R> {
+    type Output = Result<R, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let _entered = this.span.enter();
+        this.inner.as_mut().poll(cx)
     }
 }
 

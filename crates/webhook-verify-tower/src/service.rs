@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderValue, Request, Response, StatusCode};
 use tower_service::Service;
-use tracing::{Instrument as _, field, warn};
+use tracing::{field, warn};
 use webhook_verify::{
     ClaimGuard, DeliveryInfo, DeliveryStore, Outcome, Receiver, ReleaseFuture, Reply,
 };
@@ -101,7 +101,8 @@ where
             outcome = field::Empty,
         );
         ResponseFuture {
-            inner: Box::pin(handle(receiver, inner, request).instrument(span)),
+            inner: Box::pin(handle(receiver, inner, request)),
+            span,
         }
     }
 }
