@@ -442,9 +442,9 @@ impl BodyBuffer {
     }
 }
 
-/// A verified, first-time delivery: run the handler, then
-/// [`complete`](ClaimedDelivery::complete) or [`release`](ClaimedDelivery::release)
-/// the claim.
+/// A verified, first-time delivery: run the handler, then settle the claim with
+/// [`ClaimGuard::settle`] (or [`ClaimedDelivery::settle`] /
+/// [`ClaimedDelivery::release`]).
 #[derive(Debug)]
 pub struct Admitted<St> {
     /// What the handler learns.
