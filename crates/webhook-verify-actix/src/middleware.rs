@@ -25,6 +25,11 @@ use crate::extract::VerifiedWebhook;
 /// Verifies, answers challenges and deduplicates webhook deliveries for the
 /// resource or scope it wraps. See the [crate docs](crate).
 ///
+/// Build it once, outside the `HttpServer::new` factory, and clone it into the
+/// factory: clones share one delivery store, while a middleware built inside the
+/// factory gives every worker a store of its own, and a duplicate that reaches
+/// another worker would be processed again.
+///
 /// ```
 /// use std::time::Duration;
 /// use webhook_verify::{MemoryStore, Scheme, Verifier};

@@ -42,6 +42,11 @@ impl std::ops::Deref for VerifiedWebhook {
 }
 
 /// The service built by [`WebhookLayer`](crate::WebhookLayer).
+///
+/// The inner service receives the same request body type it is given, rebuilt
+/// from the verified bytes, so that type must be constructible from `Bytes`
+/// (axum's `Body`, `http_body_util::Full<Bytes>`, ...); under plain hyper, map
+/// `Incoming` into such a body first.
 pub struct WebhookService<S, St> {
     inner: S,
     receiver: Arc<Receiver<St>>,
