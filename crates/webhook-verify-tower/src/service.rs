@@ -143,9 +143,6 @@ where
         Err(outcome) => return Ok(refuse(&receiver, &outcome)),
     };
 
-    if let Some(id) = admitted.info.delivery_id() {
-        tracing::Span::current().record("delivery_id", id.as_str());
-    }
     if let Some(error) = &admitted.store_error {
         warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
     }

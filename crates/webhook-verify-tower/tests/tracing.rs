@@ -86,6 +86,14 @@ async fn spans_name_scheme_id_and_outcome_and_never_the_secret_or_signature() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 401);
+    let duplicate = service
+        .ready()
+        .await
+        .unwrap()
+        .call(request(body))
+        .await
+        .unwrap();
+    assert_eq!(duplicate.headers()["webhook-duplicate"], "true");
 
     let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(output.contains("webhook{scheme=\"github\""), "{output}");
@@ -95,6 +103,12 @@ async fn spans_name_scheme_id_and_outcome_and_never_the_secret_or_signature() {
     );
     assert!(output.contains("outcome=\"processed\""), "{output}");
     assert!(output.contains("outcome=\"bad_signature\""), "{output}");
+    assert_eq!(
+        output.matches("delivery_id=\"delivery-traced-1\"").count(),
+        2,
+        "{output}"
+    );
+    assert!(output.contains("outcome=\"duplicate\""), "{output}");
     assert!(
         output.contains("no signature matches"),
         "the precise reason is logged: {output}"

@@ -235,7 +235,8 @@ impl<St> Receiver<St> {
 
 impl<St: DeliveryStore + Clone> Receiver<St> {
     /// Step 3, with the whole body: compares the signatures, answers a challenge,
-    /// and claims the delivery. On `Ok` run the handler, then settle the claim.
+    /// and claims the delivery (recording its id in the current span's
+    /// `delivery_id` field). On `Ok` run the handler, then settle the claim.
     pub async fn admit(
         &self,
         pending: PendingVerification,
@@ -245,6 +246,9 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
         let Some(id) = delivery_id else {
             return Ok(Admitted::new(&verified, None, None));
         };
+        // The adapters' `webhook` span has this field: duplicates and in-flight
+        // copies are logged with their id too.
+        tracing::Span::current().record("delivery_id", id.as_str());
         match self.store.claim(&id).await {
             Ok(Claim::Claimed(token)) => {
                 let claim = ClaimedDelivery {
