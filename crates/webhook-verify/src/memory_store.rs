@@ -15,15 +15,16 @@ pub const DEFAULT_CAPACITY: usize = 100_000;
 
 const SHARDS: usize = 16;
 
-/// Dedupe inside one process: sharded, bounded, with exact expiry (in-flight claims
-/// after the lease, done ids after the done TTL). Clones share the same entries.
+/// Dedupe inside one process: sharded and bounded. An in-flight claim expires after
+/// the lease, a done id after the done TTL, both counted from the claim. Clones
+/// share the same entries.
 ///
-/// Both lifetimes are the same for every entry, so entries expire in the order they
-/// were written: each shard keeps two queues in that order and drops expired
-/// entries from their fronts, O(1) per operation, no background task. When a shard
-/// is full its oldest done id is forgotten first; an id forgotten early is processed
-/// again if the provider re-sends it, so size the capacity above the number of
-/// deliveries you receive in one done TTL.
+/// Both lifetimes are the same for every entry, so each shard keeps its claims in
+/// one queue, oldest first, and drops expired entries from its front: O(1) per
+/// operation, no background task; completing a claim marks its entry done in
+/// place. When a shard is full its oldest claim is forgotten first; an id forgotten
+/// early is processed again if the provider re-sends it, so size the capacity
+/// above the number of deliveries you receive in one done TTL.
 ///
 /// For several replicas behind a load balancer, use a shared store (Redis).
 ///
@@ -61,19 +62,21 @@ struct Inner {
 
 struct Shard {
     entries: HashMap<Arc<str>, Entry>,
-    /// In-flight claims, oldest first: (expiry, id, generation).
-    in_flight: VecDeque<(Instant, Arc<str>, u64)>,
-    /// Done ids, oldest first.
-    done: VecDeque<(Instant, Arc<str>, u64)>,
+    /// Every claim, oldest first: (claimed at, id, generation). Completing a claim
+    /// turns its entry into a done marker in place, so one item per claim suffices.
+    queue: VecDeque<(Instant, Arc<str>, u64)>,
     next_generation: u64,
-    /// Length of `in_flight` at which its settled items are dropped.
+    /// The front item was found unexpired: its generation and when it expires, so
+    /// that the next writes need not look it up again.
+    front_until: Option<(u64, Instant)>,
+    /// Length of `queue` at which the items of released claims are dropped.
     compact_at: usize,
 }
 
 struct Entry {
     state: State,
-    expires: Instant,
-    /// Which write this entry is; a queue item of an older write is stale.
+    claimed_at: Instant,
+    /// Which claim this entry is; a queue item of an older claim is stale.
     generation: u64,
 }
 
@@ -87,44 +90,72 @@ impl Default for Shard {
     fn default() -> Self {
         Self {
             entries: HashMap::new(),
-            in_flight: VecDeque::new(),
-            done: VecDeque::new(),
+            queue: VecDeque::new(),
             next_generation: 0,
+            front_until: None,
             compact_at: MIN_COMPACT,
         }
     }
 }
 
-/// The in-flight queue is compacted no more often than every this many claims.
+/// The queue is compacted no more often than every this many claims.
 const MIN_COMPACT: usize = 256;
 
+/// The two lifetimes of an entry, counted from its claim.
+#[derive(Clone, Copy)]
+struct Lifetimes {
+    lease: Duration,
+    done_ttl: Duration,
+}
+
+impl Lifetimes {
+    fn expires(self, entry: &Entry) -> Instant {
+        entry.claimed_at
+            + match entry.state {
+                State::InFlight(_) => self.lease,
+                State::Done => self.done_ttl,
+            }
+    }
+}
+
 impl Shard {
-    /// Drops the queue fronts that expired (or were overwritten).
-    fn expire(&mut self, now: Instant) {
-        for queue in [&mut self.in_flight, &mut self.done] {
-            while let Some((expires, _, _)) = queue.front() {
-                if *expires > now {
-                    break;
+    /// Drops expired entries from the front of the queue. Entries behind an
+    /// unexpired front (an in-flight claim behind a done id) wait for it, or for
+    /// eviction; look-ups check the expiry themselves.
+    fn expire(&mut self, now: Instant, lifetimes: Lifetimes) {
+        let shortest = lifetimes.lease.min(lifetimes.done_ttl);
+        while let Some((claimed_at, id, generation)) = self.queue.front() {
+            if *claimed_at + shortest > now {
+                break;
+            }
+            if let Some((blocked, until)) = self.front_until
+                && blocked == *generation
+                && until > now
+            {
+                break;
+            }
+            match self.entries.get(id) {
+                Some(entry) if entry.generation == *generation => {
+                    let expires = lifetimes.expires(entry);
+                    if expires > now {
+                        self.front_until = Some((*generation, expires));
+                        break;
+                    }
+                    let (_, id, _) = self.queue.pop_front().expect("front exists");
+                    self.entries.remove(&id);
                 }
-                let (_, id, generation) = queue.pop_front().expect("front exists");
-                if let hash_map::Entry::Occupied(entry) = self.entries.entry(id)
-                    && entry.get().generation == generation
-                {
-                    entry.remove();
+                // Released, or claimed again since: a stale item.
+                _ => {
+                    self.queue.pop_front();
                 }
             }
         }
     }
 
-    /// Keeps the shard within `capacity`, forgetting the oldest done ids first.
+    /// Keeps the shard within `capacity`, forgetting the oldest claims first.
     fn bound(&mut self, capacity: usize) {
         while self.entries.len() > capacity {
-            let queue = if self.done.is_empty() {
-                &mut self.in_flight
-            } else {
-                &mut self.done
-            };
-            let Some((_, id, generation)) = queue.pop_front() else {
+            let Some((_, id, generation)) = self.queue.pop_front() else {
                 break;
             };
             if let hash_map::Entry::Occupied(entry) = self.entries.entry(id)
@@ -135,36 +166,30 @@ impl Shard {
         }
     }
 
-    /// A settled claim leaves its item in the in-flight queue until the lease would
-    /// have ended. Once the queue doubles, the items of settled claims are dropped,
-    /// so the queue stays proportional to the claims really in flight: amortized
-    /// O(1) per claim.
+    /// A released claim leaves a stale item in the queue. Once the queue is twice
+    /// the entries it serves, stale items are dropped: amortized O(1) per claim.
     fn compact(&mut self) {
-        if self.in_flight.len() < self.compact_at {
+        if self.queue.len() < self.compact_at {
             return;
         }
         let entries = &self.entries;
-        self.in_flight.retain(|(_, id, generation)| {
+        self.queue.retain(|(_, id, generation)| {
             entries
                 .get(id)
                 .is_some_and(|entry| entry.generation == *generation)
         });
-        self.compact_at = (self.in_flight.len() * 2).max(MIN_COMPACT);
+        self.compact_at = (self.queue.len() * 2).max(MIN_COMPACT);
     }
 
-    fn write(&mut self, id: Arc<str>, state: State, expires: Instant) {
+    fn claim(&mut self, id: Arc<str>, token: ClaimToken, now: Instant) {
         self.next_generation += 1;
         let generation = self.next_generation;
-        let queue = match state {
-            State::InFlight(_) => &mut self.in_flight,
-            State::Done => &mut self.done,
-        };
-        queue.push_back((expires, Arc::clone(&id), generation));
+        self.queue.push_back((now, Arc::clone(&id), generation));
         self.entries.insert(
             id,
             Entry {
-                state,
-                expires,
+                state: State::InFlight(token),
+                claimed_at: now,
                 generation,
             },
         );
@@ -224,12 +249,20 @@ impl MemoryStore {
         lock(&self.inner.shards[index])
     }
 
+    fn lifetimes(&self) -> Lifetimes {
+        Lifetimes {
+            lease: self.inner.lease,
+            done_ttl: self.inner.done_ttl,
+        }
+    }
+
     fn claim_now(&self, id: &DeliveryId) -> Claim {
         let now = Instant::now();
+        let lifetimes = self.lifetimes();
         let mut shard = self.shard(id.as_str());
-        shard.expire(now);
+        shard.expire(now, lifetimes);
         if let Some(entry) = shard.entries.get(id.as_str())
-            && entry.expires > now
+            && lifetimes.expires(entry) > now
         {
             return match entry.state {
                 State::Done => Claim::Done,
@@ -237,29 +270,22 @@ impl MemoryStore {
             };
         }
         let token = ClaimToken::local();
-        shard.write(
-            Arc::clone(id.as_shared()),
-            State::InFlight(token),
-            now + self.inner.lease,
-        );
+        shard.claim(Arc::clone(id.as_shared()), token, now);
         shard.bound(self.inner.shard_capacity);
         shard.compact();
         Claim::Claimed(token)
     }
 
     fn settle(&self, id: &DeliveryId, token: ClaimToken, done: bool) {
-        let now = Instant::now();
         let mut shard = self.shard(id.as_str());
-        let Some((key, entry)) = shard.entries.get_key_value(id.as_str()) else {
+        let Some(entry) = shard.entries.get_mut(id.as_str()) else {
             return;
         };
         if entry.state != State::InFlight(token) {
             return;
         }
         if done {
-            let key = Arc::clone(key);
-            shard.write(key, State::Done, now + self.inner.done_ttl);
-            shard.bound(self.inner.shard_capacity);
+            entry.state = State::Done;
         } else {
             shard.entries.remove(id.as_str());
         }
@@ -398,6 +424,27 @@ mod tests {
     }
 
     #[test]
+    fn a_crashed_claim_behind_a_done_id_still_expires() {
+        // The done id sits at the front of the queue for 72 h; the crashed claim
+        // behind it is still free once its own lease has passed.
+        let store = MemoryStore::builder()
+            .lease(Duration::from_millis(50))
+            .build();
+        let done = DeliveryId::new("done-first");
+        let token = claimed(&store, &done);
+        block_on(store.complete(&done, &token)).unwrap();
+        let crashed = DeliveryId::new("crashed-second");
+        claimed(&store, &crashed);
+        assert_eq!(block_on(store.claim(&crashed)).unwrap(), Claim::InFlight);
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(matches!(
+            block_on(store.claim(&crashed)).unwrap(),
+            Claim::Claimed(_)
+        ));
+        assert_eq!(block_on(store.claim(&done)).unwrap(), Claim::Done);
+    }
+
+    #[test]
     fn done_ids_expire_after_the_ttl() {
         let store = MemoryStore::builder()
             .done_ttl(Duration::from_millis(50))
@@ -462,11 +509,12 @@ mod tests {
             .inner
             .shards
             .iter()
-            .map(|shard| lock(shard).in_flight.len())
+            .map(|shard| lock(shard).queue.len())
             .sum();
+        // 50 000 done ids keep their items; the released claims' items are dropped.
         assert!(
-            queued <= SHARDS * MIN_COMPACT,
-            "{queued} in-flight items kept"
+            queued <= 2 * 50_000 + SHARDS * MIN_COMPACT,
+            "{queued} queue items kept"
         );
         assert_eq!(store.len(), 50_000);
     }
