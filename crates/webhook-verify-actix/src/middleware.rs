@@ -14,7 +14,6 @@ use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderVa
 use actix_web::web::Bytes;
 use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_core::Stream;
-use tracing::{field, warn};
 use webhook_verify::{
     BodyBuffer, ClaimGuard, DeliveryStore, HeaderLookup, HeaderSource, MemoryStore, Outcome,
     PendingVerification, Receiver, ReleaseFuture, Reply, StoreFailure, Verifier,
@@ -188,12 +187,7 @@ where
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let receiver = Arc::clone(&self.receiver);
-        let span = tracing::info_span!(
-            "webhook",
-            scheme = receiver.verifier().scheme().name(),
-            delivery_id = field::Empty,
-            outcome = field::Empty,
-        );
+        let span = receiver.span();
         WebhookFuture {
             inner: Box::pin(handle(receiver, service, request)),
             span,
@@ -255,9 +249,6 @@ where
         }
     };
 
-    if let Some(error) = &admitted.store_error {
-        warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
-    }
     request.extensions_mut().insert(VerifiedWebhook {
         info: admitted.info,
         body: bytes.clone(),

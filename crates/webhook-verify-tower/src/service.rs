@@ -8,7 +8,6 @@ use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderValue, Request, Response, StatusCode};
 use tower_service::Service;
-use tracing::{field, warn};
 use webhook_verify::{
     ClaimGuard, DeliveryInfo, DeliveryStore, Outcome, Receiver, ReleaseFuture, Reply,
 };
@@ -99,12 +98,7 @@ where
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         let receiver = Arc::clone(&self.receiver);
-        let span = tracing::info_span!(
-            "webhook",
-            scheme = receiver.verifier().scheme().name(),
-            delivery_id = field::Empty,
-            outcome = field::Empty,
-        );
+        let span = receiver.span();
         ResponseFuture {
             inner: Box::pin(handle(receiver, inner, request)),
             span,
@@ -143,9 +137,6 @@ where
         Err(outcome) => return Ok(refuse(&receiver, &outcome)),
     };
 
-    if let Some(error) = &admitted.store_error {
-        warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
-    }
     parts.extensions.insert(VerifiedWebhook {
         info: admitted.info,
         body: bytes.clone(),

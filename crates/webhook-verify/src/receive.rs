@@ -166,6 +166,17 @@ impl<St> Receiver<St> {
         self.read_timeout
     }
 
+    /// The span an adapter runs one request in: `webhook`, with the scheme, and the
+    /// `delivery_id` and `outcome` fields that the steps below record.
+    pub fn span(&self) -> tracing::Span {
+        tracing::info_span!(
+            "webhook",
+            scheme = self.verifier.scheme().name(),
+            delivery_id = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        )
+    }
+
     /// Step 1, before the body: checks the headers and the declared length.
     pub fn begin<H: HeaderSource + ?Sized>(
         &self,
@@ -263,6 +274,7 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
             Err(error) => match self.store_failure {
                 StoreFailure::FailClosed => Err(Outcome::StoreUnavailable(error)),
                 StoreFailure::FailOpen => {
+                    tracing::warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
                     Ok(Admitted::new(&verified, Some(id), None).unguarded(error))
                 }
             },
