@@ -187,6 +187,16 @@ impl Verifier {
         // Read now (the headers are gone by the time the body is digested), judged in
         // `Verified::delivery`: verification alone does not need the id.
         let delivery_id = match &scheme.delivery_id {
+            // The signed id header is the delivery id (Standard Webhooks): read once.
+            Some(DeliveryIdSourceResolved::Header(name))
+                if signed_id.is_some()
+                    && scheme
+                        .id_header
+                        .as_ref()
+                        .is_some_and(|id| id.lookup == name.lookup) =>
+            {
+                Ok(DeliveryId::new(signed_id.unwrap_or_default()))
+            }
             Some(DeliveryIdSourceResolved::Header(name)) => match headers.lookup(&name.lookup) {
                 HeaderLookup::Absent => Err(VerifyError::MissingDeliveryId {
                     source_description: "delivery id header",
