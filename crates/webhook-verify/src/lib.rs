@@ -41,6 +41,7 @@
 //! deliveries through a [`DeliveryStore`].
 
 mod delivery;
+mod diagnose;
 mod error;
 mod headers;
 #[cfg(feature = "memory-store")]
@@ -54,6 +55,7 @@ mod store;
 mod verifier;
 
 pub use delivery::{ChallengeResponse, Delivery, DeliveryId, MAX_CHALLENGE_BODY};
+pub use diagnose::{Check, Diagnosis, Finding, Mistake, Reserialization, Step, diagnose};
 pub use error::{ConfigError, PROBLEM_CONTENT_TYPE, Problem, VerifyError};
 pub use headers::{HeaderLookup, HeaderSource};
 #[cfg(feature = "memory-store")]
