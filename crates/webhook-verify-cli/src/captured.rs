@@ -3,9 +3,10 @@
 
 /// The `Name: value` lines of `text`.
 ///
-/// Skipped: blank lines, a request or status line (`POST /hook HTTP/1.1`,
-/// `HTTP/1.1 200 OK`), curl's `*` lines and `{` / `}` markers. curl's `> ` and `< `
-/// prefixes are removed. Values keep their bytes; whitespace around them is removed.
+/// Skipped: blank lines, the request line (`POST /hook HTTP/1.1`), curl's `*` lines
+/// and `{` / `}` markers; curl's `> ` prefixes are removed. Reading stops at a status
+/// line (`HTTP/1.1 200 OK`): what follows is the response. Values keep their bytes;
+/// whitespace around them is removed.
 pub fn parse_headers(text: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut headers = Vec::new();
     for (index, line) in text.split(|&b| b == b'\n').enumerate() {
@@ -15,7 +16,12 @@ pub fn parse_headers(text: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
             .or_else(|| line.strip_prefix(b"< "))
             .unwrap_or(line);
         let trimmed = line.trim_ascii();
+        if trimmed.starts_with(b"HTTP/") {
+            break;
+        }
         if trimmed.is_empty()
+            || trimmed == b">"
+            || trimmed == b"<"
             || trimmed.starts_with(b"*")
             || trimmed == b"{"
             || trimmed == b"}"
@@ -38,10 +44,10 @@ pub fn parse_headers(text: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     Ok(headers)
 }
 
+/// A request line: `METHOD target HTTP/x`.
 fn is_start_line(line: &[u8]) -> bool {
-    line.starts_with(b"HTTP/")
-        || line.windows(6).any(|window| window == b" HTTP/")
-            && line.first().is_some_and(u8::is_ascii_uppercase)
+    line.first().is_some_and(u8::is_ascii_uppercase)
+        && line.windows(6).any(|window| window == b" HTTP/")
 }
 
 fn is_token(name: &str) -> bool {
@@ -57,7 +63,7 @@ mod tests {
 
     #[test]
     fn curl_verbose_output() {
-        let text = b"* Connected to 127.0.0.1\r\n> POST /webhooks/github HTTP/1.1\r\n> Host: 127.0.0.1:3000\r\n> X-Hub-Signature-256: sha256=ab \r\n>\r\n< HTTP/1.1 401 Unauthorized\r\n";
+        let text = b"* Connected to 127.0.0.1\r\n> POST /webhooks/github HTTP/1.1\r\n> Host: 127.0.0.1:3000\r\n> X-Hub-Signature-256: sha256=ab \r\n>\r\n< HTTP/1.1 401 Unauthorized\r\n< Content-Length: 0\r\n";
         let headers = parse_headers(text).unwrap();
         assert_eq!(
             headers,

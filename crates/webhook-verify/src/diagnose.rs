@@ -84,10 +84,11 @@ pub enum Reserialization {
     Indented,
     /// Compact with object keys sorted (a map that does not keep insertion order).
     SortedKeys,
-    /// Compact with every non-ASCII character written as a `\uXXXX` escape (Python's
-    /// and PHP's default).
+    /// Every non-ASCII character in strings written as a `\uXXXX` escape (Python's
+    /// and PHP's default), the layout unchanged.
     EscapedUnicode,
-    /// Compact with `\uXXXX` escapes written as the characters themselves.
+    /// `\uXXXX` escapes in strings written as the characters themselves, the layout
+    /// unchanged.
     UnescapedUnicode,
 }
 
@@ -181,6 +182,9 @@ impl fmt::Display for Mistake {
             }
             Self::PrefixMissing { expected } => {
                 write!(f, "signature without its `{expected}` prefix")
+            }
+            Self::PrefixUnexpected { expected, found } if found.is_empty() => {
+                write!(f, "signature with a prefix other than `{expected}`")
             }
             Self::PrefixUnexpected { expected, found } if expected.is_empty() => {
                 write!(
@@ -671,20 +675,37 @@ fn digest(
 }
 
 /// `body` (valid JSON) written again as `how` says, or `None` when it cannot be.
+///
+/// Whitespace before and after the value is kept: a trailing newline is a mistake of
+/// its own.
 pub(crate) fn reserialize(body: &[u8], how: Reserialization) -> Option<Vec<u8>> {
-    let text = std::str::from_utf8(body).ok()?;
-    if how == Reserialization::SortedKeys {
-        let value: serde_json::Value = serde_json::from_str(text).ok()?;
-        let mut out = String::with_capacity(body.len());
-        write_sorted(&value, &mut out);
-        return Some(out.into_bytes());
+    let whole = std::str::from_utf8(body).ok()?;
+    let text = whole.trim_ascii();
+    let start = whole.len() - whole.trim_ascii_start().len();
+    let (before, after) = (&whole[..start], &whole[start + text.len()..]);
+    let inner = reserialize_value(text, how)?;
+    Some([before.as_bytes(), &inner, after.as_bytes()].concat())
+}
+
+fn reserialize_value(text: &str, how: Reserialization) -> Option<Vec<u8>> {
+    match how {
+        Reserialization::SortedKeys => {
+            let value: serde_json::Value = serde_json::from_str(text).ok()?;
+            let mut out = String::with_capacity(text.len());
+            write_sorted(&value, &mut out);
+            return Some(out.into_bytes());
+        }
+        Reserialization::EscapedUnicode | Reserialization::UnescapedUnicode => {
+            return rewrite_strings(text, how == Reserialization::EscapedUnicode);
+        }
+        _ => {}
     }
     let (item_separator, key_separator, indent) = match how {
         Reserialization::Spaced => (", ", ": ", false),
         Reserialization::Indented => (",", ": ", true),
         _ => (",", ":", false),
     };
-    let mut out = String::with_capacity(body.len() + body.len() / 4);
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
     let mut depth = 0usize;
     let mut chars = text.char_indices().peekable();
     let newline = |out: &mut String, depth: usize| {
@@ -694,30 +715,7 @@ pub(crate) fn reserialize(body: &[u8], how: Reserialization) -> Option<Vec<u8>> 
     while let Some((start, c)) = chars.next() {
         match c {
             ' ' | '\t' | '\n' | '\r' => {}
-            '"' => {
-                let mut end = start + 1;
-                let mut escaped = false;
-                for (at, c) in chars.by_ref() {
-                    end = at + c.len_utf8();
-                    match (escaped, c) {
-                        (false, '\\') => escaped = true,
-                        (false, '"') => break,
-                        _ => escaped = false,
-                    }
-                }
-                let token = &text[start..end];
-                match how {
-                    Reserialization::EscapedUnicode => {
-                        let decoded: String = serde_json::from_str(token).ok()?;
-                        write_ascii_string(&decoded, &mut out);
-                    }
-                    Reserialization::UnescapedUnicode => {
-                        let decoded: String = serde_json::from_str(token).ok()?;
-                        out.push_str(&serde_json::to_string(&decoded).ok()?);
-                    }
-                    _ => out.push_str(token),
-                }
-            }
+            '"' => out.push_str(&text[start..string_end(&mut chars, start)]),
             '{' | '[' => {
                 out.push(c);
                 let closes = if c == '{' { '}' } else { ']' };
@@ -752,6 +750,43 @@ pub(crate) fn reserialize(body: &[u8], how: Reserialization) -> Option<Vec<u8>> 
             }
             ':' => out.push_str(key_separator),
             _ => out.push(c),
+        }
+    }
+    Some(out.into_bytes())
+}
+
+/// Consumes a JSON string's characters after its opening quote at `start`; returns
+/// the offset just past its closing quote.
+fn string_end(chars: &mut impl Iterator<Item = (usize, char)>, start: usize) -> usize {
+    let mut end = start + 1;
+    let mut escaped = false;
+    for (at, c) in chars {
+        end = at + c.len_utf8();
+        match (escaped, c) {
+            (false, '\\') => escaped = true,
+            (false, '"') => break,
+            _ => escaped = false,
+        }
+    }
+    end
+}
+
+/// `text` (valid JSON) with its strings written again, escaping every non-ASCII
+/// character (`escape`) or decoding every escape that JSON does not require.
+fn rewrite_strings(text: &str, escape: bool) -> Option<Vec<u8>> {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let mut chars = text.char_indices();
+    while let Some((start, c)) = chars.next() {
+        if c != '"' {
+            out.push(c);
+            continue;
+        }
+        let token = &text[start..string_end(&mut chars, start)];
+        let decoded: String = serde_json::from_str(token).ok()?;
+        if escape {
+            write_ascii_string(&decoded, &mut out);
+        } else {
+            out.push_str(&serde_json::to_string(&decoded).ok()?);
         }
     }
     Some(out.into_bytes())
@@ -833,16 +868,18 @@ mod tests {
         );
         assert_eq!(
             again(body, Reserialization::EscapedUnicode),
-            r#"{"b":[1,2,{}],"a":{"x":"\u00e9\u00e9 \"q\""},"c":[]}"#
+            r#"{ "b": [1, 2, {}], "a": {"x": "\u00e9\u00e9 \"q\""}, "c": [] }"#
         );
         assert_eq!(
             again(body, Reserialization::UnescapedUnicode),
-            r#"{"b":[1,2,{}],"a":{"x":"éé \"q\""},"c":[]}"#
+            r#"{ "b": [1, 2, {}], "a": {"x": "éé \"q\""}, "c": [] }"#
         );
         assert_eq!(
             again(r#""😀""#, Reserialization::EscapedUnicode),
             r#""\ud83d\ude00""#
         );
+        // Whitespace around the value stays: a trailing newline is its own mistake.
+        assert_eq!(again(" [1, 2]\n", Reserialization::Compact), " [1,2]\n");
     }
 
     #[test]
