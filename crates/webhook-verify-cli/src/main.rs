@@ -43,7 +43,8 @@ struct Cli {
 enum Command {
     /// List the presets: headers, format, signed content, timestamp, delivery id.
     Schemes,
-    /// Print the headers a provider would send with a body (or a curl command).
+    /// Print the headers a provider would send with a body (and the sample body when
+    /// no --body is given), or a curl command that sends both.
     Sign(SignArgs),
     /// Sign a delivery and POST it; print each status, response body and time taken.
     Send(SendArgs),
@@ -146,10 +147,10 @@ struct VerifyArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Schemes => {
-            print!("{}", report::schemes_table());
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Schemes => std::io::stdout()
+            .write_all(report::schemes_table().as_bytes())
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(stdout_error),
         Command::Sign(args) => sign(&args),
         Command::Send(args) => send(&args),
         Command::Verify(args) => verify(&args),
@@ -269,7 +270,7 @@ fn sign(args: &SignArgs) -> Result<ExitCode, String> {
                 Ok(())
             }),
     };
-    written.map_err(|error| format!("cannot write to standard output: {error}"))?;
+    written.map_err(stdout_error)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -290,13 +291,16 @@ fn send(args: &SendArgs) -> Result<ExitCode, String> {
         .timeout(Duration::from_secs(args.timeout))
         .build()
         .map_err(|error| format!("cannot build the HTTP client: {}", report::chain(&error)))?;
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "POST {} ({} delivery {}, {} bytes)",
         args.url,
         args.scheme.scheme,
         delivery.id,
         delivery.body.len()
-    );
+    )
+    .map_err(stdout_error)?;
     let mut all_accepted = true;
     for attempt in 0..=args.replay {
         let mut request = client.post(&args.url).body(delivery.body.clone());
@@ -329,12 +333,14 @@ fn send(args: &SendArgs) -> Result<ExitCode, String> {
         if let Some(retry_after) = retry_after {
             let _ = write!(notes, ", retry after {retry_after} s");
         }
-        println!(
-            "#{}: {status} in {:.1} ms{notes}",
+        writeln!(
+            out,
+            "#{}: {status} in {:.1} ms{notes}\n{}",
             attempt + 1,
-            elapsed.as_secs_f64() * 1000.0
-        );
-        println!("{}", String::from_utf8_lossy(&body));
+            elapsed.as_secs_f64() * 1000.0,
+            String::from_utf8_lossy(&body)
+        )
+        .map_err(stdout_error)?;
     }
     Ok(if all_accepted {
         ExitCode::SUCCESS
@@ -382,13 +388,17 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         }
         Err(error) => report::invalid(error),
     };
-    out.write_all(text.as_bytes())
-        .map_err(|error| format!("cannot write to standard output: {error}"))?;
+    out.write_all(text.as_bytes()).map_err(stdout_error)?;
     Ok(if outcome.is_ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+#[allow(clippy::needless_pass_by_value)] // Takes what `map_err` hands over.
+fn stdout_error(error: std::io::Error) -> String {
+    format!("cannot write to standard output: {error}")
 }
 
 /// The bytes of `path`, or of standard input for `-`.
