@@ -1,0 +1,23 @@
+//! The diagnosis the command line runs on captured requests: arbitrary headers and
+//! bodies (JSON re-serializations, lenient digest parsing). Invariant: no panic.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use webhook_verify::{PRESET_NAMES, Scheme, Secret, diagnose};
+
+#[derive(Arbitrary, Debug)]
+struct Input<'a> {
+    preset: u8,
+    secret: &'a [u8],
+    headers: Vec<(&'a str, &'a [u8])>,
+    body: &'a [u8],
+    now: i64,
+}
+
+fuzz_target!(|input: Input<'_>| {
+    let name = PRESET_NAMES[usize::from(input.preset) % PRESET_NAMES.len()];
+    let scheme = Scheme::preset(name).expect("preset");
+    let secret = Secret::from(input.secret.to_vec());
+    let _ = diagnose(&scheme, &secret, &input.headers[..], input.body, input.now, 300);
+});
