@@ -25,8 +25,7 @@ impl Runs {
     /// Counts a run of the body and says how the handler answers: 500 on the first
     /// run of a `fail-once` delivery, 200 otherwise (after a pause for `slow` ones).
     pub fn record(&self, body: &[u8]) -> (u16, bool) {
-        let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-        let id = value["id"].as_str().unwrap_or("?").to_owned();
+        let id = body_id(body);
         let mut runs = self.0.lock().unwrap();
         let count = runs.entry(id.clone()).or_insert(0);
         *count += 1;
@@ -42,6 +41,24 @@ impl Runs {
         self.0.lock().unwrap().get(id).copied().unwrap_or(0)
     }
 }
+
+/// The body's `"id":"..."`, found as bytes, so that bodies that are not valid JSON
+/// (invalid UTF-8, nesting beyond serde's limit) are counted too.
+fn body_id(body: &[u8]) -> String {
+    const KEY: &[u8] = br#""id":""#;
+    body.windows(KEY.len())
+        .position(|window| window == KEY)
+        .and_then(|at| {
+            let rest = &body[at + KEY.len()..];
+            let end = rest.iter().position(|&b| b == b'"')?;
+            String::from_utf8(rest[..end].to_vec()).ok()
+        })
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+/// The body read timeout of every test receiver: short, so that stalled bodies are
+/// answered within the tests.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub fn verifier(preset: &str) -> Verifier {
     Verifier::builder(Scheme::preset(preset).unwrap())
@@ -73,7 +90,9 @@ pub async fn start_axum<St: DeliveryStore + Clone>(
         router = router.route(
             &format!("/webhooks/{preset}"),
             post(handler).route_layer(
-                webhook_verify_tower::WebhookLayer::new(verifier(preset)).store(store_for(preset)),
+                webhook_verify_tower::WebhookLayer::new(verifier(preset))
+                    .read_timeout(READ_TIMEOUT)
+                    .store(store_for(preset)),
             ),
         );
     }
@@ -96,7 +115,8 @@ pub fn start_actix<St: DeliveryStore + Clone>(
             let middlewares: Vec<_> = PRESET_NAMES
                 .iter()
                 .map(|preset| {
-                    let middleware = webhook_verify_actix::WebhookMiddleware::new(verifier(preset));
+                    let middleware = webhook_verify_actix::WebhookMiddleware::new(verifier(preset))
+                        .read_timeout(READ_TIMEOUT);
                     (*preset, middleware.store(store_for(preset)))
                 })
                 .collect();
@@ -148,6 +168,8 @@ pub fn now() -> i64 {
 #[derive(Clone)]
 pub struct Request {
     pub headers: Vec<(String, String)>,
+    /// Headers whose values are not text (sent after `headers`).
+    pub raw_headers: Vec<(String, Vec<u8>)>,
     pub body: Vec<u8>,
 }
 
@@ -155,6 +177,7 @@ impl Request {
     pub fn signed(headers: SignedHeaders, body: Vec<u8>) -> Self {
         Self {
             headers: headers.into_iter().collect(),
+            raw_headers: Vec::new(),
             body,
         }
     }
@@ -163,6 +186,13 @@ impl Request {
         self.headers
             .retain(|(key, _)| !key.eq_ignore_ascii_case(name));
         self.headers.push((name.to_owned(), value));
+    }
+
+    /// Replaces the header `name` with a value that is not text.
+    pub fn set_raw(&mut self, name: &str, value: Vec<u8>) {
+        self.headers
+            .retain(|(key, _)| !key.eq_ignore_ascii_case(name));
+        self.raw_headers.push((name.to_owned(), value));
     }
 }
 
@@ -183,9 +213,15 @@ pub async fn send(address: SocketAddr, path: &str, request: &Request) -> Answer 
     for (name, value) in &request.headers {
         let _ = write!(head, "{name}: {value}\r\n");
     }
-    head.push_str("\r\n");
+    let mut head = head.into_bytes();
+    for (name, value) in &request.raw_headers {
+        head.extend_from_slice(format!("{name}: ").as_bytes());
+        head.extend_from_slice(value);
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
     let mut stream = TcpStream::connect(address).await.unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&head).await.unwrap();
     // The server may answer and close before it has read a refused body.
     let _ = stream.write_all(&request.body).await;
     let mut raw = Vec::new();
@@ -201,6 +237,43 @@ pub async fn send(address: SocketAddr, path: &str, request: &Request) -> Answer 
     .await;
     assert!(read.is_ok(), "no answer within 10 s");
     parse_answer(&raw)
+}
+
+/// Writes `parts` over a fresh connection, pausing `pause` after each (without
+/// closing it), while reading what the server sends until it closes the connection
+/// or `wait` passes. The answer, or `None` when the server sent nothing.
+pub async fn exchange(
+    address: SocketAddr,
+    parts: Vec<Vec<u8>>,
+    pause: Duration,
+    wait: Duration,
+) -> Option<Answer> {
+    let stream = TcpStream::connect(address).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let writing = tokio::spawn(async move {
+        for part in parts {
+            if writer.write_all(&part).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(pause).await;
+        }
+        // Hold the connection open, as a stalled client does.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        drop(writer);
+    });
+    let mut raw = Vec::new();
+    let _ = tokio::time::timeout(wait, async {
+        let mut buffer = [0u8; 8192];
+        loop {
+            match reader.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => raw.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    writing.abort();
+    (!raw.is_empty()).then(|| parse_answer(&raw))
 }
 
 pub fn parse_answer(raw: &[u8]) -> Answer {

@@ -117,8 +117,15 @@ const fn missing_in_body() -> VerifyError {
 }
 
 /// Reads the top-level `field` of a JSON object without building the rest of it.
+///
+/// The whole body must be JSON: UTF-8 (checked first, in one fast pass: skipped
+/// strings are not checked by the parser) and well-formed to its end. Nesting under
+/// other fields is skipped without recursion, so its depth costs no stack.
 pub(crate) fn json_field(body: &[u8], field: &str) -> Result<String, VerifyError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let text = std::str::from_utf8(body).map_err(|_| VerifyError::MalformedBody {
+        reason: "not UTF-8",
+    })?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let found = FieldSeed { field }
         .deserialize(&mut deserializer)
         .and_then(|found| deserializer.end().map(|()| found))
@@ -237,6 +244,13 @@ mod tests {
             json_field(b"\xff", "id"),
             Err(VerifyError::MalformedBody { .. })
         ));
+        // Invalid UTF-8 in a value the parser only skips.
+        assert_eq!(
+            json_field(b"{\"id\":\"evt_1\",\"note\":\"\xff\"}", "id"),
+            Err(VerifyError::MalformedBody {
+                reason: "not UTF-8"
+            })
+        );
         // Deep nesting is skipped without recursion, or refused where it is parsed.
         let deep = format!("{{\"a\":{}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(matches!(
