@@ -4,6 +4,7 @@
 
 mod support;
 
+use base64::Engine as _;
 use std::net::SocketAddr;
 
 use support::{Answer, NEXT_SECRET, Request, Runs, SECRET, now, send, start_actix, start_axum};
@@ -353,6 +354,19 @@ async fn run_case(
     );
     let path = format!("/webhooks/{preset}");
     let requests = requests(preset, case.send, &id);
+    let signature_header = Scheme::preset(preset)
+        .unwrap()
+        .signature_header()
+        .to_owned();
+    SIGNATURES.lock().unwrap().extend(
+        requests
+            .iter()
+            .flat_map(|request| &request.headers)
+            .filter(|(name, value)| {
+                name.eq_ignore_ascii_case(&signature_header) && value.len() >= 16
+            })
+            .map(|(_, value)| value.clone()),
+    );
     let answers: Vec<Answer> = if let Send::ConcurrentCopies(_) = case.send {
         let tasks: Vec<_> = requests
             .into_iter()
@@ -437,6 +451,7 @@ async fn run_case(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_table_against_both_adapters() {
+    let logs = capture_all_tracing();
     let axum_runs = Runs::default();
     let actix_runs = Runs::default();
     let adapters = [
@@ -474,4 +489,78 @@ async fn conformance_table_against_both_adapters() {
         failures.len(),
         failures.join("\n")
     );
+    assert_no_secret_in(&logs.text());
+}
+
+/// Every signature value the run sent (those of 16 characters or more).
+static SIGNATURES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// What every span and event of the process wrote, at every level.
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Logs {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_all_tracing() -> Logs {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
+    logs
+}
+
+/// No secret, no key and no signature value in `logs`, which did record the run.
+fn assert_no_secret_in(logs: &str) {
+    // The capture worked: the spans name schemes, outcomes and delivery ids.
+    for expected in [
+        "scheme=\"stripe\"",
+        "outcome=",
+        "axum-github-case-valid",
+        "actix-stripe-case-valid",
+    ] {
+        assert!(logs.contains(expected), "the logs lack {expected}");
+    }
+    let mut forbidden: Vec<String> = Vec::new();
+    for secret in [SECRET, NEXT_SECRET, RETIRED_SECRET] {
+        let encoded = secret.strip_prefix("whsec_").unwrap();
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        forbidden.push(secret.to_owned());
+        forbidden.push(encoded.to_owned());
+        forbidden.push(String::from_utf8_lossy(&key).into_owned());
+        forbidden.push(key.iter().map(|byte| format!("{byte:02x}")).collect());
+    }
+    let signatures = SIGNATURES.lock().unwrap();
+    assert!(
+        signatures.len() > 500,
+        "{} signatures recorded",
+        signatures.len()
+    );
+    forbidden.extend(signatures.iter().cloned());
+    for value in &forbidden {
+        assert!(
+            !logs.contains(value.as_str()),
+            "the logs hold a secret or signature: {value}"
+        );
+    }
 }
