@@ -4,8 +4,10 @@
 
 mod support;
 
-use base64::Engine as _;
+use std::fmt::Write as _;
 use std::net::SocketAddr;
+
+use base64::Engine as _;
 
 use support::{Answer, NEXT_SECRET, Request, Runs, SECRET, now, send, start_actix, start_axum};
 use webhook_verify::{
@@ -354,19 +356,7 @@ async fn run_case(
     );
     let path = format!("/webhooks/{preset}");
     let requests = requests(preset, case.send, &id);
-    let signature_header = Scheme::preset(preset)
-        .unwrap()
-        .signature_header()
-        .to_owned();
-    SIGNATURES.lock().unwrap().extend(
-        requests
-            .iter()
-            .flat_map(|request| &request.headers)
-            .filter(|(name, value)| {
-                name.eq_ignore_ascii_case(&signature_header) && value.len() >= 16
-            })
-            .map(|(_, value)| value.clone()),
-    );
+    record_signatures(preset, &requests);
     let answers: Vec<Answer> = if let Send::ConcurrentCopies(_) = case.send {
         let tasks: Vec<_> = requests
             .into_iter()
@@ -495,6 +485,22 @@ async fn conformance_table_against_both_adapters() {
 /// Every signature value the run sent (those of 16 characters or more).
 static SIGNATURES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
+fn record_signatures(preset: &str, requests: &[Request]) {
+    let signature_header = Scheme::preset(preset)
+        .unwrap()
+        .signature_header()
+        .to_owned();
+    SIGNATURES.lock().unwrap().extend(
+        requests
+            .iter()
+            .flat_map(|request| &request.headers)
+            .filter(|(name, value)| {
+                name.eq_ignore_ascii_case(&signature_header) && value.len() >= 16
+            })
+            .map(|(_, value)| value.clone()),
+    );
+}
+
 /// What every span and event of the process wrote, at every level.
 #[derive(Clone, Default)]
 struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
@@ -548,7 +554,10 @@ fn assert_no_secret_in(logs: &str) {
         forbidden.push(secret.to_owned());
         forbidden.push(encoded.to_owned());
         forbidden.push(String::from_utf8_lossy(&key).into_owned());
-        forbidden.push(key.iter().map(|byte| format!("{byte:02x}")).collect());
+        forbidden.push(key.iter().fold(String::new(), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        }));
     }
     let signatures = SIGNATURES.lock().unwrap();
     assert!(
