@@ -9,9 +9,9 @@ use std::net::SocketAddr;
 
 use base64::Engine as _;
 
-use support::{Answer, NEXT_SECRET, Request, Runs, SECRET, now, send, start_actix, start_axum};
+use support::{Answer, NEXT_SECRET, Request, Runs, SECRET, both_adapters, now, send};
 use webhook_verify::{
-    DeliveryIdSource, MemoryStore, PRESET_NAMES, Scheme, SignOptions, SignatureFormat, Signer,
+    DeliveryIdSource, PRESET_NAMES, Scheme, SignOptions, SignatureFormat, Signer,
 };
 
 /// A secret the receivers do not know.
@@ -442,20 +442,7 @@ async fn run_case(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_table_against_both_adapters() {
     let logs = capture_all_tracing();
-    let axum_runs = Runs::default();
-    let actix_runs = Runs::default();
-    let adapters = [
-        (
-            "axum",
-            start_axum(axum_runs.clone(), |_| MemoryStore::new()).await,
-            axum_runs,
-        ),
-        (
-            "actix",
-            start_actix(actix_runs.clone(), |_| MemoryStore::new()),
-            actix_runs,
-        ),
-    ];
+    let adapters = both_adapters().await;
     let mut failures = Vec::new();
     let mut executed = 0;
     for (adapter, address, runs) in &adapters {

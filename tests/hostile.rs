@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use support::{READ_TIMEOUT, Request, Runs, SECRET, exchange, now, send, start_actix, start_axum};
-use webhook_verify::{MemoryStore, Scheme, SignOptions, Signer};
+use support::{READ_TIMEOUT, Request, Runs, SECRET, both_adapters, exchange, now, send};
+use webhook_verify::{Scheme, SignOptions, Signer};
 
 /// How a case writes its request.
 #[derive(Clone, Copy, Debug)]
@@ -114,27 +114,10 @@ async fn run_case(adapter: &str, address: SocketAddr, runs: &Runs, case: &Case) 
     failure.map(|failure| format!("{adapter} '{}': {failure}", case.name))
 }
 
-async fn adapters() -> [(&'static str, SocketAddr, Runs); 2] {
-    let axum_runs = Runs::default();
-    let actix_runs = Runs::default();
-    [
-        (
-            "axum",
-            start_axum(axum_runs.clone(), |_| MemoryStore::new()).await,
-            axum_runs,
-        ),
-        (
-            "actix",
-            start_actix(actix_runs.clone(), |_| MemoryStore::new()),
-            actix_runs,
-        ),
-    ]
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_bodies_get_a_clear_answer_from_both_adapters() {
     let mut tasks = Vec::new();
-    for (adapter, address, runs) in adapters().await {
+    for (adapter, address, runs) in both_adapters().await {
         for case in CASES {
             let runs = runs.clone();
             tasks.push(tokio::spawn(async move {
@@ -152,7 +135,7 @@ async fn hostile_bodies_get_a_clear_answer_from_both_adapters() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn valid_deliveries_are_answered_while_stalled_connections_are_held() {
     const STALLED: usize = 200;
-    for (adapter, address, runs) in adapters().await {
+    for (adapter, address, runs) in both_adapters().await {
         let stalled: Vec<_> = (0..STALLED)
             .map(|index| {
                 let request = delivery(&format!("{adapter}-stalled-{index}"));

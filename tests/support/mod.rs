@@ -154,6 +154,25 @@ pub fn start_actix<St: DeliveryStore + Clone>(
     receiver.recv().unwrap()
 }
 
+/// An axum and an actix-web receiver, each deduplicating in memory, with their
+/// handler runs.
+pub async fn both_adapters() -> [(&'static str, SocketAddr, Runs); 2] {
+    let axum_runs = Runs::default();
+    let actix_runs = Runs::default();
+    [
+        (
+            "axum",
+            start_axum(axum_runs.clone(), |_| webhook_verify::MemoryStore::new()).await,
+            axum_runs,
+        ),
+        (
+            "actix",
+            start_actix(actix_runs.clone(), |_| webhook_verify::MemoryStore::new()),
+            actix_runs,
+        ),
+    ]
+}
+
 pub fn now() -> i64 {
     i64::try_from(
         SystemTime::now()

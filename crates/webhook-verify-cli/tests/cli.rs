@@ -13,23 +13,12 @@ use std::process::{Command, Stdio};
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use webhook_verify::PRESET_NAMES;
 
 /// Valid for every preset (Standard Webhooks needs base64 after `whsec_`).
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// The time every explained request is judged at.
 const NOW: &str = "1705314600";
-const PRESETS: [&str; 10] = [
-    "sentimatrix",
-    "social",
-    "dataflow",
-    "proposals",
-    "dcisionai",
-    "standard",
-    "github",
-    "stripe",
-    "slack",
-    "shopify",
-];
 
 struct Run {
     code: i32,
@@ -122,6 +111,18 @@ fn explain(scheme: &str, secret: &str, headers: &str, body: &[u8], name: &str) -
     explained
 }
 
+/// `verify --explain` (GitHub) of a request signed over `signed` that arrived as
+/// `received`.
+fn explain_body(signed: &[u8], received: &[u8], name: &str) -> Run {
+    let headers = sign(
+        "github",
+        SECRET,
+        &scratch(&format!("{name}.signed"), signed),
+        &[],
+    );
+    explain("github", SECRET, &headers, received, name)
+}
+
 fn assert_matched(explained: &Run, wording: &str) {
     let line = format!("  matched    {wording}\n");
     assert!(explained.stdout.contains(&line), "{}", explained.stdout);
@@ -192,7 +193,7 @@ fn verifies_a_request_captured_in_the_repository() {
 #[test]
 fn sign_then_verify_round_trips_for_every_preset() {
     let body = data("event.json");
-    for scheme in PRESETS {
+    for scheme in PRESET_NAMES {
         let headers = scratch(
             &format!("round-trip-{scheme}.headers"),
             sign(scheme, SECRET, &body, &[]).as_bytes(),
@@ -236,7 +237,7 @@ fn sign_then_verify_round_trips_for_every_preset() {
 
 #[test]
 fn signed_sample_events_verify_for_every_preset() {
-    for scheme in PRESETS {
+    for scheme in PRESET_NAMES {
         let signed = run(&["sign", "--scheme", scheme, "--secret-env", "WV_SECRET"]);
         assert_eq!(signed.code, 0, "{}", signed.stderr);
         // Headers, a blank line, the body (the sample), as in an HTTP message.
@@ -406,10 +407,9 @@ const COMPACT: &[u8] =
 
 #[test]
 fn explain_names_a_body_reserialized_with_whitespace() {
-    let headers = sign("github", SECRET, &scratch("compact.json", COMPACT), &[]);
     // Received with Python's separators (what `json.dumps` of the parsed body gives).
     let spaced = "{\"type\": \"invoice.paid\", \"id\": \"evt_1\", \"data\": {\"customer\": \"Zoë\", \"amount\": 4200}}";
-    let explained = explain("github", SECRET, &headers, spaced.as_bytes(), "spaced");
+    let explained = explain_body(COMPACT, spaced.as_bytes(), "spaced");
     assert!(
         explained.stdout.starts_with(
             "invalid: no signature matches (a receiver answers 401)\nfailed step: signature\n"
@@ -426,13 +426,7 @@ fn explain_names_a_body_reserialized_with_whitespace() {
 #[test]
 fn explain_names_a_body_with_reordered_keys() {
     let sorted = "{\"data\":{\"amount\":4200,\"customer\":\"Zoë\"},\"id\":\"evt_1\",\"type\":\"invoice.paid\"}";
-    let headers = sign(
-        "github",
-        SECRET,
-        &scratch("sorted.json", sorted.as_bytes()),
-        &[],
-    );
-    let explained = explain("github", SECRET, &headers, COMPACT, "reordered");
+    let explained = explain_body(sorted.as_bytes(), COMPACT, "reordered");
     assert_matched(
         &explained,
         "body re-serialized with its keys sorted instead of the raw bytes",
@@ -442,21 +436,14 @@ fn explain_names_a_body_with_reordered_keys() {
 #[test]
 fn explain_names_a_body_with_escaped_unicode() {
     let escaped = "{\"type\":\"invoice.paid\",\"id\":\"evt_1\",\"data\":{\"customer\":\"Zo\\u00eb\",\"amount\":4200}}";
-    let headers = sign(
-        "github",
-        SECRET,
-        &scratch("escaped.json", escaped.as_bytes()),
-        &[],
-    );
-    let explained = explain("github", SECRET, &headers, COMPACT, "escaped");
+    let explained = explain_body(escaped.as_bytes(), COMPACT, "escaped");
     assert_matched(
         &explained,
         "body re-serialized with non-ASCII characters escaped as \\uXXXX instead of the raw bytes",
     );
 
     // And the reverse: signed with the character, received escaped.
-    let headers = sign("github", SECRET, &scratch("unescaped.json", COMPACT), &[]);
-    let explained = explain("github", SECRET, &headers, escaped.as_bytes(), "unescaped");
+    let explained = explain_body(COMPACT, escaped.as_bytes(), "unescaped");
     assert_matched(
         &explained,
         "body re-serialized with \\uXXXX escapes decoded instead of the raw bytes",
@@ -466,17 +453,10 @@ fn explain_names_a_body_with_escaped_unicode() {
 #[test]
 fn explain_names_a_trailing_newline() {
     let with_newline = [COMPACT, b"\n"].concat();
-    let headers = sign(
-        "github",
-        SECRET,
-        &scratch("newline.json", &with_newline),
-        &[],
-    );
-    let explained = explain("github", SECRET, &headers, COMPACT, "newline-lost");
+    let explained = explain_body(&with_newline, COMPACT, "newline-lost");
     assert_matched(&explained, "body with a trailing newline added");
 
-    let headers = sign("github", SECRET, &scratch("no-newline.json", COMPACT), &[]);
-    let explained = explain("github", SECRET, &headers, &with_newline, "newline-gained");
+    let explained = explain_body(COMPACT, &with_newline, "newline-gained");
     assert_matched(&explained, "body with its trailing newline removed");
 }
 
@@ -704,7 +684,7 @@ fn processed(address: SocketAddr) -> u64 {
 #[test]
 fn send_delivers_each_preset_sample_to_the_receiver_once() {
     let address = start_receiver();
-    for (count, scheme) in (1..).zip(PRESETS) {
+    for (count, scheme) in (1..).zip(PRESET_NAMES) {
         let url = format!("http://{address}/webhooks/{scheme}");
         let sent = run(&[
             "send",
