@@ -167,6 +167,11 @@ pub fn invalid(error: &VerifyError) -> String {
 /// The report of a request that does not verify, explained.
 pub fn explain(error: &VerifyError, diagnosis: &Diagnosis) -> String {
     let mut text = invalid(error);
+    if diagnosis.result.is_ok() {
+        // Verified, then refused: no signature mistake to look for.
+        text.push_str("the signature is valid: the delivery is refused after verification\n");
+        return text;
+    }
     if let Some(step) = diagnosis.failed_step {
         let _ = writeln!(text, "failed step: {step}");
     }

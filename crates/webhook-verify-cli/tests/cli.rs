@@ -780,3 +780,21 @@ fn send_stale_is_refused_by_the_window() {
         )
     );
 }
+
+#[test]
+fn explain_separates_a_valid_signature_from_a_refused_delivery() {
+    // Stripe deduplicates by the body's `id`: a correctly signed body without one is
+    // refused after verification.
+    let body = br#"{"type":"invoice.paid"}"#;
+    let headers = sign(
+        "stripe",
+        SECRET,
+        &scratch("no-id.json", body),
+        &["--timestamp", NOW],
+    );
+    let explained = explain("stripe", SECRET, &headers, body, "no-id");
+    assert_eq!(
+        explained.stdout,
+        "invalid: missing delivery id (delivery id field of the JSON body) (a receiver answers 400)\nthe signature is valid: the delivery is refused after verification\n"
+    );
+}
