@@ -25,7 +25,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 use webhook_verify::{
-    DeliveryIdSource, FixedClock, PRESET_NAMES, Scheme, Secret, SignOptions, Signer, Verifier,
+    ConfigError, DeliveryIdSource, FixedClock, PRESET_NAMES, Scheme, Secret, SignOptions, Signer,
+    Verifier,
 };
 
 /// Sign, send and verify webhook deliveries; explain why a signature fails.
@@ -166,6 +167,14 @@ impl SchemeArgs {
         Scheme::preset(&self.scheme).expect("clap accepts preset names only")
     }
 
+    /// The error for a secret that cannot make a key for the scheme.
+    fn unsuitable(&self, error: &ConfigError) -> String {
+        format!(
+            "the secret does not suit the {} scheme: {error}",
+            self.scheme
+        )
+    }
+
     fn secret(&self) -> Result<Secret, String> {
         match (&self.secret.secret, &self.secret.secret_env) {
             (Some(secret), _) => Ok(Secret::from(secret.as_str())),
@@ -189,12 +198,8 @@ struct Delivery {
 impl DeliveryArgs {
     fn sign(&self, args: &SchemeArgs, timestamp: i64) -> Result<Delivery, String> {
         let scheme = args.scheme();
-        let signer = Signer::new(scheme.clone(), args.secret()?).map_err(|error| {
-            format!(
-                "the secret does not suit the {} scheme: {error}",
-                args.scheme
-            )
-        })?;
+        let signer =
+            Signer::new(scheme.clone(), args.secret()?).map_err(|error| args.unsuitable(&error))?;
         let id = self
             .id
             .clone()
@@ -367,12 +372,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         .tolerance(tolerance)
         .clock(FixedClock(now))
         .build()
-        .map_err(|error| {
-            format!(
-                "the secret does not suit the {} scheme: {error}",
-                args.scheme.scheme
-            )
-        })?;
+        .map_err(|error| args.scheme.unsuitable(&error))?;
     let outcome = verifier.verify(&headers, &body).and_then(|verified| {
         verified
             .delivery(&body)
@@ -383,7 +383,8 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         Ok((verified, delivery)) => report::valid(verified, delivery),
         Err(error) if args.explain => {
             let diagnosis =
-                webhook_verify::diagnose(&scheme, &secret, &headers, &body, now, args.tolerance);
+                webhook_verify::diagnose(&scheme, &secret, &headers, &body, now, args.tolerance)
+                    .map_err(|error| args.scheme.unsuitable(&error))?;
             report::explain(error, &diagnosis)
         }
         Err(error) => report::invalid(error),

@@ -15,7 +15,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::error::VerifyError;
+use crate::error::{ConfigError, VerifyError};
 use crate::headers::{HeaderLookup, HeaderSource};
 use crate::scheme::{Encoding, PRESET_NAMES, Scheme, SignatureFormat, SignedContent};
 use crate::secret::{Secret, SecretEncoding};
@@ -260,6 +260,9 @@ impl Diagnosis {
 /// [`SecretEncoding`] turns it into the key, as for a verifier); `now` is the unix time
 /// to judge the timestamp by; `tolerance` the window in seconds.
 ///
+/// Fails, as building a [`Verifier`] would, when the secret cannot make a key for the
+/// scheme (empty, or not base64 where the scheme decodes it).
+///
 /// Never use this to answer HTTP requests: its report tells a forger what is wrong.
 ///
 /// ```
@@ -276,7 +279,7 @@ impl Diagnosis {
 ///     received,
 ///     0,
 ///     300,
-/// );
+/// )?;
 /// assert!(diagnosis.result.is_err());
 /// assert!(diagnosis.matched().any(|m| matches!(m, Mistake::BodyReserialized(_))));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -288,14 +291,14 @@ pub fn diagnose<H: HeaderSource + ?Sized>(
     body: &[u8],
     now: i64,
     tolerance: u64,
-) -> Diagnosis {
+) -> Result<Diagnosis, ConfigError> {
+    let tolerance = tolerance.min(i64::MAX.unsigned_abs());
     let result = Verifier::builder(scheme.clone())
         .secret(secret.clone())
         .tolerance(std::time::Duration::from_secs(tolerance))
         .clock(FixedClock(now))
-        .build()
-        .map_err(|_| VerifyError::NoMatchingSignature)
-        .and_then(|verifier| verifier.verify(headers, body))
+        .build()?
+        .verify(headers, body)
         .map(|_| ());
     let failed_step = result.as_ref().err().map(Step::of);
 
@@ -346,13 +349,13 @@ pub fn diagnose<H: HeaderSource + ?Sized>(
         finding,
     });
 
-    Diagnosis {
+    Ok(Diagnosis {
         result,
         failed_step,
         clock_skew,
         checks,
         other_schemes,
-    }
+    })
 }
 
 /// What the checks of one request share.
