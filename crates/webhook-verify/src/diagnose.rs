@@ -429,13 +429,22 @@ impl Trial<'_> {
 
     fn body_checks(&self, checks: &mut Vec<Check>) {
         let json = serde_json::from_slice::<serde::de::IgnoredAny>(self.body).is_ok();
+        let mut tried: Vec<Vec<u8>> = Vec::new();
         for how in Reserialization::ALL {
             let finding = match json.then(|| reserialize(self.body, how)).flatten() {
                 None => Finding::NotTried("the body is not JSON"),
                 Some(variant) if variant == self.body => {
                     Finding::NotTried("the body is already written this way")
                 }
-                Some(variant) => self.with_key(&variant),
+                // Keys already sorted, say: one form, reported once.
+                Some(variant) if tried.contains(&variant) => {
+                    Finding::NotTried("the same bytes as a form above")
+                }
+                Some(variant) => {
+                    let finding = self.with_key(&variant);
+                    tried.push(variant);
+                    finding
+                }
             };
             checks.push(Check {
                 mistake: Mistake::BodyReserialized(how),
