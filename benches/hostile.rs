@@ -60,7 +60,10 @@ fn serve(framework: &str) {
                 "/webhooks/github",
                 axum::routing::post(|_: axum::body::Bytes| async { "ok" }).route_layer(layer),
             );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            // The same accept backlog as the actix-web server's below.
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            let listener = socket.listen(4096).unwrap();
             println!("{}", listener.local_addr().unwrap());
             axum::serve(listener, router).await.unwrap();
         });
@@ -132,24 +135,44 @@ fn delivery(id: &str) -> (String, Vec<u8>) {
 
 /// Reads one response's status (the first line), or `None` when the connection closes
 /// or `wait` passes first.
-async fn status(stream: &mut TcpStream, wait: Duration) -> Option<u16> {
+/// No status: the connection was closed (or reset) without an answer.
+const CLOSED: u16 = 0;
+/// No status: nothing came within the wait.
+const TIMED_OUT: u16 = 1;
+/// No status: the connection was refused.
+const REFUSED: u16 = 2;
+
+fn describe(status: u16) -> String {
+    match status {
+        CLOSED => "closed without an answer".to_owned(),
+        TIMED_OUT => "no answer in time".to_owned(),
+        REFUSED => "connection refused".to_owned(),
+        status => status.to_string(),
+    }
+}
+
+/// Reads one response's status (from its first line), or [`CLOSED`] or [`TIMED_OUT`].
+async fn status<R: tokio::io::AsyncRead + Unpin>(stream: &mut R, wait: Duration) -> u16 {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
     tokio::time::timeout(wait, async {
         loop {
             if let Some(end) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
                 let head = String::from_utf8_lossy(&buffer[..end]);
-                return head.split(' ').nth(1).and_then(|code| code.parse().ok());
+                return head
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|code| code.parse().ok())
+                    .unwrap_or(CLOSED);
             }
             match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return None,
+                Ok(0) | Err(_) => return CLOSED,
                 Ok(n) => buffer.extend_from_slice(&chunk[..n]),
             }
         }
     })
     .await
-    .ok()
-    .flatten()
+    .unwrap_or(TIMED_OUT)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -167,7 +190,7 @@ async fn hostile(address: SocketAddr, kind: Hostile, index: usize, until: Instan
     let mut answers = Vec::new();
     loop {
         let Ok(mut stream) = TcpStream::connect(address).await else {
-            answers.push(0);
+            answers.push(REFUSED);
             return answers;
         };
         let wait = read_timeout() * 3;
@@ -198,14 +221,7 @@ async fn hostile(address: SocketAddr, kind: Hostile, index: usize, until: Instan
                     }
                     writer
                 });
-                let mut buffer = [0u8; 1024];
-                let answer = match tokio::time::timeout(wait, reader.read(&mut buffer)).await {
-                    Ok(Ok(n)) if n > 12 => String::from_utf8_lossy(&buffer[..n])
-                        .split(' ')
-                        .nth(1)
-                        .and_then(|code| code.parse().ok()),
-                    _ => None,
-                };
+                let answer = status(&mut reader, wait).await;
                 trickle.abort();
                 answer
             }
@@ -220,7 +236,7 @@ async fn hostile(address: SocketAddr, kind: Hostile, index: usize, until: Instan
                 status(&mut stream, wait).await
             }
         };
-        answers.push(answer.unwrap_or(0));
+        answers.push(answer);
         if kind != Hostile::HugeHeader || Instant::now() >= until {
             return answers;
         }
@@ -248,11 +264,9 @@ async fn valid_client(address: SocketAddr, until: Instant) -> Vec<(u16, Duration
         let answer = match TcpStream::connect(address).await {
             Ok(mut stream) => {
                 let _ = stream.write_all(&request).await;
-                status(&mut stream, Duration::from_secs(10))
-                    .await
-                    .unwrap_or(0)
+                status(&mut stream, Duration::from_secs(10)).await
             }
-            Err(_) => 0,
+            Err(_) => REFUSED,
         };
         results.push((answer, started.elapsed()));
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -341,12 +355,7 @@ fn attack(framework: &str, connections: usize) {
         peak.saturating_sub(idle) as f64 / connections as f64
     );
     for ((kind, status), count) in &hostile_answers {
-        let status = if *status == 0 {
-            "closed".to_owned()
-        } else {
-            status.to_string()
-        };
-        println!("  hostile {kind:?}: {count} x {status}");
+        println!("  hostile {kind:?}: {count} x {}", describe(*status));
     }
     let mut latencies: Vec<Duration> = valid.iter().map(|(_, latency)| *latency).collect();
     latencies.sort();
