@@ -4,7 +4,7 @@
 /// The `Name: value` lines of `text`.
 ///
 /// Skipped: blank lines, the request line (`POST /hook HTTP/1.1`), curl's `*` lines
-/// and `{` / `}` markers; curl's `> ` prefixes are removed. Reading stops at a status
+/// and `} [236 bytes data]` markers; curl's `> ` prefixes are removed. Reading stops at a status
 /// line (`HTTP/1.1 200 OK`): what follows is the response. Values keep their bytes;
 /// whitespace around them is removed.
 pub fn parse_headers(text: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
@@ -23,8 +23,8 @@ pub fn parse_headers(text: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
             || trimmed == b">"
             || trimmed == b"<"
             || trimmed.starts_with(b"*")
-            || trimmed == b"{"
-            || trimmed == b"}"
+            || trimmed.starts_with(b"{ [")
+            || trimmed.starts_with(b"} [")
             || is_start_line(trimmed)
         {
             continue;

@@ -191,6 +191,28 @@ fn verifies_a_request_captured_in_the_repository() {
 }
 
 #[test]
+fn verifies_a_request_captured_with_curl_verbose() {
+    // `curl -v` output as curl 7.88 prints it: `*` lines, `> ` request lines, the
+    // `} [236 bytes data]` marker and the response, which is not read.
+    let verified = run(&[
+        "verify",
+        "--scheme",
+        "github",
+        "--secret-env",
+        "WV_SECRET",
+        "--headers",
+        &data("curl-verbose.txt"),
+        "--body",
+        &data("curl-verbose-body.json"),
+    ]);
+    assert_eq!(verified.code, 0, "{}{}", verified.stdout, verified.stderr);
+    assert_eq!(
+        verified.stdout,
+        "valid: the github signature matches\ndelivery id: 1847b52a-279d-4e7b-8c38-868a0cfcbedb\n"
+    );
+}
+
+#[test]
 fn sign_then_verify_round_trips_for_every_preset() {
     let body = data("event.json");
     for scheme in PRESET_NAMES {
