@@ -138,6 +138,26 @@ impl Verifier {
         &self,
         headers: &H,
     ) -> Result<PendingVerification, VerifyError> {
+        let checked = self.check(headers)?;
+        let mut macs = Macs::default();
+        for key in &self.inner.keys {
+            macs.push(self.start(key, &checked));
+        }
+        Ok(PendingVerification {
+            verifier: self.clone(),
+            macs,
+            candidates: checked.candidates,
+            timestamp: checked.timestamp,
+            delivery_id: checked.delivery_id,
+            body_len: 0,
+        })
+    }
+
+    /// What [`begin`](Self::begin) checks: everything but the body.
+    fn check<'h, H: HeaderSource + ?Sized>(
+        &self,
+        headers: &'h H,
+    ) -> Result<Checked<'h>, VerifyError> {
         let scheme = &self.inner.scheme;
         let signature_value = match headers.lookup(&scheme.signature_header.lookup) {
             HeaderLookup::Absent => {
@@ -211,38 +231,39 @@ impl Verifier {
             }),
         };
 
-        let mut macs = Macs::default();
-        for key in &self.inner.keys {
-            let mut mac = key.clone();
-            match scheme.signed_content {
-                SignedContent::Body => {}
-                SignedContent::TimestampDotBody => {
-                    mac.update(timestamp_text.unwrap_or_default().as_bytes());
-                    mac.update(b".");
-                }
-                SignedContent::SlackV0 => {
-                    mac.update(b"v0:");
-                    mac.update(timestamp_text.unwrap_or_default().as_bytes());
-                    mac.update(b":");
-                }
-                SignedContent::IdDotTimestampDotBody => {
-                    mac.update(signed_id.unwrap_or_default().as_bytes());
-                    mac.update(b".");
-                    mac.update(timestamp_text.unwrap_or_default().as_bytes());
-                    mac.update(b".");
-                }
-            }
-            macs.push(mac);
-        }
-
-        Ok(PendingVerification {
-            verifier: self.clone(),
-            macs,
+        Ok(Checked {
             candidates: parsed.candidates,
+            timestamp_text,
             timestamp,
+            signed_id,
             delivery_id,
-            body_len: 0,
         })
+    }
+
+    /// A running HMAC under `key` that has digested what the scheme signs before the
+    /// body.
+    fn start(&self, key: &HmacSha256, checked: &Checked<'_>) -> HmacSha256 {
+        let mut mac = key.clone();
+        let timestamp = checked.timestamp_text.unwrap_or_default().as_bytes();
+        match self.inner.scheme.signed_content {
+            SignedContent::Body => {}
+            SignedContent::TimestampDotBody => {
+                mac.update(timestamp);
+                mac.update(b".");
+            }
+            SignedContent::SlackV0 => {
+                mac.update(b"v0:");
+                mac.update(timestamp);
+                mac.update(b":");
+            }
+            SignedContent::IdDotTimestampDotBody => {
+                mac.update(checked.signed_id.unwrap_or_default().as_bytes());
+                mac.update(b".");
+                mac.update(timestamp);
+                mac.update(b".");
+            }
+        }
+        mac
     }
 
     /// Verifies a whole request at once: [`begin`](Self::begin), one
@@ -252,9 +273,22 @@ impl Verifier {
         headers: &H,
         body: &[u8],
     ) -> Result<Verified, VerifyError> {
-        let mut pending = self.begin(headers)?;
-        pending.update(body);
-        pending.finish()
+        // `begin` / `update` / `finish` without moving a pending verification around.
+        let checked = self.check(headers)?;
+        let digests = self.inner.keys.iter().map(|key| {
+            let mut mac = self.start(key, &checked);
+            mac.update(body);
+            mac.finalize().into_bytes().into()
+        });
+        let (secret_index, digest) = first_match(digests, checked.candidates.digests())
+            .ok_or(VerifyError::NoMatchingSignature)?;
+        Ok(Verified {
+            verifier: self.clone(),
+            timestamp: checked.timestamp,
+            secret_index,
+            digest,
+            delivery_id: checked.delivery_id,
+        })
     }
 
     /// Verifies a whole request and classifies it (challenge or event, with its
@@ -413,6 +447,34 @@ impl VerifierBuilder {
     }
 }
 
+/// What the headers of a request gave: everything verification needs but the body.
+struct Checked<'h> {
+    candidates: signature::Candidates,
+    timestamp_text: Option<&'h str>,
+    timestamp: Option<i64>,
+    signed_id: Option<&'h str>,
+    delivery_id: Result<DeliveryId, VerifyError>,
+}
+
+/// The index and digest of the first key whose digest is one of `candidates`. Every
+/// digest is compared with every candidate in constant time, without an early exit.
+fn first_match(
+    digests: impl Iterator<Item = Digest>,
+    candidates: &[Digest],
+) -> Option<(usize, Digest)> {
+    let mut matched = None;
+    for (index, expected) in digests.enumerate() {
+        let mut any = subtle::Choice::from(0);
+        for candidate in candidates {
+            any |= expected.ct_eq(candidate);
+        }
+        if bool::from(any) && matched.is_none() {
+            matched = Some((index, expected));
+        }
+    }
+    matched
+}
+
 /// One running HMAC per key; the first inline, as most verifiers have one key.
 #[derive(Default)]
 struct Macs {
@@ -480,19 +542,12 @@ impl PendingVerification {
 
     /// Compares every signature with every key, in constant time per comparison.
     pub fn finish(self) -> Result<Verified, VerifyError> {
-        let candidates = self.candidates.digests();
-        let mut matched: Option<(usize, Digest)> = None;
-        for (index, mac) in self.macs.into_all().enumerate() {
-            let expected: Digest = mac.finalize().into_bytes().into();
-            let mut any = subtle::Choice::from(0);
-            for candidate in candidates {
-                any |= expected.ct_eq(candidate);
-            }
-            if bool::from(any) && matched.is_none() {
-                matched = Some((index, expected));
-            }
-        }
-        let (secret_index, digest) = matched.ok_or(VerifyError::NoMatchingSignature)?;
+        let digests = self
+            .macs
+            .into_all()
+            .map(|mac| mac.finalize().into_bytes().into());
+        let (secret_index, digest) = first_match(digests, self.candidates.digests())
+            .ok_or(VerifyError::NoMatchingSignature)?;
         Ok(Verified {
             verifier: self.verifier,
             timestamp: self.timestamp,
