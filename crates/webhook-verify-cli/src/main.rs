@@ -191,7 +191,8 @@ struct Delivery {
     body: Vec<u8>,
     /// Where the body came from, when it is a file (for `curl --data-binary @file`).
     body_file: Option<PathBuf>,
-    id: String,
+    /// What a receiver deduplicates it by (`id evt_...`, `its signature`).
+    dedupe_by: String,
     headers: Vec<(String, String)>,
 }
 
@@ -240,16 +241,17 @@ impl DeliveryArgs {
                 .iter()
                 .map(|(name, value)| (name.to_owned(), value.to_owned())),
         );
+        // What a receiver deduplicates this delivery by.
         let id = match scheme.delivery_id() {
-            Some(DeliveryIdSource::SignatureFingerprint) => {
-                format!("{id} (deduplicated by signature)")
-            }
-            _ => id,
+            Some(DeliveryIdSource::SignatureFingerprint) => "its signature".to_owned(),
+            Some(DeliveryIdSource::Header(_)) => format!("id {id}"),
+            _ if self.body.is_none() => format!("id {id}"),
+            _ => "the id in the body".to_owned(),
         };
         Ok(Delivery {
             body,
             body_file,
-            id,
+            dedupe_by: id,
             headers,
         })
     }
@@ -299,11 +301,11 @@ fn send(args: &SendArgs) -> Result<ExitCode, String> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "POST {} ({} delivery {}, {} bytes)",
+        "POST {} ({} delivery, {} bytes, deduplicated by {})",
         args.url,
         args.scheme.scheme,
-        delivery.id,
-        delivery.body.len()
+        delivery.body.len(),
+        delivery.dedupe_by
     )
     .map_err(stdout_error)?;
     let mut all_accepted = true;

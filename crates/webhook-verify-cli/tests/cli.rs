@@ -739,6 +739,12 @@ fn send_replay_is_processed_once() {
         "3",
     ]);
     assert_eq!(sent.code, 0, "{}{}", sent.stdout, sent.stderr);
+    let first = sent.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!("POST {url} (stripe delivery, "))
+            && first.contains(" bytes, deduplicated by id evt_"),
+        "{first}"
+    );
     let statuses: Vec<&str> = sent
         .stdout
         .lines()
