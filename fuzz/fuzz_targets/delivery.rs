@@ -18,7 +18,9 @@ fuzz_target!(|input: (u8, &[u8])| {
         1 => Scheme::slack(),
         2 => Scheme::stripe(),
         _ => Scheme::stripe()
-            .with_delivery_id(Some(DeliveryIdSource::JsonPointer("/data/object/id".into())))
+            .with_delivery_id(Some(DeliveryIdSource::JsonPointer(
+                "/data/object/id".into(),
+            )))
             .expect("valid"),
     };
     let signer = Signer::new(scheme.clone(), "secret").expect("valid signer");
@@ -28,14 +30,18 @@ fuzz_target!(|input: (u8, &[u8])| {
         .clock(FixedClock(NOW))
         .build()
         .expect("valid verifier");
-    let verified = verifier.verify(&headers, body).expect("signed body verifies");
+    let verified = verifier
+        .verify(&headers, body)
+        .expect("signed body verifies");
     match verified.delivery(body) {
         Ok(Delivery::Challenge(response)) => {
             let echoed: serde_json::Value =
                 serde_json::from_str(response.body()).expect("the response is JSON");
             assert!(echoed.get("challenge").is_some());
         }
-        Ok(Delivery::Event { delivery_id: Some(id) }) => {
+        Ok(Delivery::Event {
+            delivery_id: Some(id),
+        }) => {
             let id = id.as_str();
             assert!(!id.is_empty() && id.len() <= MAX_ID_LEN, "{id:?}");
         }

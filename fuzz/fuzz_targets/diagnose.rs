@@ -19,5 +19,12 @@ fuzz_target!(|input: Input<'_>| {
     let name = PRESET_NAMES[usize::from(input.preset) % PRESET_NAMES.len()];
     let scheme = Scheme::preset(name).expect("preset");
     let secret = Secret::from(input.secret.to_vec());
-    let _ = diagnose(&scheme, &secret, &input.headers[..], input.body, input.now, 300);
+    let _ = diagnose(
+        &scheme,
+        &secret,
+        &input.headers[..],
+        input.body,
+        input.now,
+        300,
+    );
 });

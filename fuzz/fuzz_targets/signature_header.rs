@@ -28,6 +28,9 @@ fuzz_target!(|input: (u8, &[u8])| {
     if let Ok(mut pending) = verifier.begin(&headers[..]) {
         pending.update(b"{\"id\":\"evt_1\"}");
         // A value the fuzzer made up is not the HMAC under a secret it never saw.
-        assert!(pending.finish().is_err(), "{name}: an arbitrary signature verified");
+        assert!(
+            pending.finish().is_err(),
+            "{name}: an arbitrary signature verified"
+        );
     }
 });

@@ -60,7 +60,10 @@ fuzz_target!(|input: Input<'_>| {
     // A real signature, inside the window: verifies in any chunking.
     let signer = Signer::new(scheme, SECRET).expect("valid signer");
     let timestamp = NOW + i64::from(input.skew) % 300;
-    let signed = signer.sign(input.body, &SignOptions::new().timestamp(timestamp).id("msg_1"));
+    let signed = signer.sign(
+        input.body,
+        &SignOptions::new().timestamp(timestamp).id("msg_1"),
+    );
     let mut pending = verifier.begin(&signed).expect("signed headers pass");
     for piece in chunks(input.body, &input.cuts) {
         pending.update(piece);

@@ -32,6 +32,9 @@ fuzz_target!(|input: (bool, &[u8])| {
         .expect("valid verifier");
     if let Ok(pending) = verifier.begin(&headers[..]) {
         let timestamp = pending.timestamp().expect("a timestamp was checked");
-        assert!(NOW.abs_diff(timestamp) <= 300, "{timestamp} passed the window");
+        assert!(
+            NOW.abs_diff(timestamp) <= 300,
+            "{timestamp} passed the window"
+        );
     }
 });
