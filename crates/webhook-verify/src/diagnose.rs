@@ -663,25 +663,11 @@ fn digest(
     body: &[u8],
 ) -> Digest {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
-    let timestamp = timestamp.unwrap_or_default().as_bytes();
-    match content {
-        SignedContent::Body => {}
-        SignedContent::TimestampDotBody => {
-            mac.update(timestamp);
-            mac.update(b".");
-        }
-        SignedContent::SlackV0 => {
-            mac.update(b"v0:");
-            mac.update(timestamp);
-            mac.update(b":");
-        }
-        SignedContent::IdDotTimestampDotBody => {
-            mac.update(id.unwrap_or_default().as_bytes());
-            mac.update(b".");
-            mac.update(timestamp);
-            mac.update(b".");
-        }
-    }
+    content.feed_prefix(
+        &mut mac,
+        timestamp.unwrap_or_default().as_bytes(),
+        id.unwrap_or_default().as_bytes(),
+    );
     mac.update(body);
     mac.finalize().into_bytes().into()
 }

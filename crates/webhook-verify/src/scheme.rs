@@ -131,6 +131,28 @@ impl SignedContent {
     pub fn signs_id(self) -> bool {
         matches!(self, Self::IdDotTimestampDotBody)
     }
+
+    /// Feeds `mac` what this content signs before the body.
+    pub(crate) fn feed_prefix(self, mac: &mut impl hmac::Mac, timestamp: &[u8], id: &[u8]) {
+        match self {
+            Self::Body => {}
+            Self::TimestampDotBody => {
+                mac.update(timestamp);
+                mac.update(b".");
+            }
+            Self::SlackV0 => {
+                mac.update(b"v0:");
+                mac.update(timestamp);
+                mac.update(b":");
+            }
+            Self::IdDotTimestampDotBody => {
+                mac.update(id);
+                mac.update(b".");
+                mac.update(timestamp);
+                mac.update(b".");
+            }
+        }
+    }
 }
 
 /// Where the timestamp comes from (unix seconds).

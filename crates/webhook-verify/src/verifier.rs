@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 use crate::delivery::{self, ChallengeResponse, Delivery, DeliveryId};
 use crate::error::{ConfigError, VerifyError};
 use crate::headers::{HeaderLookup, HeaderSource};
-use crate::scheme::{DeliveryIdSourceResolved, HeaderName, Scheme, SignedContent};
+use crate::scheme::{DeliveryIdSourceResolved, HeaderName, Scheme};
 use crate::secret::Secret;
 use crate::signature::{self, Digest};
 
@@ -244,25 +244,11 @@ impl Verifier {
     /// body.
     fn start(&self, key: &HmacSha256, checked: &Checked<'_>) -> HmacSha256 {
         let mut mac = key.clone();
-        let timestamp = checked.timestamp_text.unwrap_or_default().as_bytes();
-        match self.inner.scheme.signed_content {
-            SignedContent::Body => {}
-            SignedContent::TimestampDotBody => {
-                mac.update(timestamp);
-                mac.update(b".");
-            }
-            SignedContent::SlackV0 => {
-                mac.update(b"v0:");
-                mac.update(timestamp);
-                mac.update(b":");
-            }
-            SignedContent::IdDotTimestampDotBody => {
-                mac.update(checked.signed_id.unwrap_or_default().as_bytes());
-                mac.update(b".");
-                mac.update(timestamp);
-                mac.update(b".");
-            }
-        }
+        self.inner.scheme.signed_content.feed_prefix(
+            &mut mac,
+            checked.timestamp_text.unwrap_or_default().as_bytes(),
+            checked.signed_id.unwrap_or_default().as_bytes(),
+        );
         mac
     }
 
