@@ -243,19 +243,30 @@ pub async fn send(address: SocketAddr, path: &str, request: &Request) -> Answer 
     stream.write_all(&head).await.unwrap();
     // The server may answer and close before it has read a refused body.
     let _ = stream.write_all(&request.body).await;
+    let (raw, closed) = read_until_closed(&mut stream, Duration::from_secs(10)).await;
+    assert!(closed, "no answer within 10 s");
+    parse_answer(&raw)
+}
+
+/// What the server sends until it closes the connection or `wait` passes, and
+/// whether it closed it.
+async fn read_until_closed(
+    reader: &mut (impl tokio::io::AsyncRead + Unpin),
+    wait: Duration,
+) -> (Vec<u8>, bool) {
     let mut raw = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(10), async {
+    let closed = tokio::time::timeout(wait, async {
         let mut buffer = [0u8; 8192];
         loop {
-            match stream.read(&mut buffer).await {
+            match reader.read(&mut buffer).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => raw.extend_from_slice(&buffer[..n]),
             }
         }
     })
-    .await;
-    assert!(read.is_ok(), "no answer within 10 s");
-    parse_answer(&raw)
+    .await
+    .is_ok();
+    (raw, closed)
 }
 
 /// Writes `parts` over a fresh connection, pausing `pause` after each (without
@@ -280,17 +291,7 @@ pub async fn exchange(
         tokio::time::sleep(Duration::from_secs(3600)).await;
         drop(writer);
     });
-    let mut raw = Vec::new();
-    let _ = tokio::time::timeout(wait, async {
-        let mut buffer = [0u8; 8192];
-        loop {
-            match reader.read(&mut buffer).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => raw.extend_from_slice(&buffer[..n]),
-            }
-        }
-    })
-    .await;
+    let (raw, _) = read_until_closed(&mut reader, wait).await;
     writing.abort();
     (!raw.is_empty()).then(|| parse_answer(&raw))
 }
