@@ -579,7 +579,7 @@ fn lenient_digests(value: &str) -> Vec<Found> {
             Some(at) if !item[at..].bytes().all(|b| b == b'=') => item.split_at(at + 1),
             _ => ("", item),
         };
-        if let Some(digest) = signature::decode(text, Encoding::Hex) {
+        if let Some(digest) = signature::decode(text.as_bytes(), Encoding::Hex) {
             found.push(Found {
                 digest,
                 encoding: Encoding::Hex,
@@ -642,7 +642,7 @@ fn check_milliseconds(timestamp: Option<&str>, now: i64, tolerance: u64) -> (Fin
     let Some(text) = timestamp else {
         return (Finding::NotTried("the request carries no timestamp"), None);
     };
-    let Some(seconds) = signature::parse_unix_seconds(text) else {
+    let Some(seconds) = signature::parse_unix_seconds(text.as_bytes()) else {
         return (Finding::NotTried("the timestamp is not a number"), None);
     };
     let within = |timestamp: i64| now.abs_diff(timestamp) <= tolerance;

@@ -18,7 +18,7 @@ pub const MAX_SIGNATURE_HEADER_LEN: usize = 4096;
 /// The signatures (and, for key=value formats, the timestamp) of one header value.
 #[derive(Debug)]
 pub(crate) struct ParsedSignatures<'a> {
-    pub(crate) timestamp: Option<&'a str>,
+    pub(crate) timestamp: Option<&'a [u8]>,
     pub(crate) candidates: Candidates,
 }
 
@@ -75,12 +75,12 @@ pub(crate) fn parse<'a>(
     if value.len() > MAX_SIGNATURE_HEADER_LEN {
         return Err(malformed("too long"));
     }
-    // ASCII only (a fast, vectorised check), so that every byte offset below is a
-    // character boundary; any other byte a signature cannot hold fails its decoding.
+    // ASCII only (a fast, vectorised check); any other byte a signature cannot hold
+    // fails its decoding.
     if !value.is_ascii() {
         return Err(malformed("not ASCII"));
     }
-    let text = std::str::from_utf8(value.trim_ascii()).map_err(|_| malformed("not ASCII"))?;
+    let text = value.trim_ascii();
     if text.is_empty() {
         return Err(malformed("empty"));
     }
@@ -98,17 +98,17 @@ pub(crate) fn parse<'a>(
             signature_key,
         } => {
             let mut seen_signature_key = false;
-            for item in text.split(',') {
-                let Some((key, item_value)) = item.split_once('=') else {
+            for item in text.split(|&byte| byte == b',') {
+                let Some((key, item_value)) = split_once(item, b'=') else {
                     continue;
                 };
-                let (key, item_value) = (key.trim(), item_value.trim());
-                if key == timestamp_key {
+                let (key, item_value) = (key.trim_ascii(), item_value.trim_ascii());
+                if key == timestamp_key.as_bytes() {
                     if parsed.timestamp.is_some() {
                         return Err(malformed("timestamp given twice"));
                     }
                     parsed.timestamp = Some(item_value);
-                } else if key == signature_key {
+                } else if key == signature_key.as_bytes() {
                     seen_signature_key = true;
                     if let Some(digest) = decode(item_value, Encoding::Hex) {
                         parsed.push(digest);
@@ -128,11 +128,14 @@ pub(crate) fn parse<'a>(
         }
         SignatureFormat::VersionedList { version } => {
             let mut seen_version = false;
-            for entry in text.split(' ').filter(|entry| !entry.is_empty()) {
-                let Some((entry_version, signature)) = entry.split_once(',') else {
+            for entry in text
+                .split(|&byte| byte == b' ')
+                .filter(|entry| !entry.is_empty())
+            {
+                let Some((entry_version, signature)) = split_once(entry, b',') else {
                     continue;
                 };
-                if entry_version == version {
+                if entry_version == version.as_bytes() {
                     seen_version = true;
                     if let Some(digest) = decode(signature, Encoding::Base64) {
                         parsed.push(digest);
@@ -151,18 +154,22 @@ pub(crate) fn parse<'a>(
     Ok(parsed)
 }
 
-fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+fn strip_prefix_ignore_case<'a>(text: &'a [u8], prefix: &str) -> Option<&'a [u8]> {
+    let (head, rest) = text.split_at_checked(prefix.len())?;
+    head.eq_ignore_ascii_case(prefix.as_bytes()).then_some(rest)
+}
+
+/// `text` before and after the first `separator`.
+fn split_once(text: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
+    let at = text.iter().position(|&byte| byte == separator)?;
+    Some((&text[..at], &text[at + 1..]))
 }
 
 /// Decodes a digest written in `encoding`; `None` unless it is exactly 32 bytes.
-pub(crate) fn decode(text: &str, encoding: Encoding) -> Option<Digest> {
+pub(crate) fn decode(bytes: &[u8], encoding: Encoding) -> Option<Digest> {
     let mut digest = [0u8; 32];
     match encoding {
         Encoding::Hex => {
-            let bytes = text.as_bytes();
             if bytes.len() != 64 {
                 return None;
             }
@@ -180,12 +187,12 @@ pub(crate) fn decode(text: &str, encoding: Encoding) -> Option<Digest> {
             }
         }
         Encoding::Base64 => {
-            if text.len() != 44 {
+            if bytes.len() != 44 {
                 return None;
             }
             let mut buffer = [0u8; 33];
             let written = base64::engine::general_purpose::STANDARD
-                .decode_slice(text, &mut buffer)
+                .decode_slice(bytes, &mut buffer)
                 .ok()?;
             if written != 32 {
                 return None;
@@ -230,11 +237,15 @@ pub(crate) fn encode(digest: &Digest, encoding: Encoding) -> String {
 }
 
 /// Parses a unix timestamp in seconds: 1 to 18 ASCII digits, nothing else.
-pub(crate) fn parse_unix_seconds(text: &str) -> Option<i64> {
-    if text.is_empty() || text.len() > 18 || !text.bytes().all(|b| b.is_ascii_digit()) {
+pub(crate) fn parse_unix_seconds(text: &[u8]) -> Option<i64> {
+    if text.is_empty() || text.len() > 18 {
         return None;
     }
-    text.parse().ok()
+    // 18 digits stay below `i64::MAX`: no overflow check needed.
+    text.iter().try_fold(0i64, |seconds, &byte| {
+        byte.is_ascii_digit()
+            .then(|| seconds * 10 + i64::from(byte - b'0'))
+    })
 }
 
 #[cfg(test)]
@@ -283,7 +294,7 @@ mod tests {
     fn key_value_is_order_free_and_ignores_unknown_keys() {
         let value = format!("v0=abc, v1={HEX},t=1741946408,x=y,v1=nothex,v1={HEX}");
         let parsed = parse(&SignatureFormat::timestamped_v1(), value.as_bytes()).unwrap();
-        assert_eq!(parsed.timestamp, Some("1741946408"));
+        assert_eq!(parsed.timestamp, Some(&b"1741946408"[..]));
         assert_eq!(parsed.digests().len(), 2);
     }
 
@@ -338,21 +349,21 @@ mod tests {
     fn base64_digest_needs_32_bytes() {
         assert!(
             decode(
-                "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+                b"g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
                 Encoding::Base64
             )
             .is_some()
         );
         assert!(
             decode(
-                "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1O==",
+                b"g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1O==",
                 Encoding::Base64
             )
             .is_none()
         );
         assert!(
             decode(
-                "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE",
+                b"g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE",
                 Encoding::Base64
             )
             .is_none()
@@ -361,7 +372,11 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        assert_eq!(parse_unix_seconds("1614265330"), Some(1_614_265_330));
+        assert_eq!(parse_unix_seconds(b"1614265330"), Some(1_614_265_330));
+        assert_eq!(
+            parse_unix_seconds(b"999999999999999999"),
+            Some(999_999_999_999_999_999)
+        );
         for bad in [
             "",
             "-1",
@@ -372,15 +387,15 @@ mod tests {
             "2025-03-14T10:33:33Z",
             "1234567890123456789",
         ] {
-            assert_eq!(parse_unix_seconds(bad), None, "{bad}");
+            assert_eq!(parse_unix_seconds(bad.as_bytes()), None, "{bad}");
         }
     }
 
     #[test]
     fn encode_round_trips() {
-        let digest = decode(HEX, Encoding::Hex).unwrap();
+        let digest = decode(HEX.as_bytes(), Encoding::Hex).unwrap();
         assert_eq!(encode(&digest, Encoding::Hex), HEX);
         let b64 = encode(&digest, Encoding::Base64);
-        assert_eq!(decode(&b64, Encoding::Base64), Some(digest));
+        assert_eq!(decode(b64.as_bytes(), Encoding::Base64), Some(digest));
     }
 }

@@ -177,12 +177,7 @@ impl Verifier {
         let timestamp_text = if scheme.timestamp_in_signature {
             parsed.timestamp
         } else if let Some((name, required)) = &scheme.timestamp_header {
-            match single_header(headers, name, *required)? {
-                Some(value) => {
-                    Some(std::str::from_utf8(value).map_err(|_| VerifyError::MalformedTimestamp)?)
-                }
-                None => None,
-            }
+            single_header(headers, name, *required)?
         } else {
             None
         };
@@ -246,7 +241,7 @@ impl Verifier {
         let mut mac = key.clone();
         self.inner.scheme.signed_content.feed_prefix(
             &mut mac,
-            checked.timestamp_text.unwrap_or_default().as_bytes(),
+            checked.timestamp_text.unwrap_or_default(),
             checked.signed_id.unwrap_or_default().as_bytes(),
         );
         mac
@@ -436,7 +431,7 @@ impl VerifierBuilder {
 /// What the headers of a request gave: everything verification needs but the body.
 struct Checked<'h> {
     candidates: signature::Candidates,
-    timestamp_text: Option<&'h str>,
+    timestamp_text: Option<&'h [u8]>,
     timestamp: Option<i64>,
     signed_id: Option<&'h str>,
     delivery_id: Result<DeliveryId, VerifyError>,
@@ -452,13 +447,27 @@ fn first_match(
     for (index, expected) in digests.enumerate() {
         let mut any = subtle::Choice::from(0);
         for candidate in candidates {
-            any |= expected.ct_eq(candidate);
+            any |= digests_equal(&expected, candidate);
         }
         if bool::from(any) && matched.is_none() {
             matched = Some((index, expected));
         }
     }
     matched
+}
+
+/// Whether two digests are equal, in constant time: four 64-bit comparisons through
+/// `subtle` (each branch-free behind its optimisation barrier) instead of 32 byte-wise
+/// ones.
+fn digests_equal(a: &Digest, b: &Digest) -> subtle::Choice {
+    let (a_words, _) = a.as_chunks::<8>();
+    let (b_words, _) = b.as_chunks::<8>();
+    a_words
+        .iter()
+        .zip(b_words)
+        .fold(subtle::Choice::from(1), |equal, (a, b)| {
+            equal & u64::from_ne_bytes(*a).ct_eq(&u64::from_ne_bytes(*b))
+        })
 }
 
 /// One running HMAC per key; the first inline, as most verifiers have one key.
@@ -622,5 +631,32 @@ impl Verified {
             }
         };
         Ok(Delivery::Event { delivery_id })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_equal_sees_a_difference_in_any_byte() {
+        let digest: Digest = std::array::from_fn(|i| u8::try_from(i * 7).unwrap());
+        assert!(bool::from(digests_equal(&digest, &digest)));
+        for index in 0..32 {
+            for flip in [0x01, 0x80] {
+                let mut other = digest;
+                other[index] ^= flip;
+                assert!(!bool::from(digests_equal(&digest, &other)), "{index}");
+            }
+        }
+    }
+
+    #[test]
+    fn first_match_names_the_first_matching_key() {
+        let (a, b, c) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+        assert_eq!(first_match([a, b].into_iter(), &[c, b]), Some((1, b)));
+        assert_eq!(first_match([b, b].into_iter(), &[b]), Some((0, b)));
+        assert_eq!(first_match([a, b].into_iter(), &[c]), None);
+        assert_eq!(first_match([a].into_iter(), &[]), None);
     }
 }
