@@ -232,21 +232,19 @@ where
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    let admitted = async {
-        let mut pending = receiver.begin(&ActixHeaders(request.headers()), content_length)?;
-        let payload = request.take_payload();
-        let bytes = read_body(&receiver, &mut pending, payload, content_length).await?;
-        let admitted = receiver.admit(pending, &bytes).await?;
-        Ok::<_, Outcome>((admitted, bytes))
-    }
-    .await;
-    let (admitted, bytes) = match admitted {
+    // Flat rather than one nested `async` block: the future stays smaller.
+    let mut pending = match receiver.begin(&ActixHeaders(request.headers()), content_length) {
+        Ok(pending) => pending,
+        Err(outcome) => return Ok(refuse(&receiver, request, &outcome)),
+    };
+    let payload = request.take_payload();
+    let bytes = match read_body(&receiver, &mut pending, payload, content_length).await {
+        Ok(bytes) => bytes,
+        Err(outcome) => return Ok(refuse(&receiver, request, &outcome)),
+    };
+    let admitted = match receiver.admit(pending, &bytes).await {
         Ok(admitted) => admitted,
-        Err(outcome) => {
-            outcome.log();
-            let response = into_response(receiver.reply(&outcome));
-            return Ok(request.into_response(response).map_into_right_body());
-        }
+        Err(outcome) => return Ok(refuse(&receiver, request, &outcome)),
     };
 
     request.extensions_mut().insert(VerifiedWebhook {
@@ -263,6 +261,17 @@ where
         .map(|response| response.status().as_u16());
     guard.settle(status).await;
     result.map(ServiceResponse::map_into_left_body)
+}
+
+/// Logs `outcome` and answers it without calling the service.
+fn refuse<St, B>(
+    receiver: &Receiver<St>,
+    request: ServiceRequest,
+    outcome: &Outcome,
+) -> ServiceResponse<EitherBody<B>> {
+    outcome.log();
+    let response = into_response(receiver.reply(outcome));
+    request.into_response(response).map_into_right_body()
 }
 
 /// Reads the payload to its end within the receiver's limit and timeout.

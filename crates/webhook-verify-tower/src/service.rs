@@ -125,14 +125,16 @@ where
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
 
-    let admitted = async {
-        let mut pending = receiver.begin(&parts.headers, content_length)?;
-        let bytes = body::read(&receiver, &mut pending, request_body, content_length).await?;
-        let admitted = receiver.admit(pending, &bytes).await?;
-        Ok::<_, Outcome>((admitted, bytes))
-    }
-    .await;
-    let (admitted, bytes) = match admitted {
+    // Flat rather than one nested `async` block: the future stays smaller.
+    let mut pending = match receiver.begin(&parts.headers, content_length) {
+        Ok(pending) => pending,
+        Err(outcome) => return Ok(refuse(&receiver, &outcome)),
+    };
+    let bytes = match body::read(&receiver, &mut pending, request_body, content_length).await {
+        Ok(bytes) => bytes,
+        Err(outcome) => return Ok(refuse(&receiver, &outcome)),
+    };
+    let admitted = match receiver.admit(pending, &bytes).await {
         Ok(admitted) => admitted,
         Err(outcome) => return Ok(refuse(&receiver, &outcome)),
     };
