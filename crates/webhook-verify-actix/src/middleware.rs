@@ -232,28 +232,32 @@ where
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    // Flat rather than one nested `async` block: the future stays smaller.
-    let mut pending = match receiver.begin(&ActixHeaders(request.headers()), content_length) {
-        Ok(pending) => pending,
-        Err(outcome) => return Ok(refuse(&receiver, request, &outcome)),
+    // Written flat, with `pending` scoped to the body read: a local stays in the
+    // future until its scope ends, even once moved.
+    let (bytes, admitting) = {
+        let mut pending = match receiver.begin(&ActixHeaders(request.headers()), content_length) {
+            Ok(pending) => pending,
+            Err(outcome) => return Ok(refuse(&receiver, request, &outcome)),
+        };
+        let payload = request.take_payload();
+        let bytes = match read_body(&receiver, &mut pending, payload, content_length).await {
+            Ok(bytes) => bytes,
+            Err(outcome) => return Ok(refuse(&receiver, request, &outcome)),
+        };
+        let admitting = receiver.admit(pending, &bytes);
+        (bytes, admitting)
     };
-    let payload = request.take_payload();
-    let bytes = match read_body(&receiver, &mut pending, payload, content_length).await {
-        Ok(bytes) => bytes,
-        Err(outcome) => return Ok(refuse(&receiver, request, &outcome)),
-    };
-    let admitted = match receiver.admit(pending, &bytes).await {
+    let admitted = match admitting.await {
         Ok(admitted) => admitted,
         Err(outcome) => return Ok(refuse(&receiver, request, &outcome)),
     };
-
+    let guard = ClaimGuard::new(admitted.claim, spawn_release);
     request.extensions_mut().insert(VerifiedWebhook {
         info: admitted.info,
         body: bytes.clone(),
     });
     request.set_payload(Payload::from(bytes));
 
-    let guard = ClaimGuard::new(admitted.claim, spawn_release);
     let result = service.call(request).await;
     let status = result
         .as_ref()
@@ -291,11 +295,13 @@ async fn read_body<St>(
         Ok(buffer.finish())
     };
     // A small body is usually complete when the request arrives: read it without
-    // arming a timer, and start the clock only if the body has to be waited for.
+    // arming a timer, and start the clock only if the body has to be waited for. The
+    // timer is boxed: it is rarely needed, and inline it would grow every request's
+    // future.
     let mut reading = pin!(reading);
     match poll_fn(|cx| Poll::Ready(reading.as_mut().poll(cx))).await {
         Poll::Ready(result) => result,
-        Poll::Pending => tokio::time::timeout(receiver.timeout(), reading)
+        Poll::Pending => Box::pin(tokio::time::timeout(receiver.timeout(), reading))
             .await
             .unwrap_or_else(|_| Err(receiver.body_timeout())),
     }

@@ -35,12 +35,14 @@ where
         Ok(buffer.finish())
     };
     // A small body is usually complete when the request arrives: read it without
-    // arming a timer, and start the clock only if the body has to be waited for.
+    // arming a timer, and start the clock only if the body has to be waited for. The
+    // timer is boxed: it is rarely needed, and inline it would grow every request's
+    // future.
     let mut reading = pin!(reading);
     let first_poll = poll_fn(|cx| Poll::Ready(reading.as_mut().poll(cx))).await;
     match first_poll {
         Poll::Ready(result) => result,
-        Poll::Pending => tokio::time::timeout(receiver.timeout(), reading)
+        Poll::Pending => Box::pin(tokio::time::timeout(receiver.timeout(), reading))
             .await
             .unwrap_or_else(|_| Err(receiver.body_timeout())),
     }

@@ -99,18 +99,27 @@ where
         let inner = std::mem::replace(&mut self.inner, clone);
         let receiver = Arc::clone(&self.receiver);
         let span = receiver.span();
+        let (parts, body) = request.into_parts();
         ResponseFuture {
-            inner: Box::pin(handle(receiver, inner, request)),
+            inner: Box::pin(handle(receiver, inner, parts, body)),
             span,
         }
     }
 }
 
-async fn handle<S, St, ReqBody, ResBody>(
+/// The request's pipeline. Not an `async fn`: its arguments would be kept twice in
+/// the future, as arguments and as locals; every request's future is allocated at
+/// its largest state.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an async fn would store its arguments twice"
+)]
+fn handle<S, St, ReqBody, ResBody>(
     receiver: Arc<Receiver<St>>,
     mut inner: S,
-    request: Request<ReqBody>,
-) -> Result<Response<ResBody>, S::Error>
+    mut parts: http::request::Parts,
+    request_body: ReqBody,
+) -> impl Future<Output = Result<Response<ResBody>, S::Error>>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     St: DeliveryStore + Clone,
@@ -118,41 +127,47 @@ where
     ReqBody::Error: fmt::Display,
     ResBody: From<Bytes>,
 {
-    let (mut parts, request_body) = request.into_parts();
-    let content_length = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
+    async move {
+        let content_length = parts
+            .headers
+            .get(CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
 
-    // Flat rather than one nested `async` block: the future stays smaller.
-    let mut pending = match receiver.begin(&parts.headers, content_length) {
-        Ok(pending) => pending,
-        Err(outcome) => return Ok(refuse(&receiver, &outcome)),
-    };
-    let bytes = match body::read(&receiver, &mut pending, request_body, content_length).await {
-        Ok(bytes) => bytes,
-        Err(outcome) => return Ok(refuse(&receiver, &outcome)),
-    };
-    let admitted = match receiver.admit(pending, &bytes).await {
-        Ok(admitted) => admitted,
-        Err(outcome) => return Ok(refuse(&receiver, &outcome)),
-    };
+        // Written flat, with `pending` scoped to the body read: a local stays in the
+        // future until its scope ends, even once moved.
+        let (bytes, admitting) = {
+            let mut pending = match receiver.begin(&parts.headers, content_length) {
+                Ok(pending) => pending,
+                Err(outcome) => return Ok(refuse(&receiver, &outcome)),
+            };
+            let bytes =
+                match body::read(&receiver, &mut pending, request_body, content_length).await {
+                    Ok(bytes) => bytes,
+                    Err(outcome) => return Ok(refuse(&receiver, &outcome)),
+                };
+            let admitting = receiver.admit(pending, &bytes);
+            (bytes, admitting)
+        };
+        let admitted = match admitting.await {
+            Ok(admitted) => admitted,
+            Err(outcome) => return Ok(refuse(&receiver, &outcome)),
+        };
+        let guard = ClaimGuard::new(admitted.claim, spawn_release);
+        parts.extensions.insert(VerifiedWebhook {
+            info: admitted.info,
+            body: bytes.clone(),
+        });
+        let request = Request::from_parts(parts, ReqBody::from(bytes));
 
-    parts.extensions.insert(VerifiedWebhook {
-        info: admitted.info,
-        body: bytes.clone(),
-    });
-    let request = Request::from_parts(parts, ReqBody::from(bytes));
-
-    let guard = ClaimGuard::new(admitted.claim, spawn_release);
-    let result = inner.call(request).await;
-    let status = result
-        .as_ref()
-        .ok()
-        .map(|response| response.status().as_u16());
-    guard.settle(status).await;
-    result
+        let result = inner.call(request).await;
+        let status = result
+            .as_ref()
+            .ok()
+            .map(|response| response.status().as_u16());
+        guard.settle(status).await;
+        result
+    }
 }
 
 fn refuse<St, ResBody: From<Bytes>>(

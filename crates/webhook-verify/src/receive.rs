@@ -248,36 +248,42 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
     /// Step 3, with the whole body: compares the signatures, answers a challenge,
     /// and claims the delivery (recording its id in the current span's
     /// `delivery_id` field). On `Ok` run the handler, then settle the claim.
-    pub async fn admit(
-        &self,
+    ///
+    /// The signatures are compared when this is called; the returned future only
+    /// claims, so it holds neither `pending` nor `body`.
+    pub fn admit<'r>(
+        &'r self,
         pending: PendingVerification,
         body: &[u8],
-    ) -> Result<Admitted<St>, Outcome> {
-        let (verified, delivery_id) = classify(pending, body, self.store.deduplicates())?;
-        let Some(id) = delivery_id else {
-            return Ok(Admitted::new(&verified, None, None));
-        };
-        // The adapters' `webhook` span has this field: duplicates and in-flight
-        // copies are logged with their id too.
-        tracing::Span::current().record("delivery_id", id.as_str());
-        match self.store.claim(&id).await {
-            Ok(Claim::Claimed(token)) => {
-                let claim = ClaimedDelivery {
-                    store: self.store.clone(),
-                    id: id.clone(),
-                    token,
-                };
-                Ok(Admitted::new(&verified, Some(id), Some(claim)))
-            }
-            Ok(Claim::Done) => Err(Outcome::Duplicate),
-            Ok(Claim::InFlight) => Err(Outcome::InFlight),
-            Err(error) => match self.store_failure {
-                StoreFailure::FailClosed => Err(Outcome::StoreUnavailable(error)),
-                StoreFailure::FailOpen => {
-                    tracing::warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
-                    Ok(Admitted::new(&verified, Some(id), None).unguarded(error))
+    ) -> impl Future<Output = Result<Admitted<St>, Outcome>> + Send + use<'r, St> {
+        let classified = classify(pending, body, self.store.deduplicates());
+        async move {
+            let (verified, delivery_id) = classified?;
+            let Some(id) = delivery_id else {
+                return Ok(Admitted::new(&verified, None, None));
+            };
+            // The adapters' `webhook` span has this field: duplicates and in-flight
+            // copies are logged with their id too.
+            tracing::Span::current().record("delivery_id", id.as_str());
+            match self.store.claim(&id).await {
+                Ok(Claim::Claimed(token)) => {
+                    let claim = ClaimedDelivery {
+                        store: self.store.clone(),
+                        id: id.clone(),
+                        token,
+                    };
+                    Ok(Admitted::new(&verified, Some(id), Some(claim)))
                 }
-            },
+                Ok(Claim::Done) => Err(Outcome::Duplicate),
+                Ok(Claim::InFlight) => Err(Outcome::InFlight),
+                Err(error) => match self.store_failure {
+                    StoreFailure::FailClosed => Err(Outcome::StoreUnavailable(error)),
+                    StoreFailure::FailOpen => {
+                        tracing::warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
+                        Ok(Admitted::new(&verified, Some(id), None).unguarded(error))
+                    }
+                },
+            }
         }
     }
 }
