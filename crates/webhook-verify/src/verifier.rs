@@ -210,7 +210,7 @@ impl Verifier {
                         .as_ref()
                         .is_some_and(|id| id.lookup == name.lookup) =>
             {
-                Ok(DeliveryId::new(signed_id.unwrap_or_default()))
+                Ok(HeaderId::new(signed_id.unwrap_or_default()))
             }
             Some(DeliveryIdSourceResolved::Header(name)) => match headers.lookup(&name.lookup) {
                 HeaderLookup::Absent => Err(VerifyError::MissingDeliveryId {
@@ -219,7 +219,7 @@ impl Verifier {
                 HeaderLookup::Repeated => Err(VerifyError::RepeatedHeader {
                     header: name.display.clone(),
                 }),
-                HeaderLookup::Single(value) => id_text(value, name).map(DeliveryId::new),
+                HeaderLookup::Single(value) => id_text(value, name).map(HeaderId::new),
             },
             _ => Err(VerifyError::MissingDeliveryId {
                 source_description: "no delivery id header configured",
@@ -338,6 +338,43 @@ fn id_text<'v>(value: &'v [u8], name: &HeaderName) -> Result<&'v str, VerifyErro
     std::str::from_utf8(value).map_err(|_| malformed("not visible ASCII"))
 }
 
+/// A delivery id read from a header: kept inline, without an allocation, until a
+/// caller asks for it as a [`DeliveryId`] (most ids are UUIDs or similar, well
+/// under [`HeaderId::INLINE`] bytes).
+#[derive(Clone)]
+enum HeaderId {
+    Inline {
+        len: u8,
+        bytes: [u8; HeaderId::INLINE],
+    },
+    Shared(DeliveryId),
+}
+
+impl HeaderId {
+    const INLINE: usize = 64;
+
+    fn new(id: &str) -> Self {
+        let mut bytes = [0u8; Self::INLINE];
+        match (bytes.get_mut(..id.len()), u8::try_from(id.len())) {
+            (Some(slot), Ok(len)) => {
+                slot.copy_from_slice(id.as_bytes());
+                Self::Inline { len, bytes }
+            }
+            _ => Self::Shared(DeliveryId::new(id)),
+        }
+    }
+
+    fn to_delivery_id(&self) -> DeliveryId {
+        match self {
+            // Inline ids were checked to be visible ASCII: the conversion borrows.
+            Self::Inline { len, bytes } => {
+                DeliveryId::new(String::from_utf8_lossy(&bytes[..usize::from(*len)]))
+            }
+            Self::Shared(id) => id.clone(),
+        }
+    }
+}
+
 /// Configures a [`Verifier`].
 #[must_use]
 pub struct VerifierBuilder {
@@ -434,7 +471,7 @@ struct Checked<'h> {
     timestamp_text: Option<&'h [u8]>,
     timestamp: Option<i64>,
     signed_id: Option<&'h str>,
-    delivery_id: Result<DeliveryId, VerifyError>,
+    delivery_id: Result<HeaderId, VerifyError>,
 }
 
 /// The index and digest of the first key whose digest is one of `candidates`. Every
@@ -504,7 +541,7 @@ pub struct PendingVerification {
     macs: Macs,
     candidates: signature::Candidates,
     timestamp: Option<i64>,
-    delivery_id: Result<DeliveryId, VerifyError>,
+    delivery_id: Result<HeaderId, VerifyError>,
     body_len: u64,
 }
 
@@ -560,7 +597,7 @@ pub struct Verified {
     timestamp: Option<i64>,
     secret_index: usize,
     digest: Digest,
-    delivery_id: Result<DeliveryId, VerifyError>,
+    delivery_id: Result<HeaderId, VerifyError>,
 }
 
 impl fmt::Debug for Verified {
@@ -619,7 +656,12 @@ impl Verified {
         }
         let delivery_id = match &scheme.delivery_id {
             None => None,
-            Some(DeliveryIdSourceResolved::Header(_)) => Some(self.delivery_id.clone()?),
+            Some(DeliveryIdSourceResolved::Header(_)) => Some(
+                self.delivery_id
+                    .as_ref()
+                    .map_err(Clone::clone)?
+                    .to_delivery_id(),
+            ),
             Some(DeliveryIdSourceResolved::JsonField(field)) => {
                 Some(DeliveryId::new(delivery::json_field(body, field)?))
             }
@@ -648,6 +690,52 @@ mod tests {
                 other[index] ^= flip;
                 assert!(!bool::from(digests_equal(&digest, &other)), "{index}");
             }
+        }
+    }
+
+    #[test]
+    fn header_ids_of_every_length_come_back_whole() {
+        let scheme = Scheme::standard_webhooks();
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let signer = crate::Signer::new(scheme.clone(), secret).unwrap();
+        let verifier = Verifier::builder(scheme)
+            .secret(secret)
+            .clock(FixedClock(1_700_000_000))
+            .build()
+            .unwrap();
+        for len in [
+            1,
+            36,
+            HeaderId::INLINE - 1,
+            HeaderId::INLINE,
+            HeaderId::INLINE + 1,
+            MAX_ID_LEN,
+        ] {
+            let id: String = (0..len)
+                .map(|i| char::from(b'a' + u8::try_from(i % 26).unwrap()))
+                .collect();
+            let body = b"{}";
+            let options = crate::SignOptions::new()
+                .timestamp(1_700_000_000)
+                .id(id.as_str());
+            let headers = signer.sign(body, &options);
+            let delivery = verifier.verify_delivery(&headers, body).unwrap();
+            let Delivery::Event {
+                delivery_id: Some(found),
+            } = delivery
+            else {
+                panic!("an event with an id, for {len} characters");
+            };
+            assert_eq!(found.as_str(), id);
+            let mut pending = verifier.begin(&headers).unwrap();
+            pending.update(body);
+            let streamed = pending.finish().unwrap().delivery(body).unwrap();
+            assert_eq!(
+                streamed,
+                Delivery::Event {
+                    delivery_id: Some(found)
+                }
+            );
         }
     }
 
