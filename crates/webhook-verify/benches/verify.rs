@@ -7,35 +7,18 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use webhook_verify::{PRESET_NAMES, Scheme, SignOptions, Signer, Verifier};
 
+mod common;
+
+use common::{RAW_KEY, SECRET, body, now, signed_request};
+
 const SIZES: [(usize, &str); 3] = [(1024, "1KiB"), (64 * 1024, "64KiB"), (1024 * 1024, "1MiB")];
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-fn body(size: usize) -> Vec<u8> {
-    let mut body = br#"{"id":"evt_bench","type":"bench","data":""#.to_vec();
-    while body.len() < size - 3 {
-        body.push(b'a' + u8::try_from(body.len() % 26).unwrap());
-    }
-    body.extend_from_slice(br#""}"#);
-    body.resize(size, b' ');
-    body
-}
-
-fn now() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
-}
 
 fn benches(c: &mut Criterion) {
     for (size, label) in SIZES {
@@ -48,21 +31,16 @@ fn benches(c: &mut Criterion) {
                 .measurement_time(Duration::from_secs(4));
         }
 
-        let key = b"raw-hmac-key-of-typical-length!!";
         group.bench_function("raw_hmac_sha256", |b| {
             b.iter(|| {
-                let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+                let mut mac = Hmac::<Sha256>::new_from_slice(RAW_KEY).unwrap();
                 mac.update(black_box(&body));
                 black_box(mac.finalize().into_bytes())
             });
         });
 
         for name in PRESET_NAMES {
-            let scheme = Scheme::preset(name).unwrap();
-            let signer = Signer::new(scheme.clone(), SECRET).unwrap();
-            let headers = signer.sign(&body, &SignOptions::new().timestamp(now()).id("msg_bench"));
-            let verifier = Verifier::new(scheme, SECRET).unwrap();
-            assert!(verifier.verify(&headers, &body).is_ok());
+            let (headers, verifier) = signed_request(&Scheme::preset(name).unwrap(), &body);
             group.bench_with_input(
                 BenchmarkId::new("webhook_verify", name),
                 &body,

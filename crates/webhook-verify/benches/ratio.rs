@@ -1,0 +1,87 @@
+//! `verify` per scheme against a raw HMAC-SHA256 of the same 1 KiB body, measured in
+//! interleaved rounds: each round times a batch of every function in turn, so a
+//! change in the machine's speed during the run moves all of them alike. Reports the
+//! median batch of each and its ratio to the raw HMAC's median. The criterion
+//! benchmark (`verify`) measures one function after the other, and the machine's
+//! drift during a run moves its ratios by several hundredths.
+//!
+//! Run: `cargo bench -p webhook-verify --bench ratio` (`RATIO_ROUNDS`, default 300,
+//! and `RATIO_KIB`, default 1, adjust it).
+
+// A plain binary: its output is the report.
+#![allow(missing_docs)]
+// Nanosecond counts and batch sizes are far below 2^52: converting them to f64 is exact.
+#![allow(clippy::cast_precision_loss)]
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use common::{RAW_KEY, body, signed_request};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use webhook_verify::{PRESET_NAMES, Scheme};
+
+const BATCH: u32 = 2000;
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let rounds = env("RATIO_ROUNDS", 300).max(1);
+    let size = env("RATIO_KIB", 1).max(1) * 1024;
+    let body = body(size);
+
+    let mut functions: Vec<(String, Box<dyn Fn() -> bool>)> = Vec::new();
+    let raw_body = body.clone();
+    functions.push((
+        "raw_hmac_sha256".to_owned(),
+        Box::new(move || {
+            let mut mac = Hmac::<Sha256>::new_from_slice(RAW_KEY).unwrap();
+            mac.update(black_box(&raw_body));
+            black_box(mac.finalize().into_bytes())[0] == 0
+        }),
+    ));
+    for name in PRESET_NAMES {
+        let (headers, verifier) = signed_request(&Scheme::preset(name).unwrap(), &body);
+        let body = body.clone();
+        functions.push((
+            format!("webhook_verify/{name}"),
+            Box::new(move || {
+                verifier
+                    .verify(black_box(&headers), black_box(&body))
+                    .is_ok()
+            }),
+        ));
+    }
+
+    let mut batches = vec![Vec::with_capacity(rounds); functions.len()];
+    for _ in 0..rounds {
+        for ((_, function), times) in functions.iter().zip(&mut batches) {
+            let start = Instant::now();
+            for _ in 0..BATCH {
+                black_box(function());
+            }
+            times.push(start.elapsed().as_nanos() as f64 / f64::from(BATCH));
+        }
+    }
+    let medians: Vec<f64> = batches
+        .iter_mut()
+        .map(|times| {
+            times.sort_by(f64::total_cmp);
+            times[times.len() / 2]
+        })
+        .collect();
+    println!(
+        "verify, {} KiB body, {rounds} interleaved rounds of {BATCH} calls each, median per call",
+        size / 1024
+    );
+    for ((name, _), median) in functions.iter().zip(&medians) {
+        println!("  {name:32} {median:9.1} ns  {:.3}x", median / medians[0]);
+    }
+}
