@@ -242,7 +242,7 @@ impl Verifier {
         self.inner.scheme.signed_content.feed_prefix(
             &mut mac,
             checked.timestamp_text.unwrap_or_default(),
-            checked.signed_id.unwrap_or_default().as_bytes(),
+            checked.signed_id.unwrap_or_default(),
         );
         mac
     }
@@ -321,7 +321,7 @@ fn single_header<'h, H: HeaderSource + ?Sized>(
 }
 
 /// An id header value: 1 to [`MAX_ID_LEN`] visible ASCII characters.
-fn id_text<'v>(value: &'v [u8], name: &HeaderName) -> Result<&'v str, VerifyError> {
+fn id_text<'v>(value: &'v [u8], name: &HeaderName) -> Result<&'v [u8], VerifyError> {
     let malformed = |reason| VerifyError::MalformedHeader {
         header: name.display.clone(),
         reason,
@@ -335,7 +335,7 @@ fn id_text<'v>(value: &'v [u8], name: &HeaderName) -> Result<&'v str, VerifyErro
     if !value.iter().all(|b| (b'!'..=b'~').contains(b)) {
         return Err(malformed("not visible ASCII"));
     }
-    std::str::from_utf8(value).map_err(|_| malformed("not visible ASCII"))
+    Ok(value)
 }
 
 /// A delivery id read from a header: kept inline, without an allocation, until a
@@ -353,20 +353,21 @@ enum HeaderId {
 impl HeaderId {
     const INLINE: usize = 64;
 
-    fn new(id: &str) -> Self {
+    /// `id` passed [`id_text`]: visible ASCII, so every conversion to text below
+    /// borrows and loses nothing.
+    fn new(id: &[u8]) -> Self {
         let mut bytes = [0u8; Self::INLINE];
         match (bytes.get_mut(..id.len()), u8::try_from(id.len())) {
             (Some(slot), Ok(len)) => {
-                slot.copy_from_slice(id.as_bytes());
+                slot.copy_from_slice(id);
                 Self::Inline { len, bytes }
             }
-            _ => Self::Shared(DeliveryId::new(id)),
+            _ => Self::Shared(DeliveryId::new(String::from_utf8_lossy(id))),
         }
     }
 
     fn to_delivery_id(&self) -> DeliveryId {
         match self {
-            // Inline ids were checked to be visible ASCII: the conversion borrows.
             Self::Inline { len, bytes } => {
                 DeliveryId::new(String::from_utf8_lossy(&bytes[..usize::from(*len)]))
             }
@@ -470,7 +471,7 @@ struct Checked<'h> {
     candidates: signature::Candidates,
     timestamp_text: Option<&'h [u8]>,
     timestamp: Option<i64>,
-    signed_id: Option<&'h str>,
+    signed_id: Option<&'h [u8]>,
     delivery_id: Result<HeaderId, VerifyError>,
 }
 
