@@ -12,11 +12,13 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use webhook_verify::{PRESET_NAMES, Scheme, SignOptions, Signer, Verifier};
+use webhook_verify::{
+    Clock as _, PRESET_NAMES, Scheme, SignOptions, Signer, SystemClock, Verifier,
+};
 
 mod common;
 
-use common::{RAW_KEY, SECRET, body, now, signed_request};
+use common::{RAW_KEY, SECRET, body, signed_request};
 
 const SIZES: [(usize, &str); 3] = [(1024, "1KiB"), (64 * 1024, "64KiB"), (1024 * 1024, "1MiB")];
 
@@ -58,8 +60,12 @@ fn benches(c: &mut Criterion) {
 
         // The same Standard Webhooks request, through an http::HeaderMap for both.
         let signer = Signer::new(Scheme::standard_webhooks(), SECRET).unwrap();
-        let request_headers =
-            signer.sign(&body, &SignOptions::new().timestamp(now()).id("msg_bench"));
+        let request_headers = signer.sign(
+            &body,
+            &SignOptions::new()
+                .timestamp(SystemClock.now_unix())
+                .id("msg_bench"),
+        );
         let mut map = http::HeaderMap::new();
         for (name, value) in request_headers.iter() {
             map.insert(

@@ -1,8 +1,8 @@
 //! What the `verify` and `ratio` benchmarks share: the bodies and the requests.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use webhook_verify::{Scheme, SignOptions, SignedHeaders, Signer, Verifier};
+use webhook_verify::{
+    Clock as _, Scheme, SignOptions, SignedHeaders, Signer, SystemClock, Verifier,
+};
 
 /// A Standard Webhooks secret (`whsec_` + base64); other schemes use its UTF-8 bytes.
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -21,21 +21,15 @@ pub fn body(size: usize) -> Vec<u8> {
     body
 }
 
-/// The current unix time.
-pub fn now() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
-}
-
 /// The headers `scheme`'s provider sends for `body`, and a verifier that accepts them.
 pub fn signed_request(scheme: &Scheme, body: &[u8]) -> (SignedHeaders, Verifier) {
     let signer = Signer::new(scheme.clone(), SECRET).unwrap();
-    let headers = signer.sign(body, &SignOptions::new().timestamp(now()).id("msg_bench"));
+    let headers = signer.sign(
+        body,
+        &SignOptions::new()
+            .timestamp(SystemClock.now_unix())
+            .id("msg_bench"),
+    );
     let verifier = Verifier::new(scheme.clone(), SECRET).unwrap();
     assert!(verifier.verify(&headers, body).is_ok());
     (headers, verifier)
