@@ -62,6 +62,25 @@ fn main() {
         ));
     }
 
+    // Standard Webhooks again, read from an `http::HeaderMap` as the tower adapter does.
+    let (headers, verifier) = signed_request(&Scheme::standard_webhooks(), &body);
+    let mut map = http::HeaderMap::new();
+    for (name, value) in headers.iter() {
+        map.append(
+            http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            http::HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    let map_body = body.clone();
+    functions.push((
+        "standard_http_headermap".to_owned(),
+        Box::new(move || {
+            verifier
+                .verify(black_box(&map), black_box(&map_body))
+                .is_ok()
+        }),
+    ));
+
     let mut batches = vec![Vec::with_capacity(rounds); functions.len()];
     for _ in 0..rounds {
         for ((_, function), times) in functions.iter().zip(&mut batches) {

@@ -1,5 +1,7 @@
 //! Reading request headers without copying them.
 
+use crate::scheme::HeaderKey;
+
 /// What a header map holds under one name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeaderLookup<'a> {
@@ -21,11 +23,22 @@ pub enum HeaderLookup<'a> {
 pub trait HeaderSource {
     /// Looks up the header `name` (lowercase).
     fn lookup(&self, name: &str) -> HeaderLookup<'_>;
+
+    /// Looks up one of a scheme's headers, its name prepared once. The verifier
+    /// calls this; the default looks up [`HeaderKey::as_str`]. Override it when the
+    /// map can use a prepared name, as the `http::HeaderMap` implementation does.
+    fn lookup_key(&self, key: &HeaderKey) -> HeaderLookup<'_> {
+        self.lookup(key.as_str())
+    }
 }
 
 impl<T: HeaderSource + ?Sized> HeaderSource for &T {
     fn lookup(&self, name: &str) -> HeaderLookup<'_> {
         (**self).lookup(name)
+    }
+
+    fn lookup_key(&self, key: &HeaderKey) -> HeaderLookup<'_> {
+        (**self).lookup_key(key)
     }
 }
 
@@ -61,12 +74,24 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for Vec<(K, V)> {
 #[cfg(feature = "http")]
 impl HeaderSource for http::HeaderMap {
     fn lookup(&self, name: &str) -> HeaderLookup<'_> {
-        let mut values = self.get_all(name).iter();
-        match (values.next(), values.next()) {
-            (None, _) => HeaderLookup::Absent,
-            (Some(value), None) => HeaderLookup::Single(value.as_bytes()),
-            (Some(_), Some(_)) => HeaderLookup::Repeated,
+        http_lookup(&self.get_all(name))
+    }
+
+    fn lookup_key(&self, key: &HeaderKey) -> HeaderLookup<'_> {
+        match key.as_http() {
+            Some(name) => http_lookup(&self.get_all(name)),
+            None => self.lookup(key.as_str()),
         }
+    }
+}
+
+#[cfg(feature = "http")]
+fn http_lookup<'a>(values: &http::header::GetAll<'a, http::HeaderValue>) -> HeaderLookup<'a> {
+    let mut values = values.iter();
+    match (values.next(), values.next()) {
+        (None, _) => HeaderLookup::Absent,
+        (Some(value), None) => HeaderLookup::Single(value.as_bytes()),
+        (Some(_), Some(_)) => HeaderLookup::Repeated,
     }
 }
 
@@ -98,5 +123,40 @@ mod tests {
         map.append("x-slack-signature", "v0=11".parse().unwrap());
         assert_eq!(map.lookup("x-slack-signature"), HeaderLookup::Repeated);
         assert_eq!(map.lookup("x-missing"), HeaderLookup::Absent);
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn prepared_names_find_what_names_find() {
+        let mut map = http::HeaderMap::new();
+        map.insert("X-Hub-Signature-256", "sha256=00".parse().unwrap());
+        map.insert("content-type", "application/json".parse().unwrap());
+        map.append("X-Slack-Signature", "v0=00".parse().unwrap());
+        map.append("x-slack-signature", "v0=11".parse().unwrap());
+        let pairs = vec![
+            ("X-Hub-Signature-256", "sha256=00"),
+            ("Content-Type", "application/json"),
+        ];
+        for name in [
+            "X-Hub-Signature-256",
+            "Content-Type",
+            "x-slack-signature",
+            "X-Missing",
+        ] {
+            let key = HeaderKey::new(name).unwrap();
+            assert!(key.as_http().is_some(), "{name}");
+            assert_eq!(map.lookup_key(&key), map.lookup(key.as_str()), "{name}");
+            let by_reference: &http::HeaderMap = &map;
+            assert_eq!(
+                HeaderSource::lookup_key(&by_reference, &key),
+                map.lookup(key.as_str()),
+                "{name}"
+            );
+            assert_eq!(pairs.lookup_key(&key), pairs.lookup(key.as_str()), "{name}");
+        }
+        let key = HeaderKey::new("X-Hub-Signature-256").unwrap();
+        assert_eq!(map.lookup_key(&key), HeaderLookup::Single(b"sha256=00"));
+        let key = HeaderKey::new("X-Slack-Signature").unwrap();
+        assert_eq!(map.lookup_key(&key), HeaderLookup::Repeated);
     }
 }

@@ -66,8 +66,8 @@ pub use receive::{
     DUPLICATE_HEADER, DeliveryInfo, Outcome, Receiver, ReleaseFuture, Reply, StoreFailure,
 };
 pub use scheme::{
-    Challenge, DeliveryIdSource, Encoding, PRESET_NAMES, Scheme, SchemeBuilder, SignatureFormat,
-    SignedContent, TimestampSource,
+    Challenge, DeliveryIdSource, Encoding, HeaderKey, PRESET_NAMES, Scheme, SchemeBuilder,
+    SignatureFormat, SignedContent, TimestampSource,
 };
 pub use secret::{Secret, SecretEncoding};
 pub use signature::{MAX_SIGNATURE_HEADER_LEN, MAX_SIGNATURES};

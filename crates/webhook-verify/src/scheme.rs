@@ -6,15 +6,20 @@ use std::borrow::Cow;
 use crate::error::ConfigError;
 use crate::secret::SecretEncoding;
 
-/// A header name as the provider writes it, and its lowercase form for look-ups.
+/// One of a scheme's header names, prepared for look-ups: as the provider writes
+/// it, in lowercase, and (feature `http`) parsed as an `http::HeaderName` once, so
+/// that an `http::HeaderMap` is searched without parsing the name for every request.
+/// See [`HeaderSource::lookup_key`](crate::HeaderSource::lookup_key).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct HeaderName {
+pub struct HeaderKey {
     pub(crate) display: Cow<'static, str>,
     pub(crate) lookup: Cow<'static, str>,
+    #[cfg(feature = "http")]
+    parsed: Option<http::HeaderName>,
 }
 
-impl HeaderName {
-    fn new(name: impl Into<Cow<'static, str>>) -> Result<Self, ConfigError> {
+impl HeaderKey {
+    pub(crate) fn new(name: impl Into<Cow<'static, str>>) -> Result<Self, ConfigError> {
         let display = name.into();
         let valid = !display.is_empty()
             && display
@@ -28,11 +33,27 @@ impl HeaderName {
         } else {
             display.clone()
         };
-        Ok(Self { display, lookup })
+        Ok(Self {
+            #[cfg(feature = "http")]
+            parsed: http::HeaderName::from_bytes(lookup.as_bytes()).ok(),
+            display,
+            lookup,
+        })
     }
 
     fn preset(name: &'static str) -> Self {
         Self::new(name).expect("preset header names are valid")
+    }
+
+    /// The name in lowercase.
+    pub fn as_str(&self) -> &str {
+        &self.lookup
+    }
+
+    /// The name parsed as an `http::HeaderName` (every valid name parses).
+    #[cfg(feature = "http")]
+    pub fn as_http(&self) -> Option<&http::HeaderName> {
+        self.parsed.as_ref()
     }
 }
 
@@ -239,12 +260,12 @@ impl Challenge {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scheme {
     pub(crate) name: Cow<'static, str>,
-    pub(crate) signature_header: HeaderName,
+    pub(crate) signature_header: HeaderKey,
     pub(crate) format: SignatureFormat,
     pub(crate) signed_content: SignedContent,
-    pub(crate) timestamp_header: Option<(HeaderName, bool)>,
+    pub(crate) timestamp_header: Option<(HeaderKey, bool)>,
     pub(crate) timestamp_in_signature: bool,
-    pub(crate) id_header: Option<HeaderName>,
+    pub(crate) id_header: Option<HeaderKey>,
     pub(crate) secret_encoding: SecretEncoding,
     pub(crate) delivery_id: Option<DeliveryIdSourceResolved>,
     pub(crate) challenge: Option<Challenge>,
@@ -253,7 +274,7 @@ pub struct Scheme {
 /// A [`DeliveryIdSource`] with its header name resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum DeliveryIdSourceResolved {
-    Header(HeaderName),
+    Header(HeaderKey),
     JsonField(Cow<'static, str>),
     JsonPointer(Cow<'static, str>),
     SignatureFingerprint,
@@ -262,7 +283,7 @@ pub(crate) enum DeliveryIdSourceResolved {
 impl DeliveryIdSourceResolved {
     fn new(source: DeliveryIdSource) -> Result<Self, ConfigError> {
         Ok(match source {
-            DeliveryIdSource::Header(name) => Self::Header(HeaderName::new(name)?),
+            DeliveryIdSource::Header(name) => Self::Header(HeaderKey::new(name)?),
             DeliveryIdSource::JsonField(field) => Self::JsonField(field),
             DeliveryIdSource::JsonPointer(pointer) => Self::JsonPointer(pointer),
             DeliveryIdSource::SignatureFingerprint => Self::SignatureFingerprint,
@@ -382,7 +403,7 @@ impl Scheme {
         )
         .with_timestamp_header("webhook-timestamp", true);
         scheme.signed_content = SignedContent::IdDotTimestampDotBody;
-        scheme.id_header = Some(HeaderName::preset("webhook-id"));
+        scheme.id_header = Some(HeaderKey::preset("webhook-id"));
         scheme.secret_encoding = SecretEncoding::StandardWebhooks;
         scheme
     }
@@ -443,7 +464,7 @@ impl Scheme {
     ) -> Self {
         Self {
             name: Cow::Borrowed(name),
-            signature_header: HeaderName::preset(signature_header),
+            signature_header: HeaderKey::preset(signature_header),
             format,
             signed_content: SignedContent::Body,
             timestamp_header: None,
@@ -470,7 +491,7 @@ impl Scheme {
     }
 
     fn with_timestamp_header(mut self, name: &'static str, required: bool) -> Self {
-        self.timestamp_header = Some((HeaderName::preset(name), required));
+        self.timestamp_header = Some((HeaderKey::preset(name), required));
         self
     }
 
@@ -645,7 +666,7 @@ impl SchemeBuilder {
             scheme: self.name.to_string(),
             reason,
         };
-        let signature_header = HeaderName::new(
+        let signature_header = HeaderKey::new(
             self.signature_header
                 .clone()
                 .ok_or_else(|| incomplete("no signature header"))?,
@@ -653,7 +674,7 @@ impl SchemeBuilder {
         let (timestamp_header, timestamp_in_signature) = match self.timestamp.clone() {
             None => (None, false),
             Some(TimestampSource::Header { name, required }) => {
-                (Some((HeaderName::new(name)?, required)), false)
+                (Some((HeaderKey::new(name)?, required)), false)
             }
             Some(TimestampSource::SignatureHeader) => {
                 if !matches!(self.format, SignatureFormat::KeyValue { .. }) {
@@ -678,7 +699,7 @@ impl SchemeBuilder {
                 "the key=value format carries the timestamp: use TimestampSource::SignatureHeader",
             ));
         }
-        let id_header = self.id_header.clone().map(HeaderName::new).transpose()?;
+        let id_header = self.id_header.clone().map(HeaderKey::new).transpose()?;
         if self.signed_content.signs_id() && id_header.is_none() {
             return Err(incomplete("the signed content includes an id header"));
         }

@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 use crate::delivery::{self, ChallengeResponse, Delivery, DeliveryId};
 use crate::error::{ConfigError, VerifyError};
 use crate::headers::{HeaderLookup, HeaderSource};
-use crate::scheme::{DeliveryIdSourceResolved, HeaderName, Scheme};
+use crate::scheme::{DeliveryIdSourceResolved, HeaderKey, Scheme};
 use crate::secret::Secret;
 use crate::signature::{self, Digest};
 
@@ -159,7 +159,7 @@ impl Verifier {
         headers: &'h H,
     ) -> Result<Checked<'h>, VerifyError> {
         let scheme = &self.inner.scheme;
-        let signature_value = match headers.lookup(&scheme.signature_header.lookup) {
+        let signature_value = match headers.lookup_key(&scheme.signature_header) {
             HeaderLookup::Absent => {
                 return Err(VerifyError::MissingSignature {
                     header: scheme.signature_header.display.clone(),
@@ -212,7 +212,7 @@ impl Verifier {
             {
                 Ok(HeaderId::new(signed_id.unwrap_or_default()))
             }
-            Some(DeliveryIdSourceResolved::Header(name)) => match headers.lookup(&name.lookup) {
+            Some(DeliveryIdSourceResolved::Header(name)) => match headers.lookup_key(name) {
                 HeaderLookup::Absent => Err(VerifyError::MissingDeliveryId {
                     source_description: "delivery id header",
                 }),
@@ -305,10 +305,10 @@ impl Verifier {
 
 fn single_header<'h, H: HeaderSource + ?Sized>(
     headers: &'h H,
-    name: &HeaderName,
+    name: &HeaderKey,
     required: bool,
 ) -> Result<Option<&'h [u8]>, VerifyError> {
-    match headers.lookup(&name.lookup) {
+    match headers.lookup_key(name) {
         HeaderLookup::Single(value) => Ok(Some(value)),
         HeaderLookup::Absent if required => Err(VerifyError::MissingHeader {
             header: name.display.clone(),
@@ -321,7 +321,7 @@ fn single_header<'h, H: HeaderSource + ?Sized>(
 }
 
 /// An id header value: 1 to [`MAX_ID_LEN`] visible ASCII characters.
-fn id_text<'v>(value: &'v [u8], name: &HeaderName) -> Result<&'v [u8], VerifyError> {
+fn id_text<'v>(value: &'v [u8], name: &HeaderKey) -> Result<&'v [u8], VerifyError> {
     let malformed = |reason| VerifyError::MalformedHeader {
         header: name.display.clone(),
         reason,
