@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::collections::hash_map::{self, HashMap};
 use std::future::{Future, ready};
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -60,11 +60,54 @@ struct Inner {
     shard_capacity: usize,
 }
 
+/// A delivery id with its hash, computed once per operation (keyed SipHash): it
+/// picks the shard and the bucket, and the queue keeps it for the eviction.
+#[derive(Clone)]
+struct Key {
+    hash: u64,
+    id: Arc<str>,
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.id == other.id
+    }
+}
+
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// Passes a [`Key`]'s hash through.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is called (`Key::hash`); fold anything else in anyway.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+}
+
 struct Shard {
-    entries: HashMap<Arc<str>, Entry>,
+    entries: HashMap<Key, Entry, BuildHasherDefault<KeyHasher>>,
     /// Every claim, oldest first: (claimed at, id, generation). Completing a claim
     /// turns its entry into a done marker in place, so one item per claim suffices.
-    queue: VecDeque<(Instant, Arc<str>, u64)>,
+    queue: VecDeque<(Instant, Key, u64)>,
     next_generation: u64,
     /// The front item was found unexpired: its generation and when it expires, so
     /// that the next writes need not look it up again.
@@ -89,7 +132,7 @@ enum State {
 impl Default for Shard {
     fn default() -> Self {
         Self {
-            entries: HashMap::new(),
+            entries: HashMap::default(),
             queue: VecDeque::new(),
             next_generation: 0,
             front_until: None,
@@ -124,7 +167,7 @@ impl Shard {
     /// eviction; look-ups check the expiry themselves.
     fn expire(&mut self, now: Instant, lifetimes: Lifetimes) {
         let shortest = lifetimes.lease.min(lifetimes.done_ttl);
-        while let Some((claimed_at, id, generation)) = self.queue.front() {
+        while let Some((claimed_at, key, generation)) = self.queue.front() {
             if *claimed_at + shortest > now {
                 break;
             }
@@ -134,15 +177,15 @@ impl Shard {
             {
                 break;
             }
-            match self.entries.get(id) {
+            match self.entries.get(key) {
                 Some(entry) if entry.generation == *generation => {
                     let expires = lifetimes.expires(entry);
                     if expires > now {
                         self.front_until = Some((*generation, expires));
                         break;
                     }
-                    let (_, id, _) = self.queue.pop_front().expect("front exists");
-                    self.entries.remove(&id);
+                    let (_, key, _) = self.queue.pop_front().expect("front exists");
+                    self.entries.remove(&key);
                 }
                 // Released, or claimed again since: a stale item.
                 _ => {
@@ -155,10 +198,10 @@ impl Shard {
     /// Keeps the shard within `capacity`, forgetting the oldest claims first.
     fn bound(&mut self, capacity: usize) {
         while self.entries.len() > capacity {
-            let Some((_, id, generation)) = self.queue.pop_front() else {
+            let Some((_, key, generation)) = self.queue.pop_front() else {
                 break;
             };
-            if let hash_map::Entry::Occupied(entry) = self.entries.entry(id)
+            if let hash_map::Entry::Occupied(entry) = self.entries.entry(key)
                 && entry.get().generation == generation
             {
                 entry.remove();
@@ -173,20 +216,20 @@ impl Shard {
             return;
         }
         let entries = &self.entries;
-        self.queue.retain(|(_, id, generation)| {
+        self.queue.retain(|(_, key, generation)| {
             entries
-                .get(id)
+                .get(key)
                 .is_some_and(|entry| entry.generation == *generation)
         });
         self.compact_at = (self.queue.len() * 2).max(MIN_COMPACT);
     }
 
-    fn claim(&mut self, id: Arc<str>, token: ClaimToken, now: Instant) {
+    fn claim(&mut self, key: Key, token: ClaimToken, now: Instant) {
         self.next_generation += 1;
         let generation = self.next_generation;
-        self.queue.push_back((now, Arc::clone(&id), generation));
+        self.queue.push_back((now, key.clone(), generation));
         self.entries.insert(
-            id,
+            key,
             Entry {
                 state: State::InFlight(token),
                 claimed_at: now,
@@ -242,11 +285,16 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    fn shard(&self, id: &str) -> MutexGuard<'_, Shard> {
-        let hash = self.inner.hasher.hash_one(id);
+    /// The id's key and its shard, locked.
+    fn shard(&self, id: &DeliveryId) -> (Key, MutexGuard<'_, Shard>) {
+        let hash = self.inner.hasher.hash_one(id.as_str());
         // The top bits: the low ones pick the HashMap bucket.
         let index = usize::try_from(hash >> 60).unwrap_or(0) % SHARDS;
-        lock(&self.inner.shards[index])
+        let key = Key {
+            hash,
+            id: Arc::clone(id.as_shared()),
+        };
+        (key, lock(&self.inner.shards[index]))
     }
 
     fn lifetimes(&self) -> Lifetimes {
@@ -259,9 +307,9 @@ impl MemoryStore {
     fn claim_now(&self, id: &DeliveryId) -> Claim {
         let now = Instant::now();
         let lifetimes = self.lifetimes();
-        let mut shard = self.shard(id.as_str());
+        let (key, mut shard) = self.shard(id);
         shard.expire(now, lifetimes);
-        if let Some(entry) = shard.entries.get(id.as_str())
+        if let Some(entry) = shard.entries.get(&key)
             && lifetimes.expires(entry) > now
         {
             return match entry.state {
@@ -270,15 +318,15 @@ impl MemoryStore {
             };
         }
         let token = ClaimToken::local();
-        shard.claim(Arc::clone(id.as_shared()), token, now);
+        shard.claim(key, token, now);
         shard.bound(self.inner.shard_capacity);
         shard.compact();
         Claim::Claimed(token)
     }
 
     fn settle(&self, id: &DeliveryId, token: ClaimToken, done: bool) {
-        let mut shard = self.shard(id.as_str());
-        let Some(entry) = shard.entries.get_mut(id.as_str()) else {
+        let (key, mut shard) = self.shard(id);
+        let Some(entry) = shard.entries.get_mut(&key) else {
             return;
         };
         if entry.state != State::InFlight(token) {
@@ -287,7 +335,7 @@ impl MemoryStore {
         if done {
             entry.state = State::Done;
         } else {
-            shard.entries.remove(id.as_str());
+            shard.entries.remove(&key);
         }
     }
 }
