@@ -288,8 +288,9 @@ impl MemoryStore {
     /// The id's key and its shard, locked.
     fn shard(&self, id: &DeliveryId) -> (Key, MutexGuard<'_, Shard>) {
         let hash = self.inner.hasher.hash_one(id.as_str());
-        // The top bits: the low ones pick the HashMap bucket.
-        let index = usize::try_from(hash >> 60).unwrap_or(0) % SHARDS;
+        // Middle bits: the map takes its bucket from the low bits and its tag from the
+        // top seven, which must stay as varied inside a shard as they are overall.
+        let index = usize::try_from((hash >> 32) & 0xffff).unwrap_or(0) % SHARDS;
         let key = Key {
             hash,
             id: Arc::clone(id.as_shared()),
