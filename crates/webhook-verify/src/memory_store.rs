@@ -523,6 +523,19 @@ mod tests {
     }
 
     #[test]
+    fn ids_spread_evenly_over_the_shards() {
+        let store = MemoryStore::new();
+        for n in 0..16_000 {
+            claimed(&store, &DeliveryId::new(format!("evt_{n}")));
+        }
+        // 1 000 ids a shard on average; a binomial spread stays far inside 800..1200.
+        for shard in &store.inner.shards {
+            let held = lock(shard).entries.len();
+            assert!((800..1200).contains(&held), "{held} ids in one shard");
+        }
+    }
+
+    #[test]
     fn expired_entries_are_dropped_on_later_writes() {
         let store = MemoryStore::builder()
             .lease(Duration::from_millis(20))
