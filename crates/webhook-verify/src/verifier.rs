@@ -194,7 +194,7 @@ impl Verifier {
         let signed_id = match &scheme.id_header {
             Some(name) if scheme.signed_content.signs_id() => {
                 let value = single_header(headers, name, true)?.unwrap_or_default();
-                Some(id_text(value, name)?)
+                Some(checked_id(value, name)?)
             }
             _ => None,
         };
@@ -219,7 +219,7 @@ impl Verifier {
                 HeaderLookup::Repeated => Err(VerifyError::RepeatedHeader {
                     header: name.display.clone(),
                 }),
-                HeaderLookup::Single(value) => id_text(value, name).map(HeaderId::new),
+                HeaderLookup::Single(value) => checked_id(value, name).map(HeaderId::new),
             },
             _ => Err(VerifyError::MissingDeliveryId {
                 source_description: "no delivery id header configured",
@@ -321,7 +321,7 @@ fn single_header<'h, H: HeaderSource + ?Sized>(
 }
 
 /// An id header value: 1 to [`MAX_ID_LEN`] visible ASCII characters.
-fn id_text<'v>(value: &'v [u8], name: &HeaderKey) -> Result<&'v [u8], VerifyError> {
+fn checked_id<'v>(value: &'v [u8], name: &HeaderKey) -> Result<&'v [u8], VerifyError> {
     let malformed = |reason| VerifyError::MalformedHeader {
         header: name.display.clone(),
         reason,
@@ -353,7 +353,7 @@ enum HeaderId {
 impl HeaderId {
     const INLINE: usize = 64;
 
-    /// `id` passed [`id_text`]: visible ASCII, so every conversion to text below
+    /// `id` passed [`checked_id`]: visible ASCII, so every conversion to text below
     /// borrows and loses nothing.
     fn new(id: &[u8]) -> Self {
         let mut bytes = [0u8; Self::INLINE];
