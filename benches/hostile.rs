@@ -1,5 +1,5 @@
 //! Hostile-load benchmark: 1 000 concurrent hostile connections against a receiver
-//! (axum with `WebhookLayer`, then actix-web with `WebhookMiddleware`), while one
+//! (axum with `WebhookLayer`, then actix-web with `WebhookGate`), while one
 //! client keeps sending valid deliveries. Reports the server's resident memory (idle,
 //! peak under the attack, per hostile connection), what the hostile connections were
 //! answered, and the valid deliveries answered meanwhile with their latency.
@@ -27,7 +27,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
-use webhook_verify::{Scheme, SignOptions, Signer, Verifier};
+use webhook_gate::receive::Receiver;
+use webhook_gate::sign::SignOptions;
+use webhook_gate::{Scheme, Signer, Verifier};
 
 const SECRET: &str = "hostile-bench-secret";
 
@@ -54,8 +56,9 @@ fn serve(framework: &str) {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let layer =
-                webhook_verify_tower::WebhookLayer::new(verifier()).read_timeout(read_timeout());
+            let layer = webhook_gate_tower::WebhookLayer::from(
+                Receiver::new(verifier()).read_timeout(read_timeout()),
+            );
             let router = axum::Router::new().route(
                 "/webhooks/github",
                 axum::routing::post(|_: axum::body::Bytes| async { "ok" }).route_layer(layer),
@@ -69,8 +72,9 @@ fn serve(framework: &str) {
         });
     } else {
         actix_web::rt::System::new().block_on(async {
-            let middleware = webhook_verify_actix::WebhookMiddleware::new(verifier())
-                .read_timeout(read_timeout());
+            let middleware = webhook_gate_actix::WebhookGate::from(
+                Receiver::new(verifier()).read_timeout(read_timeout()),
+            );
             let server = actix_web::HttpServer::new(move || {
                 actix_web::App::new().service(
                     actix_web::web::resource("/webhooks/github")

@@ -1,6 +1,6 @@
 //! Load benchmark: the same trivial handler (it reads the whole body) served on
 //! loopback by axum with and without `WebhookLayer`, and by actix-web with and
-//! without `WebhookMiddleware`, driven by the same HTTP client in the same run, at
+//! without `WebhookGate`, driven by the same HTTP client in the same run, at
 //! 1 KiB and 64 KiB bodies. A fourth server per framework computes the HMAC in the
 //! handler: the bound no verifier can beat, measured in the same conditions.
 //!
@@ -30,8 +30,10 @@ use axum::serve::ListenerExt as _;
 use std::io::Write as _;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
-use webhook_verify::{Scheme, SignOptions, Signer, Verifier};
-use webhook_verify_tower::WebhookLayer;
+use webhook_gate::receive::Receiver;
+use webhook_gate::sign::SignOptions;
+use webhook_gate::{Scheme, Signer, Verifier};
+use webhook_gate_tower::WebhookLayer;
 
 const SECRET: &str = "load-bench-secret";
 const CONNECTIONS: usize = 8;
@@ -75,8 +77,8 @@ impl Variant {
             (Framework::Axum, Self::LayerWithoutDedupe) => "WebhookLayer without dedupe",
             (Framework::Actix, Self::Baseline) => "actix-web, no middleware",
             (Framework::Actix, Self::BaselinePlusHmac) => "actix-web + HMAC in the handler (bound)",
-            (Framework::Actix, Self::Layer) => "WebhookMiddleware (dedupe in memory)",
-            (Framework::Actix, Self::LayerWithoutDedupe) => "WebhookMiddleware without dedupe",
+            (Framework::Actix, Self::Layer) => "WebhookGate (dedupe in memory)",
+            (Framework::Actix, Self::LayerWithoutDedupe) => "WebhookGate without dedupe",
         }
     }
 }
@@ -122,7 +124,7 @@ fn router(variant: Variant) -> Router {
         Variant::Baseline | Variant::BaselinePlusHmac => route,
         Variant::Layer => route.route_layer(WebhookLayer::new(verifier)),
         Variant::LayerWithoutDedupe => {
-            route.route_layer(WebhookLayer::new(verifier).without_dedupe())
+            route.route_layer(WebhookLayer::from(Receiver::new(verifier).without_dedupe()))
         }
     }
 }
@@ -130,13 +132,13 @@ fn router(variant: Variant) -> Router {
 /// The same handlers on actix-web: one worker, one core.
 fn start_actix(variant: Variant) -> SocketAddr {
     use actix_web::{App, HttpResponse, HttpServer, web};
-    use webhook_verify_actix::WebhookMiddleware;
+    use webhook_gate_actix::WebhookGate;
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             let verifier = Verifier::new(Scheme::github(), SECRET).unwrap();
-            let with_dedupe = WebhookMiddleware::new(verifier.clone());
-            let without_dedupe = WebhookMiddleware::new(verifier).without_dedupe();
+            let with_dedupe = WebhookGate::new(verifier.clone());
+            let without_dedupe = WebhookGate::from(Receiver::new(verifier).without_dedupe());
             let server = HttpServer::new(move || {
                 let handler = |body: web::Bytes| async move {
                     if body.is_empty() {

@@ -14,9 +14,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use webhook_verify::{PRESET_NAMES, Scheme, Verifier};
-use webhook_verify_actix::{VerifiedWebhook, WebhookMiddleware};
-use webhook_verify_redis::RedisStore;
+use webhook_gate::receive::Receiver;
+use webhook_gate::{Preset, Verifier};
+use webhook_gate_actix::{VerifiedWebhook, WebhookGate};
+use webhook_gate_redis::RedisStore;
 
 /// The development secret used when `WEBHOOK_SECRET` is unset. Valid for every
 /// scheme, Standard Webhooks included (base64 after `whsec_`).
@@ -25,8 +26,8 @@ const DEVELOPMENT_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// A route's middleware, deduplicating in memory or in Redis.
 #[derive(Clone)]
 enum Store {
-    Memory(WebhookMiddleware),
-    Redis(WebhookMiddleware<RedisStore>),
+    Memory(WebhookGate),
+    Redis(WebhookGate<RedisStore>),
 }
 
 /// How many deliveries reached a handler.
@@ -37,7 +38,7 @@ async fn receive(stats: web::Data<Stats>, delivery: VerifiedWebhook) -> HttpResp
     stats.0.fetch_add(1, Ordering::Relaxed);
     tracing::info!(
         scheme = delivery.scheme(),
-        delivery_id = ?delivery.delivery_id().map(webhook_verify::DeliveryId::as_str),
+        delivery_id = ?delivery.delivery_id().map(webhook_gate::DeliveryId::as_str),
         "processed"
     );
     HttpResponse::Ok().json(serde_json::json!({ "received": delivery.scheme() }))
@@ -70,22 +71,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => println!("deduplicating in memory (set REDIS_URL to share dedupe across replicas)"),
     }
     let mut middlewares = Vec::new();
-    for name in PRESET_NAMES {
-        let scheme = Scheme::preset(name).expect("every preset name resolves");
-        let verifier = Verifier::new(scheme, secret.as_str()).map_err(|error| {
+    for &preset in Preset::ALL {
+        let name = preset.name();
+        let verifier = Verifier::new(preset.scheme(), secret.as_str()).map_err(|error| {
             format!("invalid WEBHOOK_SECRET ({error}); Standard Webhooks needs whsec_ followed by base64")
         })?;
         // Built once, outside the worker factory, so that every worker shares one
         // dedupe store per route.
-        let middleware = WebhookMiddleware::new(verifier).body_limit(1024 * 1024);
+        let receiver = Receiver::new(verifier).body_limit(1024 * 1024);
         let store = match &redis_url {
             Some(url) => {
                 let store = RedisStore::builder(url.as_str())
                     .prefix(format!("webhook:{name}:"))
                     .build()?;
-                Store::Redis(middleware.store(store))
+                Store::Redis(WebhookGate::from(receiver.store(store)))
             }
-            None => Store::Memory(middleware),
+            None => Store::Memory(WebhookGate::from(receiver)),
         };
         middlewares.push((name, store));
     }

@@ -20,9 +20,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use webhook_verify::{ConfigError, PRESET_NAMES, Scheme, Verifier};
-use webhook_verify_redis::RedisStore;
-use webhook_verify_tower::{VerifiedWebhook, WebhookLayer};
+use webhook_gate::receive::Receiver;
+use webhook_gate::{ConfigError, Preset, Verifier};
+use webhook_gate_redis::RedisStore;
+use webhook_gate_tower::{VerifiedWebhook, WebhookLayer};
 
 /// The development secret used when `WEBHOOK_SECRET` is unset. Valid for every
 /// scheme, Standard Webhooks included (base64 after `whsec_`).
@@ -34,7 +35,7 @@ pub struct Stats(Arc<AtomicU64>);
 
 async fn receive(State(stats): State<Stats>, delivery: VerifiedWebhook) -> Json<serde_json::Value> {
     stats.0.fetch_add(1, Ordering::Relaxed);
-    tracing::info!(scheme = delivery.scheme(), delivery_id = ?delivery.delivery_id().map(webhook_verify::DeliveryId::as_str), "processed");
+    tracing::info!(scheme = delivery.scheme(), delivery_id = ?delivery.delivery_id().map(webhook_gate::DeliveryId::as_str), "processed");
     Json(serde_json::json!({ "received": delivery.scheme() }))
 }
 
@@ -51,10 +52,11 @@ pub fn app(
     detailed_errors: bool,
 ) -> Result<Router, Box<dyn std::error::Error>> {
     let mut router = Router::new();
-    for name in PRESET_NAMES {
-        let scheme = Scheme::preset(name).expect("every preset name resolves");
-        let verifier = Verifier::new(scheme, secret).map_err(|error| invalid_secret(&error))?;
-        let layer = WebhookLayer::new(verifier)
+    for &preset in Preset::ALL {
+        let name = preset.name();
+        let verifier =
+            Verifier::new(preset.scheme(), secret).map_err(|error| invalid_secret(&error))?;
+        let receiver = Receiver::new(verifier)
             .body_limit(1024 * 1024)
             .detailed_errors(detailed_errors);
         let route = match redis_url {
@@ -62,9 +64,9 @@ pub fn app(
                 let store = RedisStore::builder(url)
                     .prefix(format!("webhook:{name}:"))
                     .build()?;
-                post(receive).route_layer(layer.store(store))
+                post(receive).route_layer(WebhookLayer::from(receiver.store(store)))
             }
-            None => post(receive).route_layer(layer),
+            None => post(receive).route_layer(WebhookLayer::from(receiver)),
         };
         router = router.route(&format!("/webhooks/{name}"), route);
     }

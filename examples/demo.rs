@@ -13,7 +13,10 @@ mod axum_receiver;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use webhook_verify::{DUPLICATE_HEADER, PRESET_NAMES, Scheme, SignOptions, SignedHeaders, Signer};
+use webhook_gate::challenge::Challenge;
+use webhook_gate::receive::DUPLICATE_HEADER;
+use webhook_gate::sign::{SignOptions, SignedHeaders};
+use webhook_gate::{Preset, Scheme, Signer};
 
 const CHALLENGE: &str = "c4a1f0e2-7b9d-4e36-9c55-0d2b8e61f7aa";
 
@@ -49,30 +52,17 @@ impl Case {
     }
 }
 
-fn sample_body(preset: &str, run: u64) -> String {
-    let id = format!("evt_{preset}_{run}");
-    match preset {
-        "sentimatrix" => format!(
-            r#"{{"event":"analysis.completed","timestamp":"2024-01-15T10:30:00Z","data":{{"analysis_id":"an_{run}","sentiment":"positive","score":0.87,"delivery_id":"{id}"}}}}"#
-        ),
-        "social" => format!(
-            r#"{{"event":"post.published","timestamp":"2024-01-15T10:00:00Z","data":{{"postId":"post_{run}","platform":"instagram"}},"workspaceId":"ws_789"}}"#
-        ),
-        "slack" => format!(
-            r#"{{"type":"event_callback","event_id":"Ev{run}","event":{{"type":"app_mention","text":"hi"}}}}"#
-        ),
-        _ => format!(
-            r#"{{"id":"{id}","type":"demo.event","created":{run},"data":{{"amount":4200,"note":"héllo"}}}}"#
-        ),
-    }
+/// The preset's sample event (the payload shape of its provider's docs), with a
+/// fresh delivery id.
+fn sample_body(preset: Preset, now: i64) -> Result<String, std::string::FromUtf8Error> {
+    let sample = preset.sample(preset.sample_event_type(), &preset.sample_id(), now);
+    String::from_utf8(sample.body)
 }
 
 fn challenge_body(scheme: &Scheme) -> Option<String> {
     scheme.challenge()?;
-    let kind = if scheme.name() == "slack" {
-        "url_verification"
-    } else {
-        "webhook.verify"
+    let Some(Challenge::JsonEcho { type_value: kind }) = scheme.challenge() else {
+        return None;
     };
     Some(format!(
         r#"{{"type":"{kind}","challenge":"c4a1f0e2-7b9d-4e36-9c55-0d2b8e61f7aa"}}"#
@@ -219,14 +209,16 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let client = reqwest::Client::new();
     let now = i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs())?;
     let mut rows = Vec::new();
-    for preset in PRESET_NAMES {
-        let scheme = Scheme::preset(preset).ok_or("unknown preset")?;
+    for &preset in Preset::ALL {
+        let scheme = preset.scheme();
+        let body = sample_body(preset, now)?;
+        let preset = preset.name();
         let target = Target {
             preset,
             signer: Signer::new(scheme.clone(), secret)?,
             wrong: Signer::new(scheme.clone(), "whsec_d3JvbmctZGVtby1zZWNyZXQ=")?,
             scheme,
-            body: sample_body(preset, now.unsigned_abs()),
+            body,
             url: format!("{base}/webhooks/{preset}"),
             now,
             run: now.unsigned_abs(),

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the fuzz targets' seed corpora (fuzz/seeds/<target>/) from the test
-vectors in crates/webhook-verify/tests/data/schemes.json.
+vectors in crates/webhook-gate/tests/data/schemes.json.
 
 Each seed is laid out the way the target's `arbitrary` input reads it: a leading
 selector byte, then the rest of the data as the byte string."""
@@ -31,7 +31,7 @@ def write(target, data):
 
 
 def main():
-    vectors = json.loads((ROOT / "crates/webhook-verify/tests/data/schemes.json").read_text())
+    vectors = json.loads((ROOT / "crates/webhook-gate/tests/data/schemes.json").read_text())
     for vector in vectors["vectors"]:
         scheme = vector["scheme"]
         headers = {name.lower(): value for name, value in vector["headers"].items()}

@@ -1,1 +1,1 @@
-//! Examples and cross-adapter tests for the webhook-verify crates live in `examples/` and `tests/`.
+//! Examples and cross-adapter tests for the webhook-gate crates live in `examples/` and `tests/`.

@@ -10,9 +10,10 @@ use std::net::SocketAddr;
 use base64::Engine as _;
 
 use support::{Answer, NEXT_SECRET, Request, Runs, SECRET, both_adapters, now, send};
-use webhook_verify::{
-    DeliveryIdSource, PRESET_NAMES, Scheme, SignOptions, SignatureFormat, Signer,
-};
+use webhook_gate::delivery::DeliveryIdSource;
+use webhook_gate::scheme::SignatureFormat;
+use webhook_gate::sign::SignOptions;
+use webhook_gate::{Preset, Scheme, Signer};
 
 /// A secret the receivers do not know.
 const RETIRED_SECRET: &str = "whsec_Y29uZm9ybWFuY2UtcmV0aXJlZC1zZWNyZXQ=";
@@ -118,7 +119,7 @@ const CASES: &[Case] = &[
 /// Builds the requests a case sends to one preset, all about one delivery `id`.
 #[allow(clippy::too_many_lines)] // One arm per kind of request: read as a table.
 fn requests(preset: &str, send: Send, id: &str) -> Vec<Request> {
-    let scheme = Scheme::preset(preset).unwrap();
+    let scheme = preset.parse::<Preset>().unwrap().scheme();
     let signer = Signer::new(scheme.clone(), SECRET).unwrap();
     let body = format!(
         r#"{{"id":"{id}","type":"conformance.case","data":{{"amount":4200,"note":"héllo"}}}}"#
@@ -324,7 +325,7 @@ fn body_2mib(signer: &Signer, body: &[u8], options: &SignOptions) -> Request {
 }
 
 fn applies(presets: Presets, preset: &str) -> bool {
-    let scheme = Scheme::preset(preset).unwrap();
+    let scheme = preset.parse::<Preset>().unwrap().scheme();
     match presets {
         Presets::All => true,
         Presets::WithTimestamp => scheme.has_timestamp(),
@@ -447,8 +448,9 @@ async fn conformance_table_against_both_adapters() {
     let mut executed = 0;
     for (adapter, address, runs) in &adapters {
         for case in CASES {
-            for preset in PRESET_NAMES
+            for preset in Preset::ALL
                 .iter()
+                .map(|preset| preset.name())
                 .filter(|preset| applies(case.presets, preset))
             {
                 failures.extend(run_case(adapter, *address, runs, case, preset).await);
@@ -473,8 +475,10 @@ async fn conformance_table_against_both_adapters() {
 static SIGNATURES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
 fn record_signatures(preset: &str, requests: &[Request]) {
-    let signature_header = Scheme::preset(preset)
+    let signature_header = preset
+        .parse::<Preset>()
         .unwrap()
+        .scheme()
         .signature_header()
         .to_owned();
     SIGNATURES.lock().unwrap().extend(

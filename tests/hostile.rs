@@ -9,7 +9,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use support::{READ_TIMEOUT, Request, Runs, SECRET, both_adapters, exchange, now, send};
-use webhook_verify::{Scheme, SignOptions, Signer};
+use webhook_gate::sign::SignOptions;
+use webhook_gate::{Scheme, Signer};
 
 /// How a case writes its request.
 #[derive(Clone, Copy, Debug)]

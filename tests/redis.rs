@@ -1,7 +1,7 @@
 //! Dedupe across replicas: an axum receiver and an actix-web receiver share one real
 //! Redis, as two replicas behind a load balancer would.
 
-#[path = "../crates/webhook-verify-redis/tests/support/mod.rs"]
+#[path = "../crates/webhook-gate-redis/tests/support/mod.rs"]
 mod redis_server;
 mod support;
 
@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use redis_server::RedisServer;
 use support::{Answer, Request, Runs, SECRET, now, send, start_actix, start_axum};
-use webhook_verify::{ClaimToken, Scheme, SignOptions, Signer};
-use webhook_verify_redis::RedisStore;
+use webhook_gate::sign::SignOptions;
+use webhook_gate::store::ClaimToken;
+use webhook_gate::{Scheme, Signer};
+use webhook_gate_redis::RedisStore;
 
 /// Both receivers, deduplicating through the Redis at `url`.
 async fn replicas(url: &str, runs: &Runs) -> (SocketAddr, SocketAddr) {

@@ -5,9 +5,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use webhook_verify::{
-    Delivery, DeliveryIdSource, FixedClock, MAX_ID_LEN, Scheme, SignOptions, Signer, Verifier,
-};
+use webhook_gate::{Scheme, Signer, Verifier};
+use webhook_gate::delivery::{Delivery, DeliveryIdSource, MAX_ID_LEN};
+use webhook_gate::sign::SignOptions;
+use webhook_gate::verify::FixedClock;
 
 const NOW: i64 = 1_700_000_000;
 

@@ -4,7 +4,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use webhook_verify::{PRESET_NAMES, Scheme, Secret, diagnose};
+use webhook_gate::{Preset, Scheme, Secret};
+use webhook_gate::diagnose::diagnose;
 
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {
@@ -16,8 +17,8 @@ struct Input<'a> {
 }
 
 fuzz_target!(|input: Input<'_>| {
-    let name = PRESET_NAMES[usize::from(input.preset) % PRESET_NAMES.len()];
-    let scheme = Scheme::preset(name).expect("preset");
+    let name = Preset::ALL[usize::from(input.preset) % Preset::ALL.len()].name();
+    let scheme = name.parse::<Preset>().unwrap().scheme();
     let secret = Secret::from(input.secret.to_vec());
     let _ = diagnose(
         &scheme,

@@ -4,15 +4,16 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use webhook_verify::{FixedClock, PRESET_NAMES, Scheme, Verifier};
+use webhook_gate::{Preset, Scheme, Verifier};
+use webhook_gate::verify::FixedClock;
 
 const NOW: i64 = 1_700_000_000;
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 fuzz_target!(|input: (u8, &[u8])| {
     let (which, value) = input;
-    let name = PRESET_NAMES[usize::from(which) % PRESET_NAMES.len()];
-    let scheme = Scheme::preset(name).expect("preset");
+    let name = Preset::ALL[usize::from(which) % Preset::ALL.len()].name();
+    let scheme = name.parse::<Preset>().unwrap().scheme();
     let verifier = Verifier::builder(scheme.clone())
         .secret(SECRET)
         .clock(FixedClock(NOW))

@@ -5,7 +5,9 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use webhook_verify::{FixedClock, PRESET_NAMES, Scheme, SignOptions, Signer, Verifier};
+use webhook_gate::{Preset, Scheme, Signer, Verifier};
+use webhook_gate::sign::SignOptions;
+use webhook_gate::verify::FixedClock;
 
 const NOW: i64 = 1_700_000_000;
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -36,8 +38,8 @@ fn chunks<'b>(body: &'b [u8], cuts: &[u16]) -> Vec<&'b [u8]> {
 }
 
 fuzz_target!(|input: Input<'_>| {
-    let name = PRESET_NAMES[usize::from(input.preset) % PRESET_NAMES.len()];
-    let scheme = Scheme::preset(name).expect("preset");
+    let name = Preset::ALL[usize::from(input.preset) % Preset::ALL.len()].name();
+    let scheme = name.parse::<Preset>().unwrap().scheme();
     let verifier = Verifier::builder(scheme.clone())
         .secret(SECRET)
         .clock(FixedClock(NOW))

@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use webhook_verify::{FixedClock, Scheme, Verifier};
+use webhook_gate::{Scheme, Verifier};
+use webhook_gate::verify::FixedClock;
 
 const NOW: i64 = 1_700_000_000;
 const HEX: &str = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";

@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
-use webhook_verify::{DeliveryStore, PRESET_NAMES, Scheme, SignedHeaders, Verifier};
+use webhook_gate::receive::Receiver;
+use webhook_gate::sign::SignedHeaders;
+use webhook_gate::{DeliveryStore, Preset, Verifier};
 
 /// Every receiver accepts both: the current secret and the one being rotated in.
 pub const SECRET: &str = "whsec_Y29uZm9ybWFuY2UtY3VycmVudC1zZWNyZXQ=";
@@ -61,7 +63,7 @@ fn body_id(body: &[u8]) -> String {
 pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub fn verifier(preset: &str) -> Verifier {
-    Verifier::builder(Scheme::preset(preset).unwrap())
+    Verifier::builder(preset.parse::<Preset>().unwrap().scheme())
         .secrets([SECRET, NEXT_SECRET])
         .build()
         .unwrap()
@@ -75,7 +77,7 @@ pub async fn start_axum<St: DeliveryStore + Clone>(
 ) -> SocketAddr {
     use axum::routing::post;
     let mut router = axum::Router::new();
-    for preset in PRESET_NAMES {
+    for preset in Preset::ALL.iter().map(|preset| preset.name()) {
         let runs = runs.clone();
         let handler = move |body: axum::body::Bytes| {
             let runs = runs.clone();
@@ -89,11 +91,11 @@ pub async fn start_axum<St: DeliveryStore + Clone>(
         };
         router = router.route(
             &format!("/webhooks/{preset}"),
-            post(handler).route_layer(
-                webhook_verify_tower::WebhookLayer::new(verifier(preset))
+            post(handler).route_layer(webhook_gate_tower::WebhookLayer::from(
+                Receiver::new(verifier(preset))
                     .read_timeout(READ_TIMEOUT)
                     .store(store_for(preset)),
-            ),
+            )),
         );
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -112,12 +114,14 @@ pub fn start_actix<St: DeliveryStore + Clone>(
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let middlewares: Vec<_> = PRESET_NAMES
+            let middlewares: Vec<_> = Preset::ALL
                 .iter()
+                .map(|preset| preset.name())
                 .map(|preset| {
-                    let middleware = webhook_verify_actix::WebhookMiddleware::new(verifier(preset))
-                        .read_timeout(READ_TIMEOUT);
-                    (*preset, middleware.store(store_for(preset)))
+                    let receiver = Receiver::new(verifier(preset))
+                        .read_timeout(READ_TIMEOUT)
+                        .store(store_for(preset));
+                    (preset, webhook_gate_actix::WebhookGate::from(receiver))
                 })
                 .collect();
             let server = HttpServer::new(move || {
@@ -162,12 +166,12 @@ pub async fn both_adapters() -> [(&'static str, SocketAddr, Runs); 2] {
     [
         (
             "axum",
-            start_axum(axum_runs.clone(), |_| webhook_verify::MemoryStore::new()).await,
+            start_axum(axum_runs.clone(), |_| webhook_gate::MemoryStore::new()).await,
             axum_runs,
         ),
         (
             "actix",
-            start_actix(actix_runs.clone(), |_| webhook_verify::MemoryStore::new()),
+            start_actix(actix_runs.clone(), |_| webhook_gate::MemoryStore::new()),
             actix_runs,
         ),
     ]

@@ -1,0 +1,439 @@
+//! `webhook-gate`: sign and send test webhook deliveries, verify captured ones, and
+//! explain why a signature fails.
+//!
+//! ```text
+//! webhook-gate schemes
+//! webhook-gate sign   --scheme github --secret-env SECRET [--body FILE|-] [--curl URL]
+//! webhook-gate send   --scheme stripe --secret-env SECRET --url URL [--replay N] [--stale S]
+//! webhook-gate verify --scheme github --secret-env SECRET --headers FILE --body FILE --explain
+//! ```
+//!
+//! Exit codes: 0 success (the request verifies; every response was 2xx), 1 the
+//! request does not verify or a response was not 2xx, 2 a usage or I/O error. Errors
+//! are one line on standard error; the secret is never printed.
+
+mod captured;
+mod report;
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
+use webhook_gate::delivery::DeliveryIdSource;
+use webhook_gate::sign::SignOptions;
+use webhook_gate::verify::FixedClock;
+use webhook_gate::{ConfigError, Preset, Scheme, Secret, Signer, Verifier};
+
+/// Sign, send and verify webhook deliveries; explain why a signature fails.
+///
+/// Exit codes: 0 success, 1 verification failed (or a response was not 2xx), 2 usage
+/// or I/O error.
+#[derive(Parser)]
+#[command(name = "webhook-gate", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the presets: headers, format, signed content, timestamp, delivery id.
+    Schemes,
+    /// Print the headers a provider would send with a body (and the sample body when
+    /// no --body is given), or a curl command that sends both.
+    Sign(SignArgs),
+    /// Sign a delivery and POST it; print each status, response body and time taken.
+    Send(SendArgs),
+    /// Verify a captured request (headers as `Name: value` lines, and the raw body).
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct SchemeArgs {
+    /// The provider's signature scheme.
+    #[arg(long, value_parser = preset_parser())]
+    scheme: Preset,
+    #[command(flatten)]
+    secret: SecretArgs,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct SecretArgs {
+    /// The webhook secret as the provider shows it (it stays in shell history:
+    /// prefer --secret-env).
+    #[arg(long, value_name = "SECRET")]
+    secret: Option<String>,
+    /// Read the secret from this environment variable.
+    #[arg(long, value_name = "NAME")]
+    secret_env: Option<String>,
+}
+
+#[derive(Args)]
+struct DeliveryArgs {
+    /// The body: a file, or `-` for standard input [default: the preset's sample event,
+    /// shaped as its provider documents it].
+    #[arg(long, value_name = "FILE|-")]
+    body: Option<PathBuf>,
+    /// The event type of the sample event.
+    #[arg(long, value_name = "TYPE", conflicts_with = "body")]
+    event: Option<String>,
+    /// The delivery id: the id header's value, or the sample event's id [default: a
+    /// fresh one].
+    #[arg(long)]
+    id: Option<String>,
+    /// The unix time (seconds) to sign [default: now].
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    timestamp: Option<i64>,
+}
+
+#[derive(Args)]
+struct SignArgs {
+    #[command(flatten)]
+    scheme: SchemeArgs,
+    #[command(flatten)]
+    delivery: DeliveryArgs,
+    /// Print a curl command that posts the delivery to URL instead of the headers.
+    #[arg(long, value_name = "URL")]
+    curl: Option<String>,
+}
+
+#[derive(Args)]
+struct SendArgs {
+    #[command(flatten)]
+    scheme: SchemeArgs,
+    #[command(flatten)]
+    delivery: DeliveryArgs,
+    /// Where to POST the delivery.
+    #[arg(long)]
+    url: String,
+    /// Send the same delivery N more times (to test the receiver's dedupe).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    replay: u32,
+    /// Back-date the timestamp by this many seconds (to test the receiver's window).
+    #[arg(long, value_name = "SECONDS", conflicts_with = "timestamp")]
+    stale: Option<u32>,
+    /// Give up on a request after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    timeout: u64,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    #[command(flatten)]
+    scheme: SchemeArgs,
+    /// The request's headers, one `Name: value` per line (`curl -v` output works), or
+    /// `-` for standard input.
+    #[arg(long, value_name = "FILE|-")]
+    headers: PathBuf,
+    /// The raw body, byte for byte, or `-` for standard input.
+    #[arg(long, value_name = "FILE|-")]
+    body: PathBuf,
+    /// Judge the timestamp as of this unix time (seconds) [default: now].
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    now: Option<i64>,
+    /// The tolerance window, in seconds, both ways.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    tolerance: u64,
+    /// When verification fails, say which step failed and try the usual mistakes.
+    #[arg(long)]
+    explain: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Schemes => std::io::stdout()
+            .write_all(report::schemes_table().as_bytes())
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(stdout_error),
+        Command::Sign(args) => sign(&args),
+        Command::Send(args) => send(&args),
+        Command::Verify(args) => verify(&args),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("webhook-gate: error: {message}");
+        ExitCode::from(2)
+    })
+}
+
+/// The presets by name; `--help` lists them.
+fn preset_parser() -> impl TypedValueParser<Value = Preset> {
+    PossibleValuesParser::new(Preset::ALL.iter().map(|preset| preset.name()))
+        .try_map(|name| name.parse::<Preset>())
+}
+
+impl SchemeArgs {
+    fn scheme(&self) -> Scheme {
+        self.scheme.scheme()
+    }
+
+    /// The error for a secret that cannot make a key for the scheme.
+    fn unsuitable(&self, error: &ConfigError) -> String {
+        format!(
+            "the secret does not suit the {} scheme: {error}",
+            self.scheme
+        )
+    }
+
+    fn secret(&self) -> Result<Secret, String> {
+        match (&self.secret.secret, &self.secret.secret_env) {
+            (Some(secret), _) => Ok(Secret::from(secret.as_str())),
+            (None, Some(name)) => std::env::var(name)
+                .map(Secret::from)
+                .map_err(|_| format!("the environment variable {name} is not set (or not UTF-8)")),
+            (None, None) => Err("give --secret or --secret-env".to_owned()),
+        }
+    }
+}
+
+/// A signed delivery, ready to print or send.
+struct Delivery {
+    body: Vec<u8>,
+    /// Where the body came from, when it is a file (for `curl --data-binary @file`).
+    body_file: Option<PathBuf>,
+    /// What a receiver deduplicates it by (`id evt_...`, `its signature`).
+    dedupe_by: String,
+    headers: Vec<(String, String)>,
+}
+
+impl DeliveryArgs {
+    fn sign(&self, args: &SchemeArgs, timestamp: i64) -> Result<Delivery, String> {
+        let scheme = args.scheme();
+        let signer =
+            Signer::new(scheme.clone(), args.secret()?).map_err(|error| args.unsuitable(&error))?;
+        let id = self.id.clone().unwrap_or_else(|| args.scheme.sample_id());
+        let (body, body_file, mut headers) = if let Some(path) = &self.body {
+            if self.id.is_some() && scheme.delivery_id_header().is_none() {
+                eprintln!(
+                    "webhook-gate: warning: --id is not sent: the {} scheme has no id header and the body is yours",
+                    args.scheme
+                );
+            }
+            let body = read_input(path, "body")?;
+            let content_type = if serde_json::from_slice::<serde_json::Value>(&body).is_ok() {
+                "application/json"
+            } else {
+                "application/octet-stream"
+            };
+            let file = (path != Path::new("-")).then(|| path.clone());
+            (
+                body,
+                file,
+                vec![("Content-Type".to_owned(), content_type.to_owned())],
+            )
+        } else {
+            let event = self
+                .event
+                .as_deref()
+                .unwrap_or_else(|| args.scheme.sample_event_type());
+            let sample = args.scheme.sample(event, &id, timestamp);
+            (sample.body, None, sample.headers)
+        };
+        let signed = signer.sign(
+            &body,
+            &SignOptions::new().timestamp(timestamp).id(id.clone()),
+        );
+        headers.extend(
+            signed
+                .iter()
+                .map(|(name, value)| (name.to_owned(), value.to_owned())),
+        );
+        // What a receiver deduplicates this delivery by.
+        let id = match scheme.delivery_id() {
+            Some(DeliveryIdSource::SignatureFingerprint) => "its signature".to_owned(),
+            Some(DeliveryIdSource::Header(_)) => format!("id {id}"),
+            _ if self.body.is_none() => format!("id {id}"),
+            _ => "the id in the body".to_owned(),
+        };
+        Ok(Delivery {
+            body,
+            body_file,
+            dedupe_by: id,
+            headers,
+        })
+    }
+}
+
+fn sign(args: &SignArgs) -> Result<ExitCode, String> {
+    let timestamp = args.delivery.timestamp.unwrap_or_else(now);
+    let delivery = args.delivery.sign(&args.scheme, timestamp)?;
+    let mut out = std::io::stdout().lock();
+    let written = match &args.curl {
+        Some(url) => writeln!(out, "{}", report::curl_command(url, &delivery)?),
+        None => delivery
+            .headers
+            .iter()
+            .try_for_each(|(name, value)| writeln!(out, "{name}: {value}"))
+            .and_then(|()| {
+                // The sample body is ours, so show it, after a blank line as in HTTP.
+                if args.delivery.body.is_none() {
+                    writeln!(out)?;
+                    out.write_all(&delivery.body)?;
+                    writeln!(out)?;
+                }
+                Ok(())
+            }),
+    };
+    written.map_err(stdout_error)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn send(args: &SendArgs) -> Result<ExitCode, String> {
+    let scheme = args.scheme.scheme();
+    if args.stale.is_some() && !scheme.has_timestamp() {
+        eprintln!(
+            "webhook-gate: warning: --stale has no effect: the {} scheme sends no timestamp",
+            args.scheme.scheme
+        );
+    }
+    let timestamp = args
+        .delivery
+        .timestamp
+        .unwrap_or_else(|| now() - i64::from(args.stale.unwrap_or(0)));
+    let delivery = args.delivery.sign(&args.scheme, timestamp)?;
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(args.timeout))
+        .build()
+        .map_err(|error| format!("cannot build the HTTP client: {}", report::chain(&error)))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "POST {} ({} delivery, {} bytes, deduplicated by {})",
+        args.url,
+        args.scheme.scheme,
+        delivery.body.len(),
+        delivery.dedupe_by
+    )
+    .map_err(stdout_error)?;
+    let mut all_accepted = true;
+    for attempt in 0..=args.replay {
+        let mut request = client.post(&args.url).body(delivery.body.clone());
+        for (name, value) in &delivery.headers {
+            request = request.header(name, value);
+        }
+        let started = Instant::now();
+        let response = request
+            .send()
+            .map_err(|error| format!("cannot POST to {}: {}", args.url, report::chain(&error)))?;
+        let status = response.status();
+        let duplicate = response
+            .headers()
+            .get(webhook_gate::receive::DUPLICATE_HEADER)
+            .is_some();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .bytes()
+            .map_err(|error| format!("cannot read the response: {}", report::chain(&error)))?;
+        let elapsed = started.elapsed();
+        all_accepted &= status.is_success();
+        let mut notes = String::new();
+        if duplicate {
+            notes.push_str(", duplicate");
+        }
+        if let Some(retry_after) = retry_after {
+            let _ = write!(notes, ", retry after {retry_after} s");
+        }
+        writeln!(
+            out,
+            "#{}: {status} in {:.1} ms{notes}\n{}",
+            attempt + 1,
+            elapsed.as_secs_f64() * 1000.0,
+            String::from_utf8_lossy(&body)
+        )
+        .map_err(stdout_error)?;
+    }
+    Ok(if all_accepted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
+    if args.headers == Path::new("-") && args.body == Path::new("-") {
+        return Err("--headers and --body cannot both be standard input".to_owned());
+    }
+    let headers = captured::parse_headers(&read_input(&args.headers, "headers")?)
+        .map_err(|error| format!("{}: {error}", args.headers.display()))?;
+    let body = read_input(&args.body, "body")?;
+    let scheme = args.scheme.scheme();
+    let secret = args.scheme.secret()?;
+    let now = args.now.unwrap_or_else(now);
+    let tolerance = i64::try_from(args.tolerance)
+        .map(|_| Duration::from_secs(args.tolerance))
+        .map_err(|_| "--tolerance is too large".to_owned())?;
+    let verifier = Verifier::builder(scheme.clone())
+        .secret(secret.clone())
+        .tolerance(tolerance)
+        .clock(FixedClock(now))
+        .build()
+        .map_err(|error| args.scheme.unsuitable(&error))?;
+    let outcome = verifier.verify(&headers, &body).and_then(|verified| {
+        verified
+            .delivery(&body)
+            .map(|delivery| (verified, delivery))
+    });
+    let mut out = std::io::stdout().lock();
+    let text = match &outcome {
+        Ok((verified, delivery)) => report::valid(verified, delivery),
+        Err(error) if args.explain => {
+            let diagnosis = webhook_gate::diagnose::diagnose(
+                &scheme,
+                &secret,
+                &headers,
+                &body,
+                now,
+                args.tolerance,
+            )
+            .map_err(|error| args.scheme.unsuitable(&error))?;
+            report::explain(error, &diagnosis)
+        }
+        Err(error) => report::invalid(error),
+    };
+    out.write_all(text.as_bytes()).map_err(stdout_error)?;
+    Ok(if outcome.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+#[allow(clippy::needless_pass_by_value)] // Takes what `map_err` hands over.
+fn stdout_error(error: std::io::Error) -> String {
+    format!("cannot write to standard output: {error}")
+}
+
+/// The bytes of `path`, or of standard input for `-`.
+fn read_input(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    if path == Path::new("-") {
+        let mut stdin = std::io::stdin().lock();
+        if stdin.is_terminal() {
+            eprintln!("(reading the {what} from standard input; end with Ctrl-D)");
+        }
+        let mut bytes = Vec::new();
+        stdin
+            .read_to_end(&mut bytes)
+            .map_err(|error| format!("cannot read the {what} from standard input: {error}"))?;
+        Ok(bytes)
+    } else {
+        std::fs::read(path)
+            .map_err(|error| format!("cannot read the {what} file {}: {error}", path.display()))
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
+}

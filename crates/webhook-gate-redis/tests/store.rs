@@ -1,0 +1,136 @@
+//! The store against a real Redis: claim, complete, duplicate, release, lease expiry,
+//! concurrent claims, and an unreachable server.
+
+mod support;
+
+use std::time::Duration;
+
+use support::RedisServer;
+use webhook_gate::store::{Claim, ClaimToken};
+use webhook_gate::{DeliveryId, DeliveryStore};
+use webhook_gate_redis::RedisStore;
+
+fn store(server: &RedisServer, prefix: &str) -> RedisStore {
+    RedisStore::builder(server.url())
+        .prefix(prefix)
+        .lease(Duration::from_millis(300))
+        .build()
+        .unwrap()
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}{}:", ClaimToken::random())
+}
+
+#[tokio::test]
+async fn claim_complete_duplicate_release() {
+    let Some(server) = RedisServer::start("claim_complete_duplicate_release") else {
+        return;
+    };
+    let store = store(&server, &unique("test:"));
+    let id = DeliveryId::new("evt_1");
+    let Claim::Claimed(first) = store.claim(&id).await.unwrap() else {
+        panic!("a new id is claimed");
+    };
+    assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+    // Someone else's token changes nothing.
+    store.release(&id, &ClaimToken::random()).await.unwrap();
+    store.complete(&id, &ClaimToken::random()).await.unwrap();
+    assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+    // Released: the retry is claimed.
+    store.release(&id, &first).await.unwrap();
+    let Claim::Claimed(second) = store.claim(&id).await.unwrap() else {
+        panic!("a released id is claimed again");
+    };
+    // The stale token cannot complete the new claim.
+    store.complete(&id, &first).await.unwrap();
+    assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+    store.complete(&id, &second).await.unwrap();
+    assert_eq!(store.claim(&id).await.unwrap(), Claim::Done);
+    // Done outlives the lease.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(store.claim(&id).await.unwrap(), Claim::Done);
+}
+
+#[tokio::test]
+async fn lease_expires_and_a_late_owner_cannot_settle() {
+    let Some(server) = RedisServer::start("lease_expires_and_a_late_owner_cannot_settle") else {
+        return;
+    };
+    let store = store(&server, &unique("test:"));
+    let id = DeliveryId::new("crashed");
+    let Claim::Claimed(crashed) = store.claim(&id).await.unwrap() else {
+        panic!("a new id is claimed");
+    };
+    assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let Claim::Claimed(retry) = store.claim(&id).await.unwrap() else {
+        panic!("the lease expired: the retry is claimed");
+    };
+    store.release(&id, &crashed).await.unwrap();
+    assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+    store.complete(&id, &retry).await.unwrap();
+    assert_eq!(store.claim(&id).await.unwrap(), Claim::Done);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_claims_have_one_winner() {
+    let Some(server) = RedisServer::start("concurrent_claims_have_one_winner") else {
+        return;
+    };
+    let stores: Vec<RedisStore> = {
+        let prefix = unique("test:");
+        // Separate connections, as separate replicas would have.
+        (0..4).map(|_| store(&server, &prefix)).collect()
+    };
+    let id = DeliveryId::new("contended");
+    let tasks: Vec<_> = (0..64)
+        .map(|n| {
+            let store = stores[n % stores.len()].clone();
+            let id = id.clone();
+            tokio::spawn(async move { store.claim(&id).await.unwrap() })
+        })
+        .collect();
+    let mut claimed = 0;
+    for task in tasks {
+        if matches!(task.await.unwrap(), Claim::Claimed(_)) {
+            claimed += 1;
+        }
+    }
+    assert_eq!(claimed, 1);
+}
+
+#[tokio::test]
+async fn unreachable_server_is_a_store_error() {
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let store = RedisStore::builder(format!("redis://127.0.0.1:{port}/"))
+        .connection_timeout(Duration::from_millis(200))
+        .response_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let error = store.claim(&DeliveryId::new("x")).await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("delivery store unavailable: redis:"),
+        "{error}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn invalid_configuration_fails_at_build() {
+    assert!(RedisStore::builder("http://not-redis").build().is_err());
+    assert!(
+        RedisStore::builder("redis://127.0.0.1/")
+            .lease(Duration::ZERO)
+            .build()
+            .is_err()
+    );
+}

@@ -1,0 +1,211 @@
+//! Reading request headers without copying them.
+
+use std::borrow::Cow;
+
+use crate::error::ConfigError;
+
+/// One of a scheme's header names, prepared for look-ups: as the provider writes
+/// it, in lowercase, and (feature `http`) parsed as an `http::HeaderName` once, so
+/// that an `http::HeaderMap` is searched without parsing the name for every request.
+/// See [`HeaderSource::lookup_key`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderKey {
+    pub(crate) display: Cow<'static, str>,
+    pub(crate) lookup: Cow<'static, str>,
+    #[cfg(feature = "http")]
+    parsed: Option<http::HeaderName>,
+}
+
+impl HeaderKey {
+    pub(crate) fn new(name: impl Into<Cow<'static, str>>) -> Result<Self, ConfigError> {
+        let display = name.into();
+        let valid = !display.is_empty()
+            && display
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !valid {
+            return Err(ConfigError::InvalidHeaderName(display.into_owned()));
+        }
+        let lookup = if display.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(display.to_ascii_lowercase())
+        } else {
+            display.clone()
+        };
+        Ok(Self {
+            #[cfg(feature = "http")]
+            parsed: http::HeaderName::from_bytes(lookup.as_bytes()).ok(),
+            display,
+            lookup,
+        })
+    }
+
+    /// The name in lowercase.
+    pub fn as_str(&self) -> &str {
+        &self.lookup
+    }
+
+    /// The name parsed as an `http::HeaderName` (every valid name parses).
+    #[cfg(feature = "http")]
+    pub fn as_http(&self) -> Option<&http::HeaderName> {
+        self.parsed.as_ref()
+    }
+}
+
+/// What a header map holds under one name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderLookup<'a> {
+    /// The header is not present.
+    Absent,
+    /// The header is present exactly once, with this value.
+    Single(&'a [u8]),
+    /// The header is present more than once.
+    Repeated,
+}
+
+/// Read access to request headers, by name, matched ASCII case-insensitively.
+///
+/// Implemented for `http::HeaderMap` (feature `http`, on by default), for slices and
+/// vectors of name / value pairs, and by the adapters for their framework's header map,
+/// so that verification reads the headers in place.
+///
+/// Names passed to [`lookup`](Self::lookup) by this crate are always lowercase.
+pub trait HeaderSource {
+    /// Looks up the header `name` (lowercase).
+    fn lookup(&self, name: &str) -> HeaderLookup<'_>;
+
+    /// Looks up one of a scheme's headers, its name prepared once. The verifier
+    /// calls this; the default looks up [`HeaderKey::as_str`]. Override it when the
+    /// map can use a prepared name, as the `http::HeaderMap` implementation does.
+    fn lookup_key(&self, key: &HeaderKey) -> HeaderLookup<'_> {
+        self.lookup(key.as_str())
+    }
+}
+
+impl<T: HeaderSource + ?Sized> HeaderSource for &T {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        (**self).lookup(name)
+    }
+
+    fn lookup_key(&self, key: &HeaderKey) -> HeaderLookup<'_> {
+        (**self).lookup_key(key)
+    }
+}
+
+fn lookup_pairs<'a, K, V>(pairs: &'a [(K, V)], name: &str) -> HeaderLookup<'a>
+where
+    K: AsRef<str>,
+    V: AsRef<[u8]>,
+{
+    let mut found = HeaderLookup::Absent;
+    for (key, value) in pairs {
+        if key.as_ref().eq_ignore_ascii_case(name) {
+            if found != HeaderLookup::Absent {
+                return HeaderLookup::Repeated;
+            }
+            found = HeaderLookup::Single(value.as_ref());
+        }
+    }
+    found
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for [(K, V)] {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        lookup_pairs(self, name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for Vec<(K, V)> {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        lookup_pairs(self, name)
+    }
+}
+
+#[cfg(feature = "http")]
+impl HeaderSource for http::HeaderMap {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        http_lookup(&self.get_all(name))
+    }
+
+    fn lookup_key(&self, key: &HeaderKey) -> HeaderLookup<'_> {
+        match key.as_http() {
+            Some(name) => http_lookup(&self.get_all(name)),
+            None => self.lookup(key.as_str()),
+        }
+    }
+}
+
+#[cfg(feature = "http")]
+fn http_lookup<'a>(values: &http::header::GetAll<'a, http::HeaderValue>) -> HeaderLookup<'a> {
+    let mut values = values.iter();
+    match (values.next(), values.next()) {
+        (None, _) => HeaderLookup::Absent,
+        (Some(value), None) => HeaderLookup::Single(value.as_bytes()),
+        (Some(_), Some(_)) => HeaderLookup::Repeated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_match_case_insensitively_and_report_repeats() {
+        let headers = vec![("X-Hub-Signature-256", "a"), ("Other", "b")];
+        assert_eq!(
+            headers.lookup("x-hub-signature-256"),
+            HeaderLookup::Single(b"a")
+        );
+        assert_eq!(headers.lookup("missing"), HeaderLookup::Absent);
+        let repeated = [("a", "1"), ("A", "2")];
+        assert_eq!(repeated.lookup("a"), HeaderLookup::Repeated);
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn http_header_map() {
+        let mut map = http::HeaderMap::new();
+        map.insert("X-Slack-Signature", "v0=00".parse().unwrap());
+        assert_eq!(
+            map.lookup("x-slack-signature"),
+            HeaderLookup::Single(b"v0=00")
+        );
+        map.append("x-slack-signature", "v0=11".parse().unwrap());
+        assert_eq!(map.lookup("x-slack-signature"), HeaderLookup::Repeated);
+        assert_eq!(map.lookup("x-missing"), HeaderLookup::Absent);
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn prepared_names_find_what_names_find() {
+        let mut map = http::HeaderMap::new();
+        map.insert("X-Hub-Signature-256", "sha256=00".parse().unwrap());
+        map.insert("content-type", "application/json".parse().unwrap());
+        map.append("X-Slack-Signature", "v0=00".parse().unwrap());
+        map.append("x-slack-signature", "v0=11".parse().unwrap());
+        let pairs = vec![
+            ("X-Hub-Signature-256", "sha256=00"),
+            ("Content-Type", "application/json"),
+        ];
+        for name in [
+            "X-Hub-Signature-256",
+            "Content-Type",
+            "x-slack-signature",
+            "X-Missing",
+        ] {
+            let key = HeaderKey::new(name).unwrap();
+            assert!(key.as_http().is_some(), "{name}");
+            assert_eq!(map.lookup_key(&key), map.lookup(key.as_str()), "{name}");
+            let by_reference: &http::HeaderMap = &map;
+            assert_eq!(
+                HeaderSource::lookup_key(&by_reference, &key),
+                map.lookup(key.as_str()),
+                "{name}"
+            );
+            assert_eq!(pairs.lookup_key(&key), pairs.lookup(key.as_str()), "{name}");
+        }
+        let key = HeaderKey::new("X-Hub-Signature-256").unwrap();
+        assert_eq!(map.lookup_key(&key), HeaderLookup::Single(b"sha256=00"));
+        let key = HeaderKey::new("X-Slack-Signature").unwrap();
+        assert_eq!(map.lookup_key(&key), HeaderLookup::Repeated);
+    }
+}

@@ -1,0 +1,610 @@
+//! The in-process [`DeliveryStore`].
+
+use std::collections::VecDeque;
+use std::collections::hash_map::{self, HashMap};
+use std::future::{Future, ready};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::delivery::DeliveryId;
+use crate::store::{Claim, ClaimToken, DEFAULT_DONE_TTL, DEFAULT_LEASE, DeliveryStore, StoreError};
+
+/// Default number of delivery ids remembered.
+pub const DEFAULT_CAPACITY: usize = 100_000;
+
+const SHARDS: usize = 16;
+
+/// Dedupe inside one process: sharded and bounded. An in-flight claim expires after
+/// the lease, a done id after the done TTL, both counted from the claim. Clones
+/// share the same entries.
+///
+/// Both lifetimes are the same for every entry, so each shard keeps its claims in
+/// one queue, oldest first, and drops expired entries from its front: O(1) per
+/// operation, no background task; completing a claim marks its entry done in
+/// place. When a shard is full its oldest claim is forgotten first; an id forgotten
+/// early is processed again if the provider re-sends it, so size the capacity
+/// above the number of deliveries you receive in one done TTL.
+///
+/// For several replicas behind a load balancer, use a shared store (Redis).
+///
+/// ```
+/// use webhook_gate::{DeliveryId, DeliveryStore, MemoryStore};
+/// use webhook_gate::store::Claim;
+///
+/// # block_on(async {
+/// let store = MemoryStore::new();
+/// let id = DeliveryId::new("evt_1");
+/// let Claim::Claimed(token) = store.claim(&id).await.unwrap() else { unreachable!() };
+/// assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+/// store.complete(&id, &token).await.unwrap();
+/// assert_eq!(store.claim(&id).await.unwrap(), Claim::Done);
+/// # });
+/// # fn block_on<F: std::future::Future>(future: F) -> F::Output {
+/// #     let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     let mut future = std::pin::pin!(future);
+/// #     loop {
+/// #         if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) { return output; }
+/// #     }
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct MemoryStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    shards: Vec<Mutex<Shard>>,
+    hasher: RandomState,
+    lease: Duration,
+    done_ttl: Duration,
+    shard_capacity: usize,
+}
+
+/// A delivery id with its hash, computed once per operation (keyed SipHash): it
+/// picks the shard and the bucket, and the queue keeps it for the eviction.
+#[derive(Clone)]
+struct Key {
+    hash: u64,
+    id: Arc<str>,
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.id == other.id
+    }
+}
+
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// Passes a [`Key`]'s hash through.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is called (`Key::hash`); fold anything else in anyway.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+}
+
+struct Shard {
+    entries: HashMap<Key, Entry, BuildHasherDefault<KeyHasher>>,
+    /// Every claim, oldest first: (claimed at, id, generation). Completing a claim
+    /// turns its entry into a done marker in place, so one item per claim suffices.
+    queue: VecDeque<(Instant, Key, u64)>,
+    next_generation: u64,
+    /// The front item was found unexpired: its generation and when it expires, so
+    /// that the next writes need not look it up again.
+    front_until: Option<(u64, Instant)>,
+    /// Length of `queue` at which the items of released claims are dropped.
+    compact_at: usize,
+}
+
+struct Entry {
+    state: State,
+    claimed_at: Instant,
+    /// Which claim this entry is; a queue item of an older claim is stale.
+    generation: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    InFlight(ClaimToken),
+    Done,
+}
+
+impl Default for Shard {
+    fn default() -> Self {
+        Self {
+            entries: HashMap::default(),
+            queue: VecDeque::new(),
+            next_generation: 0,
+            front_until: None,
+            compact_at: MIN_COMPACT,
+        }
+    }
+}
+
+/// The queue is compacted no more often than every this many claims.
+const MIN_COMPACT: usize = 256;
+
+/// The two lifetimes of an entry, counted from its claim.
+#[derive(Clone, Copy)]
+struct Lifetimes {
+    lease: Duration,
+    done_ttl: Duration,
+}
+
+impl Lifetimes {
+    fn expires(self, entry: &Entry) -> Instant {
+        entry.claimed_at
+            + match entry.state {
+                State::InFlight(_) => self.lease,
+                State::Done => self.done_ttl,
+            }
+    }
+}
+
+impl Shard {
+    /// Drops expired entries from the front of the queue. Entries behind an
+    /// unexpired front (an in-flight claim behind a done id) wait for it, or for
+    /// eviction; look-ups check the expiry themselves.
+    fn expire(&mut self, now: Instant, lifetimes: Lifetimes) {
+        let shortest = lifetimes.lease.min(lifetimes.done_ttl);
+        while let Some((claimed_at, key, generation)) = self.queue.front() {
+            if *claimed_at + shortest > now {
+                break;
+            }
+            if let Some((blocked, until)) = self.front_until
+                && blocked == *generation
+                && until > now
+            {
+                break;
+            }
+            match self.entries.get(key) {
+                Some(entry) if entry.generation == *generation => {
+                    let expires = lifetimes.expires(entry);
+                    if expires > now {
+                        self.front_until = Some((*generation, expires));
+                        break;
+                    }
+                    let (_, key, _) = self.queue.pop_front().expect("front exists");
+                    self.entries.remove(&key);
+                }
+                // Released, or claimed again since: a stale item.
+                _ => {
+                    self.queue.pop_front();
+                }
+            }
+        }
+    }
+
+    /// Keeps the shard within `capacity`, forgetting the oldest claims first.
+    fn bound(&mut self, capacity: usize) {
+        while self.entries.len() > capacity {
+            let Some((_, key, generation)) = self.queue.pop_front() else {
+                break;
+            };
+            if let hash_map::Entry::Occupied(entry) = self.entries.entry(key)
+                && entry.get().generation == generation
+            {
+                entry.remove();
+            }
+        }
+    }
+
+    /// A released claim leaves a stale item in the queue. Once the queue is twice
+    /// the entries it serves, stale items are dropped: amortized O(1) per claim.
+    fn compact(&mut self) {
+        if self.queue.len() < self.compact_at {
+            return;
+        }
+        let entries = &self.entries;
+        self.queue.retain(|(_, key, generation)| {
+            entries
+                .get(key)
+                .is_some_and(|entry| entry.generation == *generation)
+        });
+        self.compact_at = (self.queue.len() * 2).max(MIN_COMPACT);
+    }
+
+    fn claim(&mut self, key: Key, token: ClaimToken, now: Instant) {
+        self.next_generation += 1;
+        let generation = self.next_generation;
+        self.queue.push_back((now, key.clone(), generation));
+        self.entries.insert(
+            key,
+            Entry {
+                state: State::InFlight(token),
+                claimed_at: now,
+                generation,
+            },
+        );
+    }
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("entries", &self.len())
+            .field("lease", &self.inner.lease)
+            .field("done_ttl", &self.inner.done_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryStore {
+    /// A store with the defaults: done TTL 72 h, lease 60 s, 100 000 ids.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// Configures a store.
+    pub fn builder() -> MemoryStoreBuilder {
+        MemoryStoreBuilder {
+            done_ttl: DEFAULT_DONE_TTL,
+            lease: DEFAULT_LEASE,
+            capacity: DEFAULT_CAPACITY,
+        }
+    }
+
+    /// How many ids (in flight or done) are remembered now, expired ones included
+    /// until the next write to their shard.
+    pub fn len(&self) -> usize {
+        self.inner
+            .shards
+            .iter()
+            .map(|shard| lock(shard).entries.len())
+            .sum()
+    }
+
+    /// Whether no id is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The id's key and its shard, locked.
+    fn shard(&self, id: &DeliveryId) -> (Key, MutexGuard<'_, Shard>) {
+        let hash = self.inner.hasher.hash_one(id.as_str());
+        // Middle bits: the map takes its bucket from the low bits and its tag from the
+        // top seven, which must stay as varied inside a shard as they are overall.
+        let index = usize::try_from((hash >> 32) & 0xffff).unwrap_or(0) % SHARDS;
+        let key = Key {
+            hash,
+            id: Arc::clone(id.as_shared()),
+        };
+        (key, lock(&self.inner.shards[index]))
+    }
+
+    fn lifetimes(&self) -> Lifetimes {
+        Lifetimes {
+            lease: self.inner.lease,
+            done_ttl: self.inner.done_ttl,
+        }
+    }
+
+    fn claim_now(&self, id: &DeliveryId) -> Claim {
+        let now = Instant::now();
+        let lifetimes = self.lifetimes();
+        let (key, mut shard) = self.shard(id);
+        shard.expire(now, lifetimes);
+        if let Some(entry) = shard.entries.get(&key)
+            && lifetimes.expires(entry) > now
+        {
+            return match entry.state {
+                State::Done => Claim::Done,
+                State::InFlight(_) => Claim::InFlight,
+            };
+        }
+        let token = ClaimToken::local();
+        shard.claim(key, token, now);
+        shard.bound(self.inner.shard_capacity);
+        shard.compact();
+        Claim::Claimed(token)
+    }
+
+    fn settle(&self, id: &DeliveryId, token: ClaimToken, done: bool) {
+        let (key, mut shard) = self.shard(id);
+        let Some(entry) = shard.entries.get_mut(&key) else {
+            return;
+        };
+        if entry.state != State::InFlight(token) {
+            return;
+        }
+        if done {
+            entry.state = State::Done;
+        } else {
+            shard.entries.remove(&key);
+        }
+    }
+}
+
+/// A poisoned shard is still consistent (no operation panics half-way), so it is
+/// used as it is.
+fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
+    shard.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl DeliveryStore for MemoryStore {
+    fn claim(&self, id: &DeliveryId) -> impl Future<Output = Result<Claim, StoreError>> + Send {
+        ready(Ok(self.claim_now(id)))
+    }
+
+    fn complete(
+        &self,
+        id: &DeliveryId,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.settle(id, *token, true);
+        ready(Ok(()))
+    }
+
+    fn release(
+        &self,
+        id: &DeliveryId,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.settle(id, *token, false);
+        ready(Ok(()))
+    }
+}
+
+/// Configures a [`MemoryStore`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct MemoryStoreBuilder {
+    done_ttl: Duration,
+    lease: Duration,
+    capacity: usize,
+}
+
+impl MemoryStoreBuilder {
+    /// How long a done id is remembered. Default 72 h; keep it longer than the
+    /// provider's retry schedule, or a late retry is processed again.
+    pub fn done_ttl(mut self, ttl: Duration) -> Self {
+        self.done_ttl = ttl;
+        self
+    }
+
+    /// How long an in-flight claim blocks other copies when its owner never settles
+    /// it (a crash). Default 60 s; keep it above your handler's longest run.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// How many ids are kept at most (at least one per shard). Default 100 000.
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity;
+        self
+    }
+
+    /// Builds the store.
+    pub fn build(self) -> MemoryStore {
+        MemoryStore {
+            inner: Arc::new(Inner {
+                shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+                hasher: RandomState::new(),
+                lease: self.lease,
+                done_ttl: self.done_ttl,
+                shard_capacity: self.capacity.div_ceil(SHARDS).max(1),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+                return output;
+            }
+        }
+    }
+
+    fn claimed(store: &MemoryStore, id: &DeliveryId) -> ClaimToken {
+        match block_on(store.claim(id)).unwrap() {
+            Claim::Claimed(token) => token,
+            other => panic!("expected a claim, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn claim_complete_release() {
+        let store = MemoryStore::new();
+        let id = DeliveryId::new("a");
+        let first = claimed(&store, &id);
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        // A token that does not own the claim changes nothing.
+        block_on(store.release(&id, &ClaimToken::local())).unwrap();
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        block_on(store.release(&id, &first)).unwrap();
+        let second = claimed(&store, &id);
+        // The stale token cannot complete the new claim.
+        block_on(store.complete(&id, &first)).unwrap();
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        block_on(store.complete(&id, &second)).unwrap();
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
+        assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn lease_expires() {
+        let store = MemoryStore::builder()
+            .lease(Duration::from_millis(50))
+            .build();
+        let id = DeliveryId::new("crashed");
+        let stale = claimed(&store, &id);
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        std::thread::sleep(Duration::from_millis(80));
+        let fresh = claimed(&store, &id);
+        // The crashed owner's late release does not free the new claim.
+        block_on(store.release(&id, &stale)).unwrap();
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        block_on(store.complete(&id, &fresh)).unwrap();
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
+    }
+
+    #[test]
+    fn a_crashed_claim_behind_a_done_id_still_expires() {
+        // The done id sits at the front of the queue for 72 h; the crashed claim
+        // behind it is still free once its own lease has passed.
+        let store = MemoryStore::builder()
+            .lease(Duration::from_millis(50))
+            .build();
+        let done = DeliveryId::new("done-first");
+        let token = claimed(&store, &done);
+        block_on(store.complete(&done, &token)).unwrap();
+        let crashed = DeliveryId::new("crashed-second");
+        claimed(&store, &crashed);
+        assert_eq!(block_on(store.claim(&crashed)).unwrap(), Claim::InFlight);
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(matches!(
+            block_on(store.claim(&crashed)).unwrap(),
+            Claim::Claimed(_)
+        ));
+        assert_eq!(block_on(store.claim(&done)).unwrap(), Claim::Done);
+    }
+
+    #[test]
+    fn done_ids_expire_after_the_ttl() {
+        let store = MemoryStore::builder()
+            .done_ttl(Duration::from_millis(50))
+            .build();
+        let id = DeliveryId::new("old");
+        let token = claimed(&store, &id);
+        block_on(store.complete(&id, &token)).unwrap();
+        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
+        std::thread::sleep(Duration::from_millis(80));
+        claimed(&store, &id);
+    }
+
+    #[test]
+    fn capacity_is_bounded_and_forgets_the_oldest_done_first() {
+        let store = MemoryStore::builder().capacity(SHARDS * 4).build();
+        for n in 0..10_000 {
+            let id = DeliveryId::new(format!("id-{n}"));
+            let token = claimed(&store, &id);
+            block_on(store.complete(&id, &token)).unwrap();
+        }
+        assert!(store.len() <= SHARDS * 4, "{}", store.len());
+        // The newest is still remembered.
+        assert_eq!(
+            block_on(store.claim(&DeliveryId::new("id-9999"))).unwrap(),
+            Claim::Done
+        );
+    }
+
+    #[test]
+    fn ids_spread_evenly_over_the_shards() {
+        let store = MemoryStore::new();
+        for n in 0..16_000 {
+            claimed(&store, &DeliveryId::new(format!("evt_{n}")));
+        }
+        // 1 000 ids a shard on average; a binomial spread stays far inside 800..1200.
+        for shard in &store.inner.shards {
+            let held = lock(shard).entries.len();
+            assert!((800..1200).contains(&held), "{held} ids in one shard");
+        }
+    }
+
+    #[test]
+    fn expired_entries_are_dropped_on_later_writes() {
+        let store = MemoryStore::builder()
+            .lease(Duration::from_millis(20))
+            .done_ttl(Duration::from_millis(20))
+            .build();
+        for n in 0..1_000 {
+            let id = DeliveryId::new(format!("x-{n}"));
+            let token = claimed(&store, &id);
+            if n % 2 == 0 {
+                block_on(store.complete(&id, &token)).unwrap();
+            }
+        }
+        std::thread::sleep(Duration::from_millis(40));
+        for n in 0..SHARDS * 64 {
+            claimed(&store, &DeliveryId::new(format!("y-{n}")));
+        }
+        assert_eq!(store.len(), SHARDS * 64);
+    }
+
+    #[test]
+    fn settled_claims_do_not_accumulate() {
+        let store = MemoryStore::new();
+        for n in 0..100_000 {
+            let id = DeliveryId::new(format!("settled-{n}"));
+            let token = claimed(&store, &id);
+            if n % 2 == 0 {
+                block_on(store.complete(&id, &token)).unwrap();
+            } else {
+                block_on(store.release(&id, &token)).unwrap();
+            }
+        }
+        let queued: usize = store
+            .inner
+            .shards
+            .iter()
+            .map(|shard| lock(shard).queue.len())
+            .sum();
+        // 50 000 done ids keep their items; the released claims' items are dropped.
+        assert!(
+            queued <= 2 * 50_000 + SHARDS * MIN_COMPACT,
+            "{queued} queue items kept"
+        );
+        assert_eq!(store.len(), 50_000);
+    }
+
+    #[test]
+    fn concurrent_claims_have_one_winner() {
+        let store = MemoryStore::new();
+        let id = DeliveryId::new("contended");
+        let winners: usize = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| {
+                    scope.spawn(|| matches!(block_on(store.claim(&id)).unwrap(), Claim::Claimed(_)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| usize::from(h.join().unwrap()))
+                .sum()
+        });
+        assert_eq!(winners, 1);
+    }
+
+    #[test]
+    fn tokens_are_unique() {
+        let local: std::collections::HashSet<_> = (0..1000).map(|_| ClaimToken::local()).collect();
+        let random: std::collections::HashSet<_> =
+            (0..1000).map(|_| ClaimToken::random()).collect();
+        assert_eq!(local.len() + random.len(), 2000);
+    }
+}

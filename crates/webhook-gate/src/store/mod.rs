@@ -1,0 +1,171 @@
+//! Deduplication: the claim / complete / release protocol every delivery store keeps.
+//!
+//! A receiver **claims** a delivery id before it runs the handler. Exactly one of
+//! several concurrent copies gets the claim; the others learn that the delivery is
+//! in flight, or already done. When the handler succeeds the claim is **completed**
+//! (the id is remembered as done for the store's TTL); when it fails, panics or the
+//! request is dropped the claim is **released**, so that the provider's retry is
+//! processed. A claim whose owner died is freed when its lease runs out.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest as _, Sha256};
+
+use crate::delivery::DeliveryId;
+
+#[cfg(feature = "memory-store")]
+mod memory;
+
+#[cfg(feature = "memory-store")]
+pub use memory::{DEFAULT_CAPACITY, MemoryStore, MemoryStoreBuilder};
+
+/// Default time a done delivery id is remembered: 72 h, longer than the retry
+/// schedule of every provider guide (the longest, DataFlow's, ends after 6 h).
+pub const DEFAULT_DONE_TTL: Duration = Duration::from_secs(72 * 60 * 60);
+
+/// Default lease of an in-flight claim: after it, a claim whose owner crashed no
+/// longer blocks the provider's retries.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+
+/// The answer to a claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This request owns the delivery: run the handler, then complete or release.
+    Claimed(ClaimToken),
+    /// Another copy of the delivery is being processed right now.
+    InFlight,
+    /// The delivery was processed already.
+    Done,
+}
+
+/// Proof of one claim: only the owner of a claim can complete or release it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClaimToken(u128);
+
+impl ClaimToken {
+    /// A token unique across processes and machines (128 bits derived with SHA-256
+    /// from the time, the process id, an address and a counter): for shared stores.
+    pub fn random() -> Self {
+        let count = NEXT_LOCAL.fetch_add(1, Ordering::Relaxed);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos());
+        let stack_marker = &raw const count as usize;
+        let mut hasher = Sha256::new();
+        hasher.update(nanos.to_le_bytes());
+        hasher.update(std::process::id().to_le_bytes());
+        hasher.update(count.to_le_bytes());
+        hasher.update(stack_marker.to_le_bytes());
+        let digest: [u8; 32] = hasher.finalize().into();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Self(u128::from_le_bytes(bytes))
+    }
+
+    /// A token unique inside this process (a counter): for in-process stores.
+    pub fn local() -> Self {
+        Self(u128::from(NEXT_LOCAL.fetch_add(1, Ordering::Relaxed)))
+    }
+
+    /// The token from its value, as read back from a store.
+    pub const fn from_u128(value: u128) -> Self {
+        Self(value)
+    }
+
+    /// The token's value.
+    pub const fn as_u128(self) -> u128 {
+        self.0
+    }
+}
+
+static NEXT_LOCAL: AtomicU64 = AtomicU64::new(1);
+
+impl fmt::Debug for ClaimToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ClaimToken({:032x})", self.0)
+    }
+}
+
+impl fmt::Display for ClaimToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+/// The store could not answer (unreachable, timed out, ...).
+///
+/// Adapters fail closed by default: the delivery gets 503 with `Retry-After` and
+/// the handler does not run, so the provider retries and nothing is lost.
+#[derive(Debug, thiserror::Error)]
+#[error("delivery store unavailable: {message}")]
+pub struct StoreError {
+    message: String,
+}
+
+impl StoreError {
+    /// A store error with a message (which must not contain secrets or credentials).
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+/// Remembers which deliveries are in flight and which are done.
+///
+/// Implementations must make [`claim`](Self::claim) atomic: of any number of
+/// concurrent claims of one id, at most one returns [`Claim::Claimed`] until that
+/// claim is released or its lease expires.
+pub trait DeliveryStore: Send + Sync + 'static {
+    /// Whether this store deduplicates at all (`false` only for `()`, the store of
+    /// a receiver without dedupe: it then needs no delivery id).
+    fn deduplicates(&self) -> bool {
+        true
+    }
+
+    /// Claims `id` for processing.
+    fn claim(&self, id: &DeliveryId) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+
+    /// Marks a claimed delivery as done, if `token` still owns it.
+    fn complete(
+        &self,
+        id: &DeliveryId,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Gives up a claim, if `token` still owns it, so that a retry is processed.
+    fn release(
+        &self,
+        id: &DeliveryId,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+impl<T: DeliveryStore> DeliveryStore for std::sync::Arc<T> {
+    fn deduplicates(&self) -> bool {
+        (**self).deduplicates()
+    }
+
+    fn claim(&self, id: &DeliveryId) -> impl Future<Output = Result<Claim, StoreError>> + Send {
+        (**self).claim(id)
+    }
+
+    fn complete(
+        &self,
+        id: &DeliveryId,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).complete(id, token)
+    }
+
+    fn release(
+        &self,
+        id: &DeliveryId,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).release(id, token)
+    }
+}

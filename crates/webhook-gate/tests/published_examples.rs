@@ -1,0 +1,111 @@
+//! The providers' own documented examples, written out as literals, and the `Signer`
+//! reproducing them byte for byte.
+
+use webhook_gate::sign::SignOptions;
+use webhook_gate::verify::FixedClock;
+use webhook_gate::{Scheme, Signer, Verifier, VerifyError};
+
+const SLACK_BODY: &str = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+
+#[test]
+fn github_documented_example() {
+    // docs.github.com, "Validating webhook deliveries": secret "It's a Secret to
+    // Everybody", payload "Hello, World!".
+    let signature = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    let verifier = Verifier::new(Scheme::github(), "It's a Secret to Everybody").unwrap();
+    let headers = [("X-Hub-Signature-256", signature)];
+    assert!(verifier.verify(&headers[..], b"Hello, World!").is_ok());
+    assert_eq!(
+        verifier.verify(&headers[..], b"Hello, World?").unwrap_err(),
+        VerifyError::NoMatchingSignature
+    );
+    let signer = Signer::new(Scheme::github(), "It's a Secret to Everybody").unwrap();
+    let signed = signer.sign(b"Hello, World!", &SignOptions::new());
+    assert_eq!(signed.get("x-hub-signature-256"), Some(signature));
+}
+
+#[test]
+fn standard_webhooks_specification_example() {
+    let verifier = Verifier::builder(Scheme::standard_webhooks())
+        .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        .clock(FixedClock(1_614_265_330))
+        .build()
+        .unwrap();
+    let headers = [
+        ("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+        ("webhook-timestamp", "1614265330"),
+        (
+            "webhook-signature",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        ),
+    ];
+    let body = br#"{"test": 2432232314}"#;
+    assert!(verifier.verify(&headers[..], body).is_ok());
+    let signer = Signer::new(
+        Scheme::standard_webhooks(),
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    )
+    .unwrap();
+    let signed = signer.sign(
+        body,
+        &SignOptions::new()
+            .timestamp(1_614_265_330)
+            .id("msg_p5jXN8AQM9LWM0D4loKWxJek"),
+    );
+    assert_eq!(
+        signed.get("webhook-signature"),
+        Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+    );
+    assert_eq!(
+        signed.get("webhook-id"),
+        Some("msg_p5jXN8AQM9LWM0D4loKWxJek")
+    );
+    assert_eq!(signed.get("webhook-timestamp"), Some("1614265330"));
+}
+
+#[test]
+fn slack_documented_example() {
+    let verifier = Verifier::builder(Scheme::slack())
+        .secret("8f742231b10e8888abcd99yyyzzz85a5")
+        .clock(FixedClock(1_531_420_618))
+        .build()
+        .unwrap();
+    let headers = [
+        ("X-Slack-Request-Timestamp", "1531420618"),
+        (
+            "X-Slack-Signature",
+            "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+        ),
+    ];
+    assert!(verifier.verify(&headers[..], SLACK_BODY.as_bytes()).is_ok());
+    let signer = Signer::new(Scheme::slack(), "8f742231b10e8888abcd99yyyzzz85a5").unwrap();
+    let signed = signer.sign(
+        SLACK_BODY.as_bytes(),
+        &SignOptions::new().timestamp(1_531_420_618),
+    );
+    assert_eq!(
+        signed.get("X-Slack-Signature"),
+        Some("v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503")
+    );
+}
+
+#[test]
+fn stripe_rotation_with_signer_over_two_secrets() {
+    let signer = Signer::with_secrets(Scheme::stripe(), ["whsec_old", "whsec_new"]).unwrap();
+    let body = br#"{"id":"evt_1"}"#;
+    let headers = signer.sign(body, &SignOptions::new().timestamp(1_700_000_000));
+    let value = headers.get("Stripe-Signature").unwrap();
+    assert_eq!(value.matches(",v1=").count(), 2);
+    let verifier = Verifier::builder(Scheme::stripe())
+        .secret("whsec_new")
+        .clock(FixedClock(1_700_000_000))
+        .build()
+        .unwrap();
+    assert_eq!(verifier.verify(&headers, body).unwrap().secret_index(), 0);
+    let rotating = Verifier::builder(Scheme::stripe())
+        .secrets(["whsec_other", "whsec_new"])
+        .clock(FixedClock(1_700_000_000))
+        .build()
+        .unwrap();
+    assert_eq!(rotating.verify(&headers, body).unwrap().secret_index(), 1);
+}

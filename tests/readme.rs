@@ -1,0 +1,32 @@
+//! The README's scheme table has one row per preset, in `Preset::ALL`'s order, and
+//! each row names the preset's signature header as the scheme has it.
+
+use webhook_gate::Preset;
+
+#[test]
+fn scheme_table_lists_every_preset() {
+    let readme = include_str!("../README.md");
+    let table = readme
+        .split("## Schemes")
+        .nth(1)
+        .expect("a Schemes section");
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip_while(|line| !line.starts_with("| name |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            line.trim_matches('|')
+                .split('|')
+                .map(|cell| cell.trim().trim_matches('`'))
+                .collect()
+        })
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|row| row[0]).collect();
+    let expected: Vec<&str> = Preset::ALL.iter().map(|preset| preset.name()).collect();
+    assert_eq!(names, expected);
+    for (row, preset) in rows.iter().zip(Preset::ALL) {
+        assert_eq!(row[1], format!("Preset::{preset:?}"), "{preset}");
+        assert_eq!(row[2], preset.scheme().signature_header(), "{preset}");
+    }
+}
