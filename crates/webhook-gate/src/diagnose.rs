@@ -1,6 +1,6 @@
 //! Explaining why a captured request does not verify, for tools and tests.
 //!
-//! [`diagnose`] verifies a request the way a [`Verifier`](crate::Verifier) does, says
+//! [`diagnose`] verifies a request the way a [`Verifier`] does, says
 //! which step failed, and tries the mistakes senders and receivers usually make (the
 //! body re-serialized, a trailing newline, the secret's `whsec_` prefix or its base64
 //! decoding, hex for base64, the signature prefix, milliseconds for seconds), each
