@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use webhook_gate::store::{Claim, ClaimToken};
+use webhook_gate::store::{Claim, ClaimToken, DeliveryKey};
 use webhook_gate::{DeliveryId, DeliveryStore, MemoryStore};
 use webhook_gate_redis::RedisStore;
 
@@ -37,8 +37,10 @@ async fn deliveries_per_second<St: DeliveryStore + Clone>(
             tokio::spawn(async move {
                 let mut done = 0u64;
                 while Instant::now() < deadline {
-                    let id =
-                        DeliveryId::new(format!("bench-{}", ids.fetch_add(1, Ordering::Relaxed)));
+                    let id = DeliveryKey::from(DeliveryId::new(format!(
+                        "bench-{}",
+                        ids.fetch_add(1, Ordering::Relaxed)
+                    )));
                     let Claim::Claimed(token) = store.claim(&id).await.unwrap() else {
                         panic!("fresh ids are claimed");
                     };

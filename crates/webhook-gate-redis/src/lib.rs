@@ -30,9 +30,16 @@
 //!   if it still holds our token: one round trip.
 //! - **release**: a Lua compare-and-delete, only if the key still holds our token.
 //!
-//! Claim + complete are two round trips per delivery. No command touches more than
-//! one key, so the store works unchanged on Redis Cluster (each delivery's key
-//! lives on one shard; a prefix with a `{hash tag}` is not needed).
+//! Claim + complete are two round trips per delivery.
+//!
+//! Where the signature does not cover the delivery id (GitHub, Shopify, ...), a
+//! delivery is claimed under two keys, the id and the signature's fingerprint
+//! (`<prefix>sig:<fingerprint>`), so that a capture resent under a new id is a
+//! duplicate: the claim is then one Lua script over both keys (all or none), and
+//! complete and release settle both, still one round trip each. Those two keys
+//! hash to different slots, so such schemes need a single Redis server (or a
+//! replicated primary), not Redis Cluster; schemes whose id is signed (Stripe,
+//! Standard Webhooks, ...) touch one key per command.
 //!
 //! `SET ... NX GET` needs Redis 7.0 or newer (or a compatible server).
 //!
@@ -53,27 +60,59 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::io::tcp::TcpSettings;
 use redis::{IntoConnectionInfo as _, Script, Value};
-use webhook_gate::store::{Claim, ClaimToken, DEFAULT_DONE_TTL, DEFAULT_LEASE, StoreError};
+use webhook_gate::store::{
+    Claim, ClaimToken, DEFAULT_DONE_TTL, DEFAULT_LEASE, DeliveryKey, StoreError,
+};
 use webhook_gate::{DeliveryId, DeliveryStore};
 
 /// The value of a key whose delivery is done.
 const DONE: &str = "done";
 
-/// Turns our claim into a done marker with the done TTL, if it is still ours.
-const COMPLETE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-    redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-    return 1
+/// Claims every key at once, or none: `done` if any key is done, another key's
+/// value if any is in flight, nothing when the claim is ours. For deliveries with a
+/// second key (an id the signature does not cover, and the signature's
+/// fingerprint).
+const CLAIM_ALL: &str = r"
+local taken = false
+for _, key in ipairs(KEYS) do
+    local value = redis.call('GET', key)
+    if value == ARGV[3] then
+        return value
+    end
+    if value then
+        taken = value
+    end
 end
-return 0
+if taken then
+    return taken
+end
+for _, key in ipairs(KEYS) do
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+end
+return false
 ";
 
-/// Deletes our claim, if it is still ours.
-const RELEASE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-    return redis.call('DEL', KEYS[1])
+/// Turns each key that still holds our claim into a done marker with the done TTL.
+const COMPLETE: &str = r"
+local settled = 0
+for _, key in ipairs(KEYS) do
+    if redis.call('GET', key) == ARGV[1] then
+        redis.call('SET', key, ARGV[2], 'PX', ARGV[3])
+        settled = settled + 1
+    end
 end
-return 0
+return settled
+";
+
+/// Deletes each key that still holds our claim.
+const RELEASE: &str = r"
+local released = 0
+for _, key in ipairs(KEYS) do
+    if redis.call('GET', key) == ARGV[1] then
+        released = released + redis.call('DEL', key)
+    end
+end
+return released
 ";
 
 /// A [`DeliveryStore`] on Redis. Cheap to clone: clones share one multiplexed,
@@ -84,6 +123,7 @@ pub struct RedisStore {
     prefix: String,
     done_ttl_ms: u64,
     lease_ms: u64,
+    claim_all: Script,
     complete: Script,
     release: Script,
 }
@@ -139,19 +179,32 @@ fn unavailable(error: &redis::RedisError) -> StoreError {
 }
 
 impl DeliveryStore for RedisStore {
-    async fn claim(&self, id: &DeliveryId) -> Result<Claim, StoreError> {
+    async fn claim(&self, delivery: &DeliveryKey) -> Result<Claim, StoreError> {
         let token = ClaimToken::random();
         let mut connection = self.connection.clone();
-        let previous: Value = redis::cmd("SET")
-            .arg(self.key(id))
-            .arg(token.to_string())
-            .arg("NX")
-            .arg("PX")
-            .arg(self.lease_ms)
-            .arg("GET")
-            .query_async(&mut connection)
-            .await
-            .map_err(|error| unavailable(&error))?;
+        let previous: Value = if delivery.signature().is_none() {
+            redis::cmd("SET")
+                .arg(self.key(delivery.id()))
+                .arg(token.to_string())
+                .arg("NX")
+                .arg("PX")
+                .arg(self.lease_ms)
+                .arg("GET")
+                .query_async(&mut connection)
+                .await
+        } else {
+            let mut invocation = self.claim_all.prepare_invoke();
+            for id in delivery.keys() {
+                invocation.key(self.key(id));
+            }
+            invocation
+                .arg(token.to_string())
+                .arg(self.lease_ms)
+                .arg(DONE)
+                .invoke_async(&mut connection)
+                .await
+        }
+        .map_err(|error| unavailable(&error))?;
         Ok(match previous {
             Value::Nil => Claim::Claimed(token),
             Value::BulkString(value) if value == DONE.as_bytes() => Claim::Done,
@@ -160,11 +213,13 @@ impl DeliveryStore for RedisStore {
         })
     }
 
-    async fn complete(&self, id: &DeliveryId, token: &ClaimToken) -> Result<(), StoreError> {
+    async fn complete(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
-        let _settled: i64 = self
-            .complete
-            .key(self.key(id))
+        let mut invocation = self.complete.prepare_invoke();
+        for id in delivery.keys() {
+            invocation.key(self.key(id));
+        }
+        let _settled: i64 = invocation
             .arg(token.to_string())
             .arg(DONE)
             .arg(self.done_ttl_ms)
@@ -174,11 +229,13 @@ impl DeliveryStore for RedisStore {
         Ok(())
     }
 
-    async fn release(&self, id: &DeliveryId, token: &ClaimToken) -> Result<(), StoreError> {
+    async fn release(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
-        let _released: i64 = self
-            .release
-            .key(self.key(id))
+        let mut invocation = self.release.prepare_invoke();
+        for id in delivery.keys() {
+            invocation.key(self.key(id));
+        }
+        let _released: i64 = invocation
             .arg(token.to_string())
             .invoke_async(&mut connection)
             .await
@@ -277,6 +334,7 @@ impl RedisStoreBuilder {
             prefix: self.prefix,
             done_ttl_ms,
             lease_ms,
+            claim_all: Script::new(CLAIM_ALL),
             complete: Script::new(COMPLETE),
             release: Script::new(RELEASE),
         })

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use support::RedisServer;
-use webhook_gate::store::{Claim, ClaimToken};
+use webhook_gate::store::{Claim, ClaimToken, DeliveryKey};
 use webhook_gate::{DeliveryId, DeliveryStore};
 use webhook_gate_redis::RedisStore;
 
@@ -23,12 +23,55 @@ fn unique(prefix: &str) -> String {
 }
 
 #[tokio::test]
+async fn a_signature_claimed_with_an_id_catches_a_replay_under_a_new_id() {
+    let Some(server) = RedisServer::start("a_signature_claimed_with_an_id") else {
+        return;
+    };
+    let store = store(&server, &unique("replay:"));
+    let signed = |id: &str, signature: &str| {
+        DeliveryKey::with_signature(DeliveryId::new(id), DeliveryId::new(signature))
+    };
+    let first = signed("a", "sig:1");
+    let Claim::Claimed(token) = store.claim(&first).await.unwrap() else {
+        panic!("a fresh delivery is claimed");
+    };
+    // A capture resent under a new id while the first copy runs, then after it.
+    assert_eq!(
+        store.claim(&signed("b", "sig:1")).await.unwrap(),
+        Claim::InFlight
+    );
+    store.complete(&first, &token).await.unwrap();
+    assert_eq!(
+        store.claim(&signed("b", "sig:1")).await.unwrap(),
+        Claim::Done
+    );
+    // The provider's retry, signed anew, under the same id.
+    assert_eq!(
+        store.claim(&signed("a", "sig:2")).await.unwrap(),
+        Claim::Done
+    );
+    // A released claim frees both keys; a refused claim took neither.
+    let other = signed("c", "sig:3");
+    let Claim::Claimed(token) = store.claim(&other).await.unwrap() else {
+        panic!("a fresh delivery is claimed");
+    };
+    store.release(&other, &token).await.unwrap();
+    for free in ["c", "sig:3", "b"] {
+        let key = DeliveryKey::from(DeliveryId::new(free));
+        assert!(
+            matches!(store.claim(&key).await.unwrap(), Claim::Claimed(_)),
+            "{free}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn claim_complete_duplicate_release() {
     let Some(server) = RedisServer::start("claim_complete_duplicate_release") else {
         return;
     };
     let store = store(&server, &unique("test:"));
-    let id = DeliveryId::new("evt_1");
+    let id = DeliveryKey::from(DeliveryId::new("evt_1"));
     let Claim::Claimed(first) = store.claim(&id).await.unwrap() else {
         panic!("a new id is claimed");
     };
@@ -58,7 +101,7 @@ async fn lease_expires_and_a_late_owner_cannot_settle() {
         return;
     };
     let store = store(&server, &unique("test:"));
-    let id = DeliveryId::new("crashed");
+    let id = DeliveryKey::from(DeliveryId::new("crashed"));
     let Claim::Claimed(crashed) = store.claim(&id).await.unwrap() else {
         panic!("a new id is claimed");
     };
@@ -83,7 +126,7 @@ async fn concurrent_claims_have_one_winner() {
         // Separate connections, as separate replicas would have.
         (0..4).map(|_| store(&server, &prefix)).collect()
     };
-    let id = DeliveryId::new("contended");
+    let id = DeliveryKey::from(DeliveryId::new("contended"));
     let tasks: Vec<_> = (0..64)
         .map(|n| {
             let store = stores[n % stores.len()].clone();
@@ -114,7 +157,10 @@ async fn unreachable_server_is_a_store_error() {
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let error = store.claim(&DeliveryId::new("x")).await.unwrap_err();
+    let error = store
+        .claim(&DeliveryKey::from(DeliveryId::new("x")))
+        .await
+        .unwrap_err();
     assert!(
         error
             .to_string()

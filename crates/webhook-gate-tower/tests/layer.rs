@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use webhook_gate::receive::{Receiver, StoreFailure};
 use webhook_gate::sign::{SignOptions, SignedHeaders};
-use webhook_gate::store::{Claim, ClaimToken, StoreError};
+use webhook_gate::store::{Claim, ClaimToken, DeliveryKey, StoreError};
 use webhook_gate::{DeliveryId, DeliveryStore, MemoryStore, Scheme, Signer, Verifier};
 use webhook_gate_tower::{VerifiedWebhook, Webhook, WebhookLayer};
 
@@ -389,7 +389,11 @@ async fn crashed_claim_blocks_only_until_its_lease_expires() {
         .lease(Duration::from_millis(300))
         .build();
     // Another replica claimed the delivery and died.
-    let Claim::Claimed(_) = store.claim(&DeliveryId::new("leased-1")).await.unwrap() else {
+    let Claim::Claimed(_) = store
+        .claim(&DeliveryKey::from(DeliveryId::new("leased-1")))
+        .await
+        .unwrap()
+    else {
         panic!("fresh id must be claimable");
     };
     let address = serve(counting_router(
@@ -416,15 +420,23 @@ async fn crashed_claim_blocks_only_until_its_lease_expires() {
 struct DownStore;
 
 impl DeliveryStore for DownStore {
-    async fn claim(&self, _id: &DeliveryId) -> Result<Claim, StoreError> {
+    async fn claim(&self, _delivery: &DeliveryKey) -> Result<Claim, StoreError> {
         Err(StoreError::new("connection refused"))
     }
 
-    async fn complete(&self, _id: &DeliveryId, _token: &ClaimToken) -> Result<(), StoreError> {
+    async fn complete(
+        &self,
+        _delivery: &DeliveryKey,
+        _token: &ClaimToken,
+    ) -> Result<(), StoreError> {
         Err(StoreError::new("connection refused"))
     }
 
-    async fn release(&self, _id: &DeliveryId, _token: &ClaimToken) -> Result<(), StoreError> {
+    async fn release(
+        &self,
+        _delivery: &DeliveryKey,
+        _token: &ClaimToken,
+    ) -> Result<(), StoreError> {
         Err(StoreError::new("connection refused"))
     }
 }

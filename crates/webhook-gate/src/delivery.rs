@@ -265,7 +265,7 @@ pub(crate) fn resolve(
     source: Option<&DeliveryIdSourceResolved>,
     from_header: &Result<HeaderId, VerifyError>,
     body: &[u8],
-    fingerprint: impl FnOnce() -> String,
+    fingerprint: impl FnOnce() -> DeliveryId,
 ) -> Result<Option<DeliveryId>, VerifyError> {
     Ok(match source {
         None => None,
@@ -278,9 +278,7 @@ pub(crate) fn resolve(
         Some(DeliveryIdSourceResolved::JsonPointer(pointer)) => {
             Some(DeliveryId::new(json_pointer(body, pointer)?))
         }
-        Some(DeliveryIdSourceResolved::SignatureFingerprint) => {
-            Some(DeliveryId::new(format!("sig:{}", fingerprint())))
-        }
+        Some(DeliveryIdSourceResolved::SignatureFingerprint) => Some(fingerprint()),
     })
 }
 

@@ -73,7 +73,7 @@ use crate::challenge::ChallengeResponse;
 use crate::delivery::{Delivery, DeliveryId};
 use crate::error::{PROBLEM_CONTENT_TYPE, Problem, VerifyError};
 use crate::headers::HeaderSource;
-use crate::store::{Claim, ClaimToken, DeliveryStore, StoreError};
+use crate::store::{Claim, ClaimToken, DeliveryKey, DeliveryStore, StoreError};
 use crate::verify::{PendingVerification, Verified, Verifier};
 
 /// Default body limit: 1 MiB.
@@ -581,11 +581,18 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
             // The adapters' `webhook` span has this field: duplicates and in-flight
             // copies are logged with their id too.
             tracing::Span::current().record("delivery_id", id.as_str());
-            match self.store.claim(&id).await {
+            // An id the signature does not cover is claimed with the signature's
+            // fingerprint: a capture replayed under a fresh id finds it taken.
+            let key = if verified.scheme().signs_delivery_id() {
+                DeliveryKey::new(id.clone())
+            } else {
+                DeliveryKey::with_signature(id.clone(), verified.fingerprint_id())
+            };
+            match self.store.claim(&key).await {
                 Ok(Claim::Claimed(token)) => {
                     let claim = ClaimedDelivery {
                         store: self.store.clone(),
-                        id: id.clone(),
+                        key,
                         token,
                     };
                     Ok(Admitted::new(&verified, Some(id), Some(claim)))
@@ -804,7 +811,7 @@ impl<St> Admitted<St> {
 /// A claim this request owns.
 struct ClaimedDelivery<St> {
     store: St,
-    id: DeliveryId,
+    key: DeliveryKey,
     token: ClaimToken,
 }
 
@@ -843,9 +850,9 @@ impl<St: DeliveryStore> ClaimGuard<St> {
         };
         let settled = match status {
             Some(status) if (200..300).contains(&status) => {
-                claim.store.complete(&claim.id, &claim.token).await
+                claim.store.complete(&claim.key, &claim.token).await
             }
-            _ => claim.store.release(&claim.id, &claim.token).await,
+            _ => claim.store.release(&claim.key, &claim.token).await,
         };
         if let Err(error) = settled {
             tracing::warn!(%error, "could not settle the delivery claim; it expires with its lease");
@@ -858,7 +865,7 @@ impl<St: DeliveryStore> Drop for ClaimGuard<St> {
         if let Some(claim) = self.claim.take() {
             (self.spawn)(Box::pin(async move {
                 // Nothing to report to: a failed release expires with its lease.
-                let _ = claim.store.release(&claim.id, &claim.token).await;
+                let _ = claim.store.release(&claim.key, &claim.token).await;
             }));
         }
     }
@@ -870,15 +877,23 @@ impl DeliveryStore for () {
         false
     }
 
-    async fn claim(&self, _id: &DeliveryId) -> Result<Claim, StoreError> {
+    async fn claim(&self, _delivery: &DeliveryKey) -> Result<Claim, StoreError> {
         Ok(Claim::Claimed(ClaimToken::from_u128(0)))
     }
 
-    async fn complete(&self, _id: &DeliveryId, _token: &ClaimToken) -> Result<(), StoreError> {
+    async fn complete(
+        &self,
+        _delivery: &DeliveryKey,
+        _token: &ClaimToken,
+    ) -> Result<(), StoreError> {
         Ok(())
     }
 
-    async fn release(&self, _id: &DeliveryId, _token: &ClaimToken) -> Result<(), StoreError> {
+    async fn release(
+        &self,
+        _delivery: &DeliveryKey,
+        _token: &ClaimToken,
+    ) -> Result<(), StoreError> {
         Ok(())
     }
 }

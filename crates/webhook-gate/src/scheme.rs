@@ -301,6 +301,28 @@ impl Scheme {
         })
     }
 
+    /// Whether the signature covers the delivery id: an id read from the signed body
+    /// or from a signed header, or the signature's own fingerprint. Where it does
+    /// not (GitHub, Shopify, Sentimatrix), a receiver dedupes on the signature's
+    /// fingerprint as well, so that a capture resent under a new id is a duplicate.
+    pub fn signs_delivery_id(&self) -> bool {
+        match &self.delivery_id {
+            None
+            | Some(
+                DeliveryIdSourceResolved::JsonField(_)
+                | DeliveryIdSourceResolved::JsonPointer(_)
+                | DeliveryIdSourceResolved::SignatureFingerprint,
+            ) => true,
+            Some(DeliveryIdSourceResolved::Header(name)) => {
+                self.signed_content.signs_id()
+                    && self
+                        .id_header
+                        .as_ref()
+                        .is_some_and(|signed| signed.lookup == name.lookup)
+            }
+        }
+    }
+
     /// The delivery header a provider sends with the id, when the id comes from a
     /// header (the [`Signer`](crate::Signer) writes it).
     pub fn delivery_id_header(&self) -> Option<&str> {

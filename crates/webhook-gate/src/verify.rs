@@ -9,7 +9,7 @@ use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::challenge::{self, ChallengeResponse};
-use crate::delivery::{self, Delivery, HeaderId, checked_id};
+use crate::delivery::{self, Delivery, DeliveryId, HeaderId, checked_id};
 use crate::error::{ConfigError, VerifyError};
 use crate::headers::HeaderKey;
 use crate::headers::{HeaderLookup, HeaderSource};
@@ -553,6 +553,13 @@ impl Verified {
         signature::encode(&fingerprint, crate::scheme::Encoding::Hex)[..32].to_owned()
     }
 
+    /// The fingerprint as a delivery id, `sig:<fingerprint>`: the id of a scheme
+    /// that dedupes by signature, and the second key of one whose id the signature
+    /// does not cover.
+    pub fn fingerprint_id(&self) -> DeliveryId {
+        DeliveryId::new(format!("sig:{}", self.fingerprint()))
+    }
+
     /// The response to send, when the verified body is the scheme's endpoint
     /// challenge.
     pub fn challenge(&self, body: &[u8]) -> Option<ChallengeResponse> {
@@ -570,7 +577,7 @@ impl Verified {
         }
         let delivery_id =
             delivery::resolve(scheme.delivery_id.as_ref(), &self.delivery_id, body, || {
-                self.fingerprint()
+                self.fingerprint_id()
             })?;
         Ok(Delivery::Event { delivery_id })
     }

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::delivery::DeliveryId;
-use crate::store::{Claim, ClaimToken, DEFAULT_DONE_TTL, DEFAULT_LEASE, DeliveryStore, StoreError};
+use crate::store::{
+    Claim, ClaimToken, DEFAULT_DONE_TTL, DEFAULT_LEASE, DeliveryKey, DeliveryStore, StoreError,
+};
 
 /// Default number of delivery ids remembered.
 pub const DEFAULT_CAPACITY: usize = 100_000;
@@ -30,11 +32,11 @@ const SHARDS: usize = 16;
 ///
 /// ```
 /// use webhook_gate::{DeliveryId, DeliveryStore, MemoryStore};
-/// use webhook_gate::store::Claim;
+/// use webhook_gate::store::{Claim, DeliveryKey};
 ///
 /// # block_on(async {
 /// let store = MemoryStore::new();
-/// let id = DeliveryId::new("evt_1");
+/// let id = DeliveryKey::from(DeliveryId::new("evt_1"));
 /// let Claim::Claimed(token) = store.claim(&id).await.unwrap() else { unreachable!() };
 /// assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
 /// store.complete(&id, &token).await.unwrap();
@@ -286,8 +288,8 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    /// The id's key and its shard, locked.
-    fn shard(&self, id: &DeliveryId) -> (Key, MutexGuard<'_, Shard>) {
+    /// The id's key and the index of its shard.
+    fn key(&self, id: &DeliveryId) -> (Key, usize) {
         let hash = self.inner.hasher.hash_one(id.as_str());
         // Middle bits: the map takes its bucket from the low bits and its tag from the
         // top seven, which must stay as varied inside a shard as they are overall.
@@ -296,7 +298,25 @@ impl MemoryStore {
             hash,
             id: Arc::clone(id.as_shared()),
         };
-        (key, lock(&self.inner.shards[index]))
+        (key, index)
+    }
+
+    /// The keys of `delivery` with the shards they live in, locked in ascending
+    /// order (so that two claims never wait on each other's locks), each key
+    /// pointing at its shard's guard.
+    fn lock_keys(&self, delivery: &DeliveryKey) -> (Vec<(Key, usize)>, Vec<MutexGuard<'_, Shard>>) {
+        let mut keys: Vec<(Key, usize)> = delivery.keys().map(|id| self.key(id)).collect();
+        let mut indexes: Vec<usize> = keys.iter().map(|(_, index)| *index).collect();
+        indexes.sort_unstable();
+        indexes.dedup();
+        for (_, index) in &mut keys {
+            *index = indexes.binary_search(index).unwrap_or(0);
+        }
+        let guards = indexes
+            .iter()
+            .map(|&index| lock(&self.inner.shards[index]))
+            .collect();
+        (keys, guards)
     }
 
     fn lifetimes(&self) -> Lifetimes {
@@ -306,38 +326,53 @@ impl MemoryStore {
         }
     }
 
-    fn claim_now(&self, id: &DeliveryId) -> Claim {
+    fn claim_now(&self, delivery: &DeliveryKey) -> Claim {
         let now = Instant::now();
         let lifetimes = self.lifetimes();
-        let (key, mut shard) = self.shard(id);
-        shard.expire(now, lifetimes);
-        if let Some(entry) = shard.entries.get(&key)
-            && lifetimes.expires(entry) > now
-        {
-            return match entry.state {
-                State::Done => Claim::Done,
-                State::InFlight(_) => Claim::InFlight,
-            };
+        let (keys, mut shards) = self.lock_keys(delivery);
+        for shard in &mut shards {
+            shard.expire(now, lifetimes);
+        }
+        let mut taken = None;
+        for (key, shard) in &keys {
+            if let Some(entry) = shards[*shard].entries.get(key)
+                && lifetimes.expires(entry) > now
+            {
+                taken = match (taken, entry.state) {
+                    (_, State::Done) | (Some(Claim::Done), _) => Some(Claim::Done),
+                    _ => Some(Claim::InFlight),
+                };
+            }
+        }
+        if let Some(claim) = taken {
+            return claim;
         }
         let token = ClaimToken::local();
-        shard.claim(key, token, now);
-        shard.bound(self.inner.shard_capacity);
-        shard.compact();
+        for (key, shard) in keys {
+            shards[shard].claim(key, token, now);
+        }
+        for shard in &mut shards {
+            shard.bound(self.inner.shard_capacity);
+            shard.compact();
+        }
         Claim::Claimed(token)
     }
 
-    fn settle(&self, id: &DeliveryId, token: ClaimToken, done: bool) {
-        let (key, mut shard) = self.shard(id);
-        let Some(entry) = shard.entries.get_mut(&key) else {
-            return;
-        };
-        if entry.state != State::InFlight(token) {
-            return;
-        }
-        if done {
-            entry.state = State::Done;
-        } else {
-            shard.entries.remove(&key);
+    fn settle(&self, delivery: &DeliveryKey, token: ClaimToken, done: bool) {
+        let (keys, mut shards) = self.lock_keys(delivery);
+        for (key, shard) in keys {
+            let shard = &mut shards[shard];
+            let Some(entry) = shard.entries.get_mut(&key) else {
+                continue;
+            };
+            if entry.state != State::InFlight(token) {
+                continue;
+            }
+            if done {
+                entry.state = State::Done;
+            } else {
+                shard.entries.remove(&key);
+            }
         }
     }
 }
@@ -349,25 +384,28 @@ fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
 }
 
 impl DeliveryStore for MemoryStore {
-    fn claim(&self, id: &DeliveryId) -> impl Future<Output = Result<Claim, StoreError>> + Send {
-        ready(Ok(self.claim_now(id)))
+    fn claim(
+        &self,
+        delivery: &DeliveryKey,
+    ) -> impl Future<Output = Result<Claim, StoreError>> + Send {
+        ready(Ok(self.claim_now(delivery)))
     }
 
     fn complete(
         &self,
-        id: &DeliveryId,
+        delivery: &DeliveryKey,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.settle(id, *token, true);
+        self.settle(delivery, *token, true);
         ready(Ok(()))
     }
 
     fn release(
         &self,
-        id: &DeliveryId,
+        delivery: &DeliveryKey,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.settle(id, *token, false);
+        self.settle(delivery, *token, false);
         ready(Ok(()))
     }
 }
@@ -420,6 +458,10 @@ impl MemoryStoreBuilder {
 mod tests {
     use super::*;
 
+    fn key(id: impl AsRef<str>) -> DeliveryKey {
+        DeliveryKey::new(DeliveryId::new(id))
+    }
+
     fn block_on<F: Future>(future: F) -> F::Output {
         let mut context = std::task::Context::from_waker(std::task::Waker::noop());
         let mut future = std::pin::pin!(future);
@@ -430,7 +472,7 @@ mod tests {
         }
     }
 
-    fn claimed(store: &MemoryStore, id: &DeliveryId) -> ClaimToken {
+    fn claimed(store: &MemoryStore, id: &DeliveryKey) -> ClaimToken {
         match block_on(store.claim(id)).unwrap() {
             Claim::Claimed(token) => token,
             other => panic!("expected a claim, got {other:?}"),
@@ -438,9 +480,41 @@ mod tests {
     }
 
     #[test]
+    fn a_signature_claimed_with_an_id_catches_a_replay_under_a_new_id() {
+        let store = MemoryStore::new();
+        let signed = |id: &str, signature: &str| {
+            DeliveryKey::with_signature(DeliveryId::new(id), DeliveryId::new(signature))
+        };
+        let first = signed("a", "sig:1");
+        let token = claimed(&store, &first);
+        // A capture resent under a new id while the first copy runs, then after it.
+        assert_eq!(
+            block_on(store.claim(&signed("b", "sig:1"))).unwrap(),
+            Claim::InFlight
+        );
+        block_on(store.complete(&first, &token)).unwrap();
+        assert_eq!(
+            block_on(store.claim(&signed("b", "sig:1"))).unwrap(),
+            Claim::Done
+        );
+        // The provider's retry, signed anew, under the same id.
+        assert_eq!(
+            block_on(store.claim(&signed("a", "sig:2"))).unwrap(),
+            Claim::Done
+        );
+        // A released claim frees both keys; a refused claim took neither.
+        let other = signed("c", "sig:3");
+        let token = claimed(&store, &other);
+        block_on(store.release(&other, &token)).unwrap();
+        claimed(&store, &key("c"));
+        claimed(&store, &key("sig:3"));
+        claimed(&store, &key("b"));
+    }
+
+    #[test]
     fn claim_complete_release() {
         let store = MemoryStore::new();
-        let id = DeliveryId::new("a");
+        let id = key("a");
         let first = claimed(&store, &id);
         assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
         // A token that does not own the claim changes nothing.
@@ -461,7 +535,7 @@ mod tests {
         let store = MemoryStore::builder()
             .lease(Duration::from_millis(50))
             .build();
-        let id = DeliveryId::new("crashed");
+        let id = key("crashed");
         let stale = claimed(&store, &id);
         assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
         std::thread::sleep(Duration::from_millis(80));
@@ -480,10 +554,10 @@ mod tests {
         let store = MemoryStore::builder()
             .lease(Duration::from_millis(50))
             .build();
-        let done = DeliveryId::new("done-first");
+        let done = key("done-first");
         let token = claimed(&store, &done);
         block_on(store.complete(&done, &token)).unwrap();
-        let crashed = DeliveryId::new("crashed-second");
+        let crashed = key("crashed-second");
         claimed(&store, &crashed);
         assert_eq!(block_on(store.claim(&crashed)).unwrap(), Claim::InFlight);
         std::thread::sleep(Duration::from_millis(80));
@@ -499,7 +573,7 @@ mod tests {
         let store = MemoryStore::builder()
             .done_ttl(Duration::from_millis(50))
             .build();
-        let id = DeliveryId::new("old");
+        let id = key("old");
         let token = claimed(&store, &id);
         block_on(store.complete(&id, &token)).unwrap();
         assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
@@ -511,23 +585,20 @@ mod tests {
     fn capacity_is_bounded_and_forgets_the_oldest_done_first() {
         let store = MemoryStore::builder().capacity(SHARDS * 4).build();
         for n in 0..10_000 {
-            let id = DeliveryId::new(format!("id-{n}"));
+            let id = key(format!("id-{n}"));
             let token = claimed(&store, &id);
             block_on(store.complete(&id, &token)).unwrap();
         }
         assert!(store.len() <= SHARDS * 4, "{}", store.len());
         // The newest is still remembered.
-        assert_eq!(
-            block_on(store.claim(&DeliveryId::new("id-9999"))).unwrap(),
-            Claim::Done
-        );
+        assert_eq!(block_on(store.claim(&key("id-9999"))).unwrap(), Claim::Done);
     }
 
     #[test]
     fn ids_spread_evenly_over_the_shards() {
         let store = MemoryStore::new();
         for n in 0..16_000 {
-            claimed(&store, &DeliveryId::new(format!("evt_{n}")));
+            claimed(&store, &key(format!("evt_{n}")));
         }
         // 1 000 ids a shard on average; a binomial spread stays far inside 800..1200.
         for shard in &store.inner.shards {
@@ -543,7 +614,7 @@ mod tests {
             .done_ttl(Duration::from_millis(20))
             .build();
         for n in 0..1_000 {
-            let id = DeliveryId::new(format!("x-{n}"));
+            let id = key(format!("x-{n}"));
             let token = claimed(&store, &id);
             if n % 2 == 0 {
                 block_on(store.complete(&id, &token)).unwrap();
@@ -551,7 +622,7 @@ mod tests {
         }
         std::thread::sleep(Duration::from_millis(40));
         for n in 0..SHARDS * 64 {
-            claimed(&store, &DeliveryId::new(format!("y-{n}")));
+            claimed(&store, &key(format!("y-{n}")));
         }
         assert_eq!(store.len(), SHARDS * 64);
     }
@@ -560,7 +631,7 @@ mod tests {
     fn settled_claims_do_not_accumulate() {
         let store = MemoryStore::new();
         for n in 0..100_000 {
-            let id = DeliveryId::new(format!("settled-{n}"));
+            let id = key(format!("settled-{n}"));
             let token = claimed(&store, &id);
             if n % 2 == 0 {
                 block_on(store.complete(&id, &token)).unwrap();
@@ -585,7 +656,7 @@ mod tests {
     #[test]
     fn concurrent_claims_have_one_winner() {
         let store = MemoryStore::new();
-        let id = DeliveryId::new("contended");
+        let id = key("contended");
         let winners: usize = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..16)
                 .map(|_| {

@@ -114,11 +114,66 @@ impl StoreError {
     }
 }
 
+/// What a delivery is claimed under: its id and, when the signature does not cover
+/// the id, the fingerprint of the verified signature as well.
+///
+/// An id that the signature does not cover (GitHub's `X-GitHub-Delivery`, Shopify's
+/// `X-Shopify-Webhook-Id`, ...) could be changed by anyone who captured a delivery:
+/// alone it would let the capture be replayed under a fresh id. Claimed together
+/// with the signature's fingerprint, the replay finds the fingerprint taken and is
+/// answered as a duplicate, while the provider's own retries (same id) behave as
+/// before. A store claims every key of a `DeliveryKey` atomically: all or none.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeliveryKey {
+    id: DeliveryId,
+    signature: Option<DeliveryId>,
+}
+
+impl DeliveryKey {
+    /// A delivery claimed under `id` alone (the signature covers it).
+    pub fn new(id: DeliveryId) -> Self {
+        Self {
+            id,
+            signature: None,
+        }
+    }
+
+    /// A delivery claimed under `id` and the fingerprint `signature` of its verified
+    /// signature.
+    pub fn with_signature(id: DeliveryId, signature: DeliveryId) -> Self {
+        let signature = (signature != id).then_some(signature);
+        Self { id, signature }
+    }
+
+    /// The delivery id.
+    pub fn id(&self) -> &DeliveryId {
+        &self.id
+    }
+
+    /// The signature fingerprint claimed with the id, if any.
+    pub fn signature(&self) -> Option<&DeliveryId> {
+        self.signature.as_ref()
+    }
+
+    /// Every key to claim: the id, then the signature fingerprint.
+    pub fn keys(&self) -> impl Iterator<Item = &DeliveryId> {
+        std::iter::once(&self.id).chain(self.signature.as_ref())
+    }
+}
+
+impl From<DeliveryId> for DeliveryKey {
+    fn from(id: DeliveryId) -> Self {
+        Self::new(id)
+    }
+}
+
 /// Remembers which deliveries are in flight and which are done.
 ///
 /// Implementations must make [`claim`](Self::claim) atomic: of any number of
-/// concurrent claims of one id, at most one returns [`Claim::Claimed`] until that
-/// claim is released or its lease expires.
+/// concurrent claims sharing a key, at most one returns [`Claim::Claimed`] until that
+/// claim is released or its lease expires. A claim of several keys
+/// ([`DeliveryKey::keys`]) succeeds only when every key is free, and is then
+/// [`Claim::Done`] if any key is done, [`Claim::InFlight`] if any is in flight.
 pub trait DeliveryStore: Send + Sync + 'static {
     /// Whether this store deduplicates at all (`false` only for `()`, the store of
     /// a receiver without dedupe: it then needs no delivery id).
@@ -126,20 +181,24 @@ pub trait DeliveryStore: Send + Sync + 'static {
         true
     }
 
-    /// Claims `id` for processing.
-    fn claim(&self, id: &DeliveryId) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+    /// Claims every key of `delivery` for processing.
+    fn claim(
+        &self,
+        delivery: &DeliveryKey,
+    ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
 
-    /// Marks a claimed delivery as done, if `token` still owns it.
+    /// Marks a claimed delivery as done (each of its keys that `token` still owns).
     fn complete(
         &self,
-        id: &DeliveryId,
+        delivery: &DeliveryKey,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Gives up a claim, if `token` still owns it, so that a retry is processed.
+    /// Gives up a claim (each key that `token` still owns), so that a retry is
+    /// processed.
     fn release(
         &self,
-        id: &DeliveryId,
+        delivery: &DeliveryKey,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
@@ -149,23 +208,26 @@ impl<T: DeliveryStore> DeliveryStore for std::sync::Arc<T> {
         (**self).deduplicates()
     }
 
-    fn claim(&self, id: &DeliveryId) -> impl Future<Output = Result<Claim, StoreError>> + Send {
-        (**self).claim(id)
+    fn claim(
+        &self,
+        delivery: &DeliveryKey,
+    ) -> impl Future<Output = Result<Claim, StoreError>> + Send {
+        (**self).claim(delivery)
     }
 
     fn complete(
         &self,
-        id: &DeliveryId,
+        delivery: &DeliveryKey,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        (**self).complete(id, token)
+        (**self).complete(delivery, token)
     }
 
     fn release(
         &self,
-        id: &DeliveryId,
+        delivery: &DeliveryKey,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        (**self).release(id, token)
+        (**self).release(delivery, token)
     }
 }
