@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
-use webhook_gate::receive::Receiver;
+use webhook_gate::receive::{BodyBudget, DEFAULT_BODY_BUDGET, Receiver};
 use webhook_gate::sign::SignedHeaders;
 use webhook_gate::{DeliveryStore, Preset, Verifier};
 
@@ -75,6 +75,15 @@ pub async fn start_axum<St: DeliveryStore + Clone>(
     runs: Runs,
     store_for: impl Fn(&str) -> St,
 ) -> SocketAddr {
+    start_axum_with_budget(runs, store_for, BodyBudget::new(DEFAULT_BODY_BUDGET)).await
+}
+
+/// [`start_axum`], every route holding its bodies within one `budget`.
+pub async fn start_axum_with_budget<St: DeliveryStore + Clone>(
+    runs: Runs,
+    store_for: impl Fn(&str) -> St,
+    budget: BodyBudget,
+) -> SocketAddr {
     use axum::routing::post;
     let mut router = axum::Router::new();
     for preset in Preset::ALL.iter().map(|preset| preset.name()) {
@@ -94,6 +103,7 @@ pub async fn start_axum<St: DeliveryStore + Clone>(
             post(handler).route_layer(webhook_gate_tower::WebhookLayer::from(
                 Receiver::new(verifier(preset))
                     .read_timeout(READ_TIMEOUT)
+                    .body_budget(budget.clone())
                     .store(store_for(preset)),
             )),
         );
@@ -110,6 +120,15 @@ pub fn start_actix<St: DeliveryStore + Clone>(
     runs: Runs,
     store_for: impl Fn(&str) -> St + Send + 'static,
 ) -> SocketAddr {
+    start_actix_with_budget(runs, store_for, BodyBudget::new(DEFAULT_BODY_BUDGET))
+}
+
+/// [`start_actix`], every route holding its bodies within one `budget`.
+pub fn start_actix_with_budget<St: DeliveryStore + Clone>(
+    runs: Runs,
+    store_for: impl Fn(&str) -> St + Send + 'static,
+    budget: BodyBudget,
+) -> SocketAddr {
     use actix_web::{App, HttpResponse, HttpServer, web};
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -120,6 +139,7 @@ pub fn start_actix<St: DeliveryStore + Clone>(
                 .map(|preset| {
                     let receiver = Receiver::new(verifier(preset))
                         .read_timeout(READ_TIMEOUT)
+                        .body_budget(budget.clone())
                         .store(store_for(preset));
                     (preset, webhook_gate_actix::WebhookGate::from(receiver))
                 })
