@@ -36,10 +36,9 @@ def H(sig, ts):
     return h
 
 
-URL = "https://hooks.example.com/discord/interactions"
 TS = str(NOW - 1)
 out = []
-common = dict(provider=P, key=PUB, private_key=PRIV, method="POST", url=URL, now=NOW)
+common = dict(provider=P, key=PUB, private_key=PRIV, method="POST", url=None, now=NOW)
 
 ping = '{"app_permissions":"0","application_id":"1100000000000000000","entitlements":[],"id":"1300000000000000001","token":"aW50ZXJhY3Rpb246MTMwMDAwMDAwMDAwMDAwMDAwMTpQSU5H","type":1,"user":{"id":"1000000000000000001","username":"discord"},"version":1}'
 ps = sign(sk, TS, ping)

@@ -32,13 +32,13 @@ out = [
     vector(name="challenge_handshake", description="Endpoint verification: GET ?challenge=<value>; answer 200 text/plain echoing it (Dropbox's sample also sets X-Content-Type-Options: nosniff).",
            source=SRC, method="GET", url=URL + "?challenge=" + CHALLENGE, headers={}, body="", expected="handshake",
            handshake_response={"status": 200, "content_type": "text/plain", "body": CHALLENGE}, **common),
-    vector(name="ok", description="Notification POST; X-Dropbox-Signature = hex HMAC-SHA256(app secret, raw body).", source=SRC, method="POST", url=URL,
+    vector(name="ok", description="Notification POST; X-Dropbox-Signature = hex HMAC-SHA256(app secret, raw body).", source=SRC, method="POST", url=None,
            headers=H(s), body=body, expected="ok", **common),
-    vector(name="tampered_body", description="Account list changed after signing.", source=SRC, method="POST", url=URL, headers=H(s),
+    vector(name="tampered_body", description="Account list changed after signing.", source=SRC, method="POST", url=None, headers=H(s),
            body=body.replace("12345", "12346"), expected="bad_signature", **common),
-    vector(name="wrong_key", description="Signed with another app's secret.", source=SRC, method="POST", url=URL, headers=H(sig(OTHER, body)),
+    vector(name="wrong_key", description="Signed with another app's secret.", source=SRC, method="POST", url=None, headers=H(sig(OTHER, body)),
            body=body, expected="bad_signature", **common),
-    vector(name="missing_signature", description="No X-Dropbox-Signature header.", source=SRC, method="POST", url=URL, headers=H(None), body=body,
+    vector(name="missing_signature", description="No X-Dropbox-Signature header.", source=SRC, method="POST", url=None, headers=H(None), body=body,
            expected="missing_signature", **common),
 ]
 write("dropbox.json", out)

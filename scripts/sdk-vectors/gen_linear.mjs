@@ -11,7 +11,6 @@ const SDK = `@linear/sdk ${pkgVersion("@linear/sdk")} (npm), LinearWebhookClient
 const P = "linear";
 const SECRET = "lin_wh_7Qm2Xv9Kp4Rt8Zc1Nw6Bd3Yh5Lf0Gs2Ja";
 const OTHER = "lin_wh_0Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0Kk1";
-const URL = "https://hooks.example.com/linear/webhook";
 
 const sign = (k, body) => createHmac("sha256", k).update(body).digest("hex");
 async function sdk(body, sig) {
@@ -32,7 +31,7 @@ const body = (tsMs) => JSON.stringify({ action: "update", actor: { id: "2e6eea91
   webhookTimestamp: tsMs, webhookId: "000042e3-d123-4980-b49f-8e140eef9329" });
 
 const out = [];
-const common = { provider: P, key: SECRET, method: "POST", url: URL, now: NOW };
+const common = { provider: P, key: SECRET, method: "POST", url: null, now: NOW };
 const ms = NOW * 1000;
 
 const b = body(ms - 3000), s = sign(SECRET, b);

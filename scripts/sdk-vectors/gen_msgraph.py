@@ -9,7 +9,8 @@ from urllib.parse import unquote_plus
 from _vectors import NOW, check, vector, write
 
 SRC = ("learn.microsoft.com/graph/change-notifications-delivery-webhooks (notification endpoint validation; clientState) and "
-       "learn.microsoft.com/graph/api/resources/changenotification; clientState equality, nothing computed")
+       "learn.microsoft.com/graph/api/resources/changenotificationcollection; validationToken format as logged in abraunegg/onedrive docs/webhooks.md; "
+       "clientState equality, nothing computed")
 P = "msgraph"
 CLIENT_STATE = "gate-7f3b2a9c-1d4e-4f6a-8b0c-2e5d9a1f3c7b"
 BASE = "https://hooks.example.com/graph/notifications"
@@ -40,13 +41,13 @@ out = [
     vector(name="validation_handshake", description="Subscription validation: POST with ?validationToken= (form-encoded: '+' = space). Answer 200 text/plain with the decoded token.",
            url=BASE + "?validationToken=" + QTOKEN, headers={"Content-Type": "text/plain; charset=utf-8"}, body="", expected="handshake",
            handshake_response={"status": 200, "content_type": "text/plain", "body": decoded}, **common),
-    vector(name="notification_ok", description="One change notification whose clientState matches.", url=BASE, headers=JH,
+    vector(name="notification_ok", description="One change notification whose clientState matches.", url=None, headers=JH,
            body=notif(item(CLIENT_STATE, "AAMkAGUwNjQ4ZjIxAAA=")), expected="ok", **common),
-    vector(name="notification_two_items_ok", description="Two items, both with the right clientState.", url=BASE, headers=JH,
+    vector(name="notification_two_items_ok", description="Two items, both with the right clientState.", url=None, headers=JH,
            body=notif(item(CLIENT_STATE, "AAMkAGUwNjQ4ZjIxAAA="), item(CLIENT_STATE, "AAMkAGUwNjQ4ZjIxAAB=")), expected="ok", **common),
-    vector(name="notification_wrong_client_state", description="clientState differs.", url=BASE, headers=JH,
+    vector(name="notification_wrong_client_state", description="clientState differs.", url=None, headers=JH,
            body=notif(item("gate-00000000-0000-0000-0000-000000000000", "AAMkAGUwNjQ4ZjIxAAA=")), expected="bad_signature", **common),
-    vector(name="notification_missing_client_state", description="Item without a clientState field although the subscription set one.", url=BASE, headers=JH,
+    vector(name="notification_missing_client_state", description="Item without a clientState field although the subscription set one.", url=None, headers=JH,
            body=notif(item(None, "AAMkAGUwNjQ4ZjIxAAA=")), expected="missing_signature", **common),
 ]
 write("msgraph.json", out)

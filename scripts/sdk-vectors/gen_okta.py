@@ -7,11 +7,11 @@ import json
 
 from _vectors import NOW, vector, write
 
-SRC = ("developer.okta.com/docs/concepts/event-hooks (one-time verification request, Authorization header secret); "
-       "terraform/pulumi okta_event_hook auth {type HEADER, key Authorization}; token equality, nothing computed")
+SRC = ("developer.okta.com/docs/guides/set-up-event-hook (one-time verification request) and help.okta.com event-hook setup "
+       "(authentication field/secret header); X-Okta-Verification-Challenge -> {\"verification\"} corroborated by third parties only; "
+       "token equality, nothing computed")
 P = "okta"
 SECRET = "Basic b2t0YS1ob29rOnM0cFIzc2VjcmV0LWV2ZW50LWhvb2s="
-URL = "https://hooks.example.com/okta/events"
 CHALLENGE = "2a0Bv3R_eJ7kQm9xYz1LpS4tUw6NcH8fGdK5"
 
 
@@ -27,7 +27,7 @@ body = ('{"eventType":"com.okta.event_hook","eventTypeVersion":"1.0","cloudEvent
         '"eventId":"b5a188b9-5ece-4636-b041-482ffda96311","data":{"events":[{"uuid":"2d5b3f8a-9e1c-11f0-8b2b-6f1c0a9d3e21","published":"2025-11-01T11:59:57.000Z",'
         '"eventType":"user.lifecycle.create","displayMessage":"Create Okta user","severity":"INFO","actor":{"id":"00u1qw1mqitPHM8AJ0g7","type":"User"}}]},'
         '"eventTime":"2025-11-01T11:59:58.000Z","contentType":"application/json"}')
-common = dict(provider=P, key=SECRET, url=URL, now=NOW, source=SRC)
+common = dict(provider=P, key=SECRET, url=None, now=NOW, source=SRC)
 out = [
     vector(name="verification_handshake", description="One-time GET with X-Okta-Verification-Challenge (and the configured Authorization header): answer 200 JSON {\"verification\": <value>}.",
            method="GET", headers=H(SECRET, {"X-Okta-Verification-Challenge": CHALLENGE}), body="", expected="handshake",

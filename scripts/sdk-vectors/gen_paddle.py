@@ -40,11 +40,10 @@ def H(sig):
     return {"Content-Type": "application/json", **({"Paddle-Signature": sig} if sig is not None else {})}
 
 
-URL = "https://hooks.example.com/paddle/webhook"
 body = ('{"event_id":"evt_01jbq9a2b3c4d5e6f7g8h9j0k1","event_type":"transaction.completed","occurred_at":"2025-11-01T11:59:58.912345Z",'
         '"notification_id":"ntf_01jbq9a2b3m4n5p6q7r8s9t0v1","data":{"id":"txn_01jbq99zz8y7x6w5v4u3t2s1r0","status":"completed",'
         '"customer_id":"ctm_01hv8wt8nffez4p2t6typn4a5j","currency_code":"USD","details":{"totals":{"grand_total":"1999"}}}}')
-common = dict(provider=P, key=SECRET, method="POST", url=URL, now=NOW)
+common = dict(provider=P, key=SECRET, method="POST", url=None, now=NOW)
 out = []
 ts = NOW - 1
 sig = f"ts={ts};h1={h1(SECRET, ts, body)}"

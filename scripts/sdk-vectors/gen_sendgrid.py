@@ -52,7 +52,6 @@ def js(obj):  # JSON.stringify for these ASCII-only samples
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
-URL = "https://hooks.example.com/sendgrid/events"
 out = []
 
 # Samples from the npm package's own spec (signed by SendGrid's key for that test account).
@@ -66,7 +65,7 @@ b1 = js([{"email": "hello@world.com", "event": "dropped", "reason": "Bounced Add
           "smtp-id": "<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>", "timestamp": 1600112492}]) + "\r\n"
 check(sdk(pk1, b1, s1, t1), "spec single-event sample: SDK accepts")
 out.append(vector(provider=P, name="sdk_spec_single_event", description="Signed sample from the SDK's tests; the body ends with \\r\\n, which is signed.",
-                  source=SPEC + " (quoted exactly); accepted by " + SDK, key=pk1, method="POST", url=URL,
+                  source=SPEC + " (quoted exactly); accepted by " + SDK, key=pk1, method="POST", url=None,
                   headers=H(s1, t1), body=b1, now=int(t1) + 1, expected="ok"))
 
 pk2 = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEQ4LIFtWztlsF7skFqOncjD1lun4H5w8XOhyOArHW9RcIx/FfEzx6cikC/yPfUvwaX/JScE7Fc9CJD2afQ9Ok3Q=="
@@ -85,11 +84,11 @@ ev2 = [{"email": "invalid@gmail.com", "event": "processed", "send_at": 0,
 b2 = "},\r\n{".join(js(ev2).split("},{")) + "\r\n"
 check(sdk(pk2, b2, s2, t2), "spec multi-event sample: SDK accepts")
 out.append(vector(provider=P, name="sdk_spec_multi_event", description="Signed two-event sample from the SDK's tests: events separated by \\r\\n, body ends with \\r\\n.",
-                  source=SPEC + " (quoted exactly); accepted by " + SDK, key=pk2, method="POST", url=URL,
+                  source=SPEC + " (quoted exactly); accepted by " + SDK, key=pk2, method="POST", url=None,
                   headers=H(s2, t2), body=b2, now=int(t2) + 1, expected="ok"))
 check(not sdk(pk1, b1, s1, "timestamp"), "spec sample with timestamp 'timestamp': SDK rejects")
 out.append(vector(provider=P, name="sdk_spec_timestamp_replaced", description="The single-event sample with its timestamp header replaced by the word 'timestamp' (the SDK test 'should reject for bad timestamp').",
-                  source=SPEC + "; rejected by " + SDK, key=pk1, method="POST", url=URL, headers=H(s1, "timestamp"),
+                  source=SPEC + "; rejected by " + SDK, key=pk1, method="POST", url=None, headers=H(s1, "timestamp"),
                   body=b1, now=int(t1) + 1, expected="bad_signature"))
 
 # Own key pair.
@@ -101,7 +100,7 @@ body = js([{"email": "user@example.com", "event": "delivered", "ip": "168.1.1.1"
             "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0",
             "smtp-id": "<14c5d75ce93.dfd.64b469@ismtpd-555>", "timestamp": NOW - 30, "tls": 1}]) + "\r\n"
 sig = sign(priv, TS, body)
-common = dict(provider=P, key=PUB, private_key=PRIV, method="POST", url=URL, now=NOW)
+common = dict(provider=P, key=PUB, private_key=PRIV, method="POST", url=None, now=NOW)
 check(sdk(PUB, body, sig, TS), "own ok: SDK accepts")
 out.append(vector(name="ok", description="ECDSA P-256 over timestamp || body (body ends with \\r\\n); key = base64 SPKI as shown in Mail Settings.",
                   source=SIGNER + "; accepted by " + SDK, headers=H(sig, TS), body=body, expected="ok", **common))

@@ -33,7 +33,7 @@ check(v.validate(DOC_URL, dict(doc_params), DOC_SIG), "docs worked example: SDK 
 out.append(vector(
     provider=P, name="docs_worked_example",
     description="Twilio's worked example (auth token 12345, POST to myapp.php?foo=1&bar=2 with five form fields), quoted exactly; confirmed by the SDK.",
-    source="https://www.twilio.com/docs/usage/webhooks/webhooks-security (worked example, formerly /docs/usage/security#validating-requests); verified with " + SDK,
+    source="Twilio security docs worked example (twilio.com/docs/security 'Let's walk through an example request'; twilio.com/docs/usage/security#validating-requests as cited by code quoting it); verified with " + SDK,
     key=DOC_TOKEN, method="POST", url=DOC_URL, headers=form_headers(DOC_SIG), body=urlencode(doc_params),
     now=NOW, expected="ok"))
 

@@ -14,7 +14,6 @@ const SDK = `@zoom/rivet ${rivetVersion} (npm), AwsLambdaReceiver (CommonHttpReq
 const P = "zoom";
 const SECRET = "Qx7vB2nL9kR4tW1mZ8cY5p"; // app Secret Token (22 chars)
 const OTHER = "Ab3dE6gH9jK2mN5pQ8sT1v";
-const URL = "https://hooks.example.com/zoom/webhook";
 
 const sign = (k, ts, body) => "v0=" + createHmac("sha256", k).update(`v0:${ts}:${body}`).digest("hex");
 const H = (sig, ts) => {
@@ -30,7 +29,7 @@ async function rivet(headers, body) {
 }
 
 const out = [];
-const common = { provider: P, key: SECRET, method: "POST", url: URL, now: NOW };
+const common = { provider: P, key: SECRET, method: "POST", url: null, now: NOW };
 const TS = String(NOW - 1);
 
 const plainToken = "qgg8vlvZRS6UYooatFL8Aw";

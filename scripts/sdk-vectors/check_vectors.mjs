@@ -1,0 +1,245 @@
+// Re-judges every vector in tests/data/providers/*.json twice:
+//  1. with an independent re-implementation (node:crypto only) that must give
+//     exactly the vector's `expected` (and handshake response), reading the
+//     request as given (URL, headers, raw body);
+//  2. where an official npm SDK exists, with that SDK at the vector's `now`,
+//     which must accept exactly the ok/handshake vectors.
+import { createHash, createHmac, createPublicKey, timingSafeEqual, verify as cverify } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { OUT_DIR, atTime } from "./_vectors.mjs";
+
+const require = createRequire(import.meta.url);
+const twilio = require("twilio");
+const { WebhooksHelper } = require("square");
+const { Signature: HubSpotSignature } = require("@hubspot/api-client");
+const { verifyKey } = require("discord-interactions");
+const { EventWebhook } = require("@sendgrid/eventwebhook");
+const { Paddle } = await import("@paddle/paddle-node-sdk");
+const { LinearWebhookClient } = await import("@linear/sdk/webhooks");
+const { AwsLambdaReceiver } = require("@zoom/rivet/meetings");
+
+const hmac = (alg, key, msg, enc) => createHmac(alg, key).update(msg).digest(enc);
+const eq = (a, b) => { const x = Buffer.from(a), y = Buffer.from(b); return x.length === y.length && timingSafeEqual(x, y); };
+const R = (expected, handshake_response) => ({ expected, handshake_response });
+const q = (v) => new URL(v.url).searchParams;
+
+const independent = {
+  twilio(v, h) {
+    const sig = h["x-twilio-signature"];
+    if (sig === undefined) return R("missing_signature");
+    const url = v.url;
+    let data = url;
+    if ((h["content-type"] || "").startsWith("application/x-www-form-urlencoded")) {
+      const params = new Map();
+      for (const [k, val] of new URLSearchParams(v.body)) params.set(k, [...(params.get(k) || []), val]);
+      for (const k of [...params.keys()].sort()) for (const val of [...new Set(params.get(k))].sort()) data += k + val;
+    } else {
+      const want = q(v).get("bodySHA256");
+      if (want === null || createHash("sha256").update(v.body).digest("hex") !== want) return R("bad_signature");
+    }
+    return R(eq(hmac("sha1", v.key, data, "base64"), sig) ? "ok" : "bad_signature");
+  },
+  square(v, h) {
+    const sig = h["x-square-hmacsha256-signature"];
+    if (sig === undefined) return R("missing_signature");
+    return R(eq(hmac("sha256", v.key, v.url + v.body, "base64"), sig) ? "ok" : "bad_signature");
+  },
+  hubspot(v, h) {
+    const sig = h["x-hubspot-signature-v3"], ts = h["x-hubspot-request-timestamp"];
+    if (sig === undefined) return R("missing_signature");
+    if (!eq(hmac("sha256", v.key, v.method + v.url + v.body + ts, "base64"), sig)) return R("bad_signature");
+    return R(v.now * 1000 - Number(ts) > 300000 ? "timestamp_out_of_window" : "ok");
+  },
+  discord(v, h) {
+    const sig = h["x-signature-ed25519"], ts = h["x-signature-timestamp"];
+    if (sig === undefined || ts === undefined) return R("missing_signature");
+    if (!/^[0-9a-f]{128}$/i.test(sig)) return R("malformed");
+    const key = createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), Buffer.from(v.key, "hex")]), format: "der", type: "spki" });
+    if (!cverify(null, Buffer.from(ts + v.body), key, Buffer.from(sig, "hex"))) return R("bad_signature");
+    return JSON.parse(v.body).type === 1 ? R("handshake", { status: 200, content_type: "application/json", body: '{"type":1}' }) : R("ok");
+  },
+  sendgrid(v, h) {
+    const sig = h["x-twilio-email-event-webhook-signature"], ts = h["x-twilio-email-event-webhook-timestamp"];
+    if (sig === undefined) return R("missing_signature");
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(sig)) return R("malformed");
+    const key = createPublicKey({ key: Buffer.from(v.key, "base64"), format: "der", type: "spki" });
+    return R(cverify("sha256", Buffer.from(ts + v.body), { key, dsaEncoding: "der" }, Buffer.from(sig, "base64")) ? "ok" : "bad_signature");
+  },
+  paddle(v, h) {
+    const header = h["paddle-signature"];
+    if (header === undefined) return R("missing_signature");
+    let ts = null; const h1 = [];
+    for (const part of header.split(";")) { const [k, val] = part.split("="); if (k === "ts") ts = val; else if (k === "h1") h1.push(val); }
+    if (ts === null || h1.length === 0) return R("malformed");
+    const mac = hmac("sha256", v.key, `${ts}:${v.body}`, "hex");
+    if (!h1.some((x) => eq(x, mac))) return R("bad_signature");
+    return R(Math.abs(v.now - Number(ts)) > 5 ? "timestamp_out_of_window" : "ok");
+  },
+  paystack(v, h) {
+    const sig = h["x-paystack-signature"];
+    if (sig === undefined) return R("missing_signature");
+    if (!/^[0-9a-f]{128}$/.test(sig)) return R("malformed");
+    return R(eq(hmac("sha512", v.key, v.body, "hex"), sig) ? "ok" : "bad_signature");
+  },
+  intercom(v, h) {
+    const sig = h["x-hub-signature"];
+    if (sig === undefined) return R("missing_signature");
+    if (!/^sha1=[0-9a-f]{40}$/.test(sig)) return R("malformed");
+    return R(eq("sha1=" + hmac("sha1", v.key, v.body, "hex"), sig) ? "ok" : "bad_signature");
+  },
+  gitlab(v, h) {
+    const tok = h["x-gitlab-token"];
+    if (tok === undefined) return R("missing_signature");
+    return R(eq(tok, v.key) ? "ok" : "bad_signature");
+  },
+  zoom(v, h) {
+    const sig = h["x-zm-signature"], ts = h["x-zm-request-timestamp"];
+    if (sig === undefined) return R("missing_signature");
+    if (!/^v0=[0-9a-f]{64}$/.test(sig)) return R("malformed");
+    if (!eq("v0=" + hmac("sha256", v.key, `v0:${ts}:${v.body}`, "hex"), sig)) return R("bad_signature");
+    const b = JSON.parse(v.body);
+    if (b.event === "endpoint.url_validation") {
+      const plainToken = b.payload.plainToken;
+      return R("handshake", { status: 200, content_type: "application/json", body: JSON.stringify({ plainToken, encryptedToken: hmac("sha256", v.key, plainToken, "hex") }) });
+    }
+    return R("ok");
+  },
+  x(v, h) {
+    if (v.method === "GET") {
+      const crc = q(v).get("crc_token");
+      return R("handshake", { status: 200, content_type: "application/json", body: JSON.stringify({ response_token: "sha256=" + hmac("sha256", v.key, crc, "base64") }) });
+    }
+    const sig = h["x-twitter-webhooks-signature"];
+    if (sig === undefined) return R("missing_signature");
+    if (!sig.startsWith("sha256=")) return R("malformed");
+    return R(eq("sha256=" + hmac("sha256", v.key, v.body, "base64"), sig) ? "ok" : "bad_signature");
+  },
+  meta(v, h) {
+    if (v.method === "GET") {
+      const p = q(v);
+      if (p.get("hub.mode") === "subscribe" && p.get("hub.verify_token") !== null && eq(p.get("hub.verify_token"), v.verify_token))
+        return R("handshake", { status: 200, content_type: "text/plain", body: p.get("hub.challenge") });
+      return R("bad_signature");
+    }
+    const sig = h["x-hub-signature-256"];
+    if (sig === undefined) return R("missing_signature");
+    if (!/^sha256=[0-9a-f]{64}$/.test(sig)) return R("malformed");
+    return R(eq("sha256=" + hmac("sha256", v.key, v.body, "hex"), sig) ? "ok" : "bad_signature");
+  },
+  twitch(v, h) {
+    const sig = h["twitch-eventsub-message-signature"], id = h["twitch-eventsub-message-id"], ts = h["twitch-eventsub-message-timestamp"];
+    if (sig === undefined) return R("missing_signature");
+    if (!/^sha256=[0-9a-f]{64}$/.test(sig)) return R("malformed");
+    if (!eq("sha256=" + hmac("sha256", v.key, id + ts + v.body, "hex"), sig)) return R("bad_signature");
+    if (v.now - Date.parse(ts) / 1000 > 600) return R("timestamp_out_of_window");
+    if (h["twitch-eventsub-message-type"] === "webhook_callback_verification")
+      return R("handshake", { status: 200, content_type: "text/plain", body: JSON.parse(v.body).challenge });
+    return R("ok");
+  },
+  dropbox(v, h) {
+    if (v.method === "GET") return R("handshake", { status: 200, content_type: "text/plain", body: q(v).get("challenge") });
+    const sig = h["x-dropbox-signature"];
+    if (sig === undefined) return R("missing_signature");
+    return R(eq(hmac("sha256", v.key, v.body, "hex"), sig) ? "ok" : "bad_signature");
+  },
+  okta(v, h) {
+    const auth = h["authorization"];
+    if (auth === undefined) return R("missing_signature");
+    if (!eq(auth, v.key)) return R("bad_signature");
+    if (v.method === "GET") return R("handshake", { status: 200, content_type: "application/json", body: JSON.stringify({ verification: h["x-okta-verification-challenge"] }) });
+    return R("ok");
+  },
+  msgraph(v, h) {
+    const token = v.url === null ? null : q(v).get("validationToken");
+    if (token !== null) return R("handshake", { status: 200, content_type: "text/plain", body: token });
+    const items = JSON.parse(v.body).value;
+    if (items.some((i) => i.clientState === undefined)) return R("missing_signature");
+    return R(items.every((i) => eq(i.clientState, v.key)) ? "ok" : "bad_signature");
+  },
+  linear(v, h) {
+    const sig = h["linear-signature"];
+    if (sig === undefined) return R("missing_signature");
+    if (!eq(hmac("sha256", v.key, v.body, "hex"), sig)) return R("bad_signature");
+    return R(Math.abs(v.now * 1000 - JSON.parse(v.body).webhookTimestamp) > 60000 ? "timestamp_out_of_window" : "ok");
+  },
+};
+
+// Official npm SDKs: true = accepted.
+const sdk = {
+  async twilio(v, h) {
+    const sig = h["x-twilio-signature"] || "";
+    if ((h["content-type"] || "").startsWith("application/json")) return twilio.validateRequestWithBody(v.key, sig, v.url, v.body);
+    const params = {};
+    for (const [k, val] of new URLSearchParams(v.body)) params[k] = k in params ? [].concat(params[k], val) : val;
+    return twilio.validateRequest(v.key, sig, v.url, params);
+  },
+  async square(v, h) {
+    const sig = h["x-square-hmacsha256-signature"];
+    return sig !== undefined && await WebhooksHelper.verifySignature({ requestBody: v.body, signatureHeader: sig, signatureKey: v.key, notificationUrl: v.url });
+  },
+  async hubspot(v, h) {
+    const sig = h["x-hubspot-signature-v3"];
+    if (sig === undefined) return false;
+    return atTime(v.now, () => {
+      try {
+        return HubSpotSignature.isValid({ signatureVersion: "v3", signature: sig, clientSecret: v.key, requestBody: v.body, url: v.url, method: v.method, timestamp: Number(h["x-hubspot-request-timestamp"]) });
+      } catch { return false; }
+    });
+  },
+  async discord(v, h) {
+    const sig = h["x-signature-ed25519"], ts = h["x-signature-timestamp"];
+    return sig !== undefined && ts !== undefined && await verifyKey(v.body, sig, ts, v.key);
+  },
+  async sendgrid(v, h) {
+    const sig = h["x-twilio-email-event-webhook-signature"];
+    if (sig === undefined) return false;
+    try {
+      const ew = new EventWebhook();
+      return ew.verifySignature(ew.convertPublicKeyToECDSA(v.key), v.body, sig, h["x-twilio-email-event-webhook-timestamp"]);
+    } catch { return false; }
+  },
+  async paddle(v, h) {
+    const sig = h["paddle-signature"];
+    if (sig === undefined) return false;
+    return atTime(v.now, async () => {
+      try { return await new Paddle("pdl_sdbx_apikey_01jbqa0000000000000000000000_dummy").webhooks.isSignatureValid(v.body, v.key, sig); } catch { return false; }
+    });
+  },
+  async zoom(v, h) {
+    const handler = new AwsLambdaReceiver({ webhooksSecretToken: v.key }).start();
+    const log = console.debug; console.debug = () => {};
+    try { return (await handler({ body: v.body, headers: v.headers, isBase64Encoded: false }, {})).statusCode === 200; } finally { console.debug = log; }
+  },
+  async linear(v, h) {
+    const sig = h["linear-signature"];
+    if (sig === undefined) return false;
+    return atTime(v.now, () => { try { return new LinearWebhookClient(v.key).verify(Buffer.from(v.body), sig) === true; } catch { return false; } });
+  },
+};
+
+function sameResponse(a, b) {
+  if (!a || !b || a.status !== b.status || a.content_type !== b.content_type) return false;
+  return a.content_type === "application/json" ? JSON.stringify(JSON.parse(a.body), Object.keys(JSON.parse(a.body)).sort()) === JSON.stringify(JSON.parse(b.body), Object.keys(JSON.parse(b.body)).sort()) : a.body === b.body;
+}
+
+let passed = 0, failed = 0;
+for (const file of readdirSync(OUT_DIR).filter((f) => f.endsWith(".json")).sort()) {
+  const provider = file.replace(/\.json$/, "");
+  for (const v of JSON.parse(readFileSync(join(OUT_DIR, file), "utf8"))) {
+    const h = Object.fromEntries(Object.entries(v.headers).map(([k, val]) => [k.toLowerCase(), val]));
+    const errs = [];
+    if (v.provider !== provider) errs.push(`provider field ${v.provider}`);
+    const got = independent[provider](v, h);
+    if (got.expected !== v.expected) errs.push(`independent: ${got.expected}`);
+    if (v.expected === "handshake" && !sameResponse(got.handshake_response, v.handshake_response)) errs.push(`independent handshake response ${JSON.stringify(got.handshake_response)}`);
+    if (sdk[provider]) {
+      const accepted = await sdk[provider](v, h);
+      if (accepted !== ["ok", "handshake"].includes(v.expected)) errs.push(`npm SDK accepted=${accepted}`);
+    }
+    if (errs.length) { failed++; console.log(`FAIL ${provider}/${v.name} (expected ${v.expected}): ${errs.join("; ")}`); } else passed++;
+  }
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
