@@ -13,6 +13,7 @@ use actix_web::{Error, HttpMessage as _, HttpResponse};
 use webhook_gate::DeliveryStore;
 use webhook_gate::headers::{HeaderLookup, HeaderSource};
 use webhook_gate::receive::{Receiver, ReleaseFuture, Reply};
+use webhook_gate::verify::RequestHead;
 
 use crate::extract::VerifiedWebhook;
 
@@ -106,7 +107,14 @@ where
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    let pending = match receiver.begin(&ActixHeaders(request.headers()), content_length) {
+    let headers = ActixHeaders(request.headers());
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or("/", actix_web::http::uri::PathAndQuery::as_str);
+    let head = RequestHead::new(request.method().as_str(), target, &headers);
+    let begun = receiver.begin(&head, content_length);
+    let pending = match begun {
         Ok(pending) => pending,
         Err(reply) => return Ok(refuse(request, reply)),
     };

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use webhook_gate::delivery::{Delivery as VerifiedDelivery, DeliveryIdSource};
 use webhook_gate::diagnose::{Diagnosis, Finding};
-use webhook_gate::scheme::{Encoding, SignatureFormat, SignedContent};
+use webhook_gate::scheme::{Encoding, SignatureFormat};
 use webhook_gate::secret::SecretEncoding;
 use webhook_gate::verify::Verified;
 use webhook_gate::{Preset, Scheme, VerifyError};
@@ -28,7 +28,7 @@ pub fn schemes_table() -> String {
             name.to_owned(),
             scheme.signature_header().to_owned(),
             format_of(&scheme),
-            signed_content_of(&scheme).to_owned(),
+            signed_content_of(&scheme),
             timestamp_of(&scheme),
             delivery_id_of(&scheme),
             match scheme.secret_encoding() {
@@ -68,20 +68,18 @@ fn format_of(scheme: &Scheme) -> String {
         SignatureFormat::KeyValue {
             timestamp_key,
             signature_key,
-        } => format!("{timestamp_key}=<unix>,{signature_key}=<hex>"),
+            separator,
+        } => format!(
+            "{timestamp_key}=<unix>{}{signature_key}=<hex>",
+            char::from(*separator)
+        ),
         SignatureFormat::VersionedList { version } => format!("{version},<base64> ..."),
         _ => "(custom)".to_owned(),
     }
 }
 
-fn signed_content_of(scheme: &Scheme) -> &'static str {
-    match scheme.signed_content() {
-        SignedContent::Body => "{body}",
-        SignedContent::TimestampDotBody => "{ts}.{body}",
-        SignedContent::SlackV0 => "v0:{ts}:{body}",
-        SignedContent::IdDotTimestampDotBody => "{id}.{ts}.{body}",
-        _ => "(custom)",
-    }
+fn signed_content_of(scheme: &Scheme) -> String {
+    scheme.signed_content().to_string()
 }
 
 fn timestamp_of(scheme: &Scheme) -> String {

@@ -11,6 +11,7 @@ use http_body_util::BodyExt as _;
 use tower_service::Service;
 use webhook_gate::DeliveryStore;
 use webhook_gate::receive::{DeliveryInfo, Receiver, ReleaseFuture, Reply};
+use webhook_gate::verify::RequestHead;
 
 use crate::future::ResponseFuture;
 
@@ -133,7 +134,12 @@ where
             .get(CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok());
-        let pending = match receiver.begin(&parts.headers, content_length) {
+        let target = parts
+            .uri
+            .path_and_query()
+            .map_or("/", http::uri::PathAndQuery::as_str);
+        let head = RequestHead::new(parts.method.as_str(), target, &parts.headers);
+        let pending = match receiver.begin(&head, content_length) {
             Ok(pending) => pending,
             Err(reply) => return Ok(into_response(reply)),
         };

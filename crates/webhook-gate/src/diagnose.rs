@@ -12,13 +12,13 @@
 use std::fmt;
 
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
+use crate::content::{self, HeadValues};
+use crate::crypto::{Finished, Key};
 use crate::error::{ConfigError, VerifyError};
 use crate::headers::{HeaderLookup, HeaderSource};
 use crate::preset::Preset;
-use crate::scheme::{Encoding, Scheme, SignatureFormat, SignedContent};
+use crate::scheme::{Algorithm, Encoding, Scheme, SignatureFormat};
 use crate::secret::{Secret, SecretEncoding};
 use crate::signature::{self, Digest, MAX_SIGNATURE_HEADER_LEN};
 use crate::verify::{FixedClock, Verifier};
@@ -375,8 +375,10 @@ struct Trial<'a> {
 impl Trial<'_> {
     /// Why nothing about the signature can be tried, if so.
     fn missing_input(&self) -> Option<&'static str> {
-        let content = self.scheme.signed_content;
-        if !self.signature_present {
+        let content = &self.scheme.signed_content;
+        if self.scheme.algorithm != crate::scheme::Algorithm::HmacSha256 {
+            Some("the diagnosis tries HMAC-SHA256 schemes only")
+        } else if !self.signature_present {
             Some("no readable signature header")
         } else if self.found.is_empty() {
             Some("no digest found in the signature header")
@@ -400,13 +402,7 @@ impl Trial<'_> {
     }
 
     fn digest(&self, key: &[u8], body: &[u8]) -> Digest {
-        digest(
-            self.scheme.signed_content,
-            key,
-            self.timestamp,
-            self.id,
-            body,
-        )
+        digest(self.scheme, key, self.timestamp, self.id, body)
     }
 
     /// Whether a digest in the header is the HMAC of `body` under `key`.
@@ -582,7 +578,7 @@ fn lenient_digests(value: &str) -> Vec<Found> {
             Some(at) if !item[at..].bytes().all(|b| b == b'=') => item.split_at(at + 1),
             _ => ("", item),
         };
-        if let Some(digest) = signature::decode(text.as_bytes(), Encoding::Hex) {
+        if let Some(digest) = signature::decode_digest(text.as_bytes(), Encoding::Hex) {
             found.push(Found {
                 digest,
                 encoding: Encoding::Hex,
@@ -645,7 +641,7 @@ fn check_milliseconds(timestamp: Option<&str>, now: i64, tolerance: u64) -> (Fin
     let Some(text) = timestamp else {
         return (Finding::NotTried("the request carries no timestamp"), None);
     };
-    let Some(seconds) = signature::parse_unix_seconds(text.as_bytes()) else {
+    let Some(seconds) = crate::time::parse_digits(text.as_bytes()) else {
         return (Finding::NotTried("the timestamp is not a number"), None);
     };
     let within = |timestamp: i64| now.abs_diff(timestamp) <= tolerance;
@@ -658,21 +654,39 @@ fn check_milliseconds(timestamp: Option<&str>, now: i64, tolerance: u64) -> (Fin
     }
 }
 
+/// The HMAC-SHA256 of what `scheme` signs, with the verifier's own template code;
+/// parts that need the request line (method, URL) make no digest (all zeros).
 fn digest(
-    content: SignedContent,
+    scheme: &Scheme,
     key: &[u8],
     timestamp: Option<&str>,
     id: Option<&str>,
     body: &[u8],
 ) -> Digest {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
-    content.feed_prefix(
-        &mut mac,
-        timestamp.unwrap_or_default().as_bytes(),
-        id.unwrap_or_default().as_bytes(),
-    );
-    mac.update(body);
-    mac.finalize().into_bytes().into()
+    let mut runnings = [Key::new(Algorithm::HmacSha256, &Secret::from_bytes(key))
+        .expect("an HMAC takes any key")
+        .start()];
+    let values = HeadValues {
+        method: None,
+        target: None,
+        url: None,
+        timestamp: timestamp.unwrap_or_default().as_bytes(),
+        id: id.unwrap_or_default().as_bytes(),
+    };
+    let no_headers: &[(&str, &str)] = &[];
+    let Ok(split) = content::start(scheme, &values, no_headers, &mut runnings, false) else {
+        return [0; 32];
+    };
+    let [mut running] = runnings;
+    if matches!(split.body, content::BodyPart::Stream) {
+        running.update(body);
+    }
+    running.update(&content::finish_body(split.body, body).unwrap_or_default());
+    running.update(&split.suffix);
+    match running.finish() {
+        Finished::Tag(tag) => tag.as_slice().try_into().unwrap_or([0; 32]),
+        _ => [0; 32],
+    }
 }
 
 /// `body` (valid JSON) written again as `how` says, or `None` when it cannot be.

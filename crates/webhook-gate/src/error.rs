@@ -305,6 +305,13 @@ pub enum ConfigError {
     /// No secret was configured.
     #[error("at least one secret is required")]
     NoSecret,
+    /// The public key is not one the scheme's algorithm can use (Ed25519: 32 bytes
+    /// in hex or base64; P-256: base64 SPKI DER).
+    #[error("the public key is not a valid key for the scheme's algorithm")]
+    InvalidPublicKey,
+    /// The scheme needs a cargo feature this build does not have.
+    #[error("the scheme needs the `{0}` feature of webhook-gate")]
+    FeatureDisabled(&'static str),
     /// A secret is empty.
     #[error("a secret is empty")]
     EmptySecret,

@@ -58,6 +58,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod challenge;
+mod content;
+mod crypto;
 pub mod delivery;
 #[cfg(feature = "diagnose")]
 pub mod diagnose;
@@ -70,6 +72,7 @@ pub mod secret;
 pub mod sign;
 mod signature;
 pub mod store;
+mod time;
 pub mod verify;
 
 pub use delivery::DeliveryId;

@@ -13,9 +13,10 @@
 //!
 //! An adapter moves bytes and maps replies; it decides nothing. For each request:
 //!
-//! 1. [`Receiver::begin`] with the request's headers (anything implementing
-//!    [`HeaderSource`]) and its declared `Content-Length`: a refusal is answered at
-//!    once, before any of the body is read.
+//! 1. [`Receiver::begin`] with the request's head (method, path and query, and the
+//!    headers, anything implementing [`HeaderSource`]) and its declared
+//!    `Content-Length`: a refusal is answered at once, before any of the body is
+//!    read.
 //! 2. [`Receiver::run`] with the body as a stream of chunks, a function that sleeps
 //!    (the read timer), a function that spawns (to release the claim of a request
 //!    dropped mid-handler), the request itself as a context, and the handler: a
@@ -31,6 +32,7 @@
 //!
 //! use bytes::Bytes;
 //! use webhook_gate::receive::{Receiver, ReleaseFuture};
+//! use webhook_gate::verify::RequestHead;
 //! use webhook_gate::{Preset, Signer, Verifier};
 //!
 //! fn spawn(release: ReleaseFuture) {
@@ -44,7 +46,8 @@
 //! let body = br#"{"zen":"Keep it logically awesome."}"#;
 //! let headers = Signer::new(Preset::GitHub.scheme(), "secret")?.sign(body, &Default::default());
 //!
-//! let pending = receiver.begin(&headers, Some(body.len() as u64)).expect("valid headers");
+//! let head = RequestHead::new("POST", "/webhooks/github", &headers);
+//! let pending = receiver.begin(&head, Some(body.len() as u64)).expect("valid headers");
 //! let chunks = futures_util::stream::iter([Ok::<_, Infallible>(Bytes::from_static(body))]);
 //! let answered = receiver
 //!     .run(pending, chunks, |_: Duration| std::future::pending::<()>(), spawn, (), |(), info, body| async move {
@@ -74,7 +77,7 @@ use crate::delivery::{Delivery, DeliveryId};
 use crate::error::{PROBLEM_CONTENT_TYPE, Problem, VerifyError};
 use crate::headers::HeaderSource;
 use crate::store::{Claim, ClaimToken, DeliveryKey, DeliveryStore, StoreError};
-use crate::verify::{PendingVerification, Verified, Verifier};
+use crate::verify::{PendingVerification, RequestHead, Verified, Verifier};
 
 /// Default body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: u64 = 1024 * 1024;
@@ -377,16 +380,16 @@ impl<St> Receiver<St> {
     /// is logged and comes back as the reply to send.
     pub fn begin<H: HeaderSource + ?Sized>(
         &self,
-        headers: &H,
+        head: &RequestHead<'_, H>,
         content_length: Option<u64>,
     ) -> Result<PendingVerification, Reply> {
-        self.check_head(headers, content_length)
+        self.check_head(head, content_length)
             .map_err(|outcome| self.refuse(&outcome))
     }
 
     fn check_head<H: HeaderSource + ?Sized>(
         &self,
-        headers: &H,
+        head: &RequestHead<'_, H>,
         content_length: Option<u64>,
     ) -> Result<PendingVerification, Outcome> {
         if let Some(length) = content_length {
@@ -397,7 +400,7 @@ impl<St> Receiver<St> {
                 return Err(Outcome::Busy);
             }
         }
-        self.verifier.begin(headers).map_err(Outcome::Rejected)
+        self.verifier.begin_request(head).map_err(Outcome::Rejected)
     }
 
     fn too_large(&self) -> VerifyError {
@@ -583,10 +586,10 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
             tracing::Span::current().record("delivery_id", id.as_str());
             // An id the signature does not cover is claimed with the signature's
             // fingerprint: a capture replayed under a fresh id finds it taken.
-            let key = if verified.scheme().signs_delivery_id() {
-                DeliveryKey::new(id.clone())
-            } else {
+            let key = if verified.scheme().dedupes_on_signature() {
                 DeliveryKey::with_signature(id.clone(), verified.fingerprint_id())
+            } else {
+                DeliveryKey::new(id.clone())
             };
             match self.store.claim(&key).await {
                 Ok(Claim::Claimed(token)) => {

@@ -2,6 +2,7 @@
 //! written, which bytes are signed, and how the secret becomes the key.
 
 use std::borrow::Cow;
+use std::time::Duration;
 
 use crate::challenge::Challenge;
 use crate::delivery::{DeliveryIdSource, DeliveryIdSourceResolved};
@@ -12,13 +13,54 @@ use crate::secret::SecretEncoding;
 
 pub use crate::signature::{MAX_SIGNATURE_HEADER_LEN, MAX_SIGNATURES};
 
-/// How a digest is written in the signature header.
+/// The algorithm that signs a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// HMAC-SHA1 (Twilio, Intercom): 20-byte signatures.
+    HmacSha1,
+    /// HMAC-SHA256, the common case: 32-byte signatures.
+    HmacSha256,
+    /// HMAC-SHA512 (Paystack): 64-byte signatures.
+    HmacSha512,
+    /// Ed25519 over the signed content (Discord), verified with the provider's public
+    /// key (32 bytes, given as hex or base64). Needs the `ed25519` feature.
+    Ed25519,
+    /// ECDSA P-256 with SHA-256 over the signed content (SendGrid), DER signatures,
+    /// verified with the provider's public key (base64 SPKI, as providers show it).
+    /// Needs the `p256` feature.
+    EcdsaP256Sha256,
+    /// A shared token that the request carries as it is (GitLab's `X-Gitlab-Token`,
+    /// Okta's `Authorization`, HTTP Basic credentials), compared in constant time.
+    /// Nothing is signed: a token proves who sent the request, not what it says.
+    Token,
+}
+
+impl Algorithm {
+    /// The length of an HMAC tag, or of an Ed25519 signature; `None` for DER
+    /// signatures (variable) and tokens.
+    pub(crate) fn signature_len(self) -> Option<usize> {
+        match self {
+            Self::HmacSha1 => Some(20),
+            Self::HmacSha256 => Some(32),
+            Self::HmacSha512 | Self::Ed25519 => Some(64),
+            Self::EcdsaP256Sha256 | Self::Token => None,
+        }
+    }
+
+    /// Whether the algorithm keeps a secret on both sides (an HMAC or a token).
+    pub fn is_symmetric(self) -> bool {
+        !matches!(self, Self::Ed25519 | Self::EcdsaP256Sha256)
+    }
+}
+
+/// How a signature is written in the signature header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Encoding {
-    /// Hexadecimal, either letter case (64 characters).
+    /// Hexadecimal, either letter case.
     Hex,
-    /// Standard base64 with padding (44 characters).
+    /// Standard base64 with padding.
     Base64,
 }
 
@@ -26,23 +68,25 @@ pub enum Encoding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignatureFormat {
-    /// One digest after a fixed prefix, matched case-insensitively: `sha256=<hex>`
-    /// (GitHub), `v0=<hex>` (Slack), or no prefix at all: bare hex, or base64 as
-    /// Shopify writes it.
+    /// One signature after a fixed prefix, matched case-insensitively:
+    /// `sha256=<hex>` (GitHub), `v0=<hex>` (Slack), or no prefix at all: bare hex,
+    /// or base64 as Shopify writes it.
     Single {
-        /// The text before the digest; may be empty.
+        /// The text before the signature; may be empty.
         prefix: Cow<'static, str>,
-        /// How the digest is written.
+        /// How the signature is written.
         encoding: Encoding,
     },
-    /// Comma-separated `key=value` pairs holding the timestamp and one or more hex
-    /// signatures, in any order, unknown keys ignored: `t=<unix>,v1=<hex>[,v1=<hex>…]`
-    /// (Stripe, DataFlow).
+    /// `key=value` pairs holding the timestamp and one or more hex signatures, in
+    /// any order, unknown keys ignored: `t=<unix>,v1=<hex>[,v1=<hex>…]` (Stripe,
+    /// DataFlow), `ts=<unix>;h1=<hex>` (Paddle).
     KeyValue {
         /// The key of the timestamp (`t`).
         timestamp_key: Cow<'static, str>,
         /// The key of each signature (`v1`).
         signature_key: Cow<'static, str>,
+        /// The byte between pairs (`,`, or `;` for Paddle).
+        separator: u8,
     },
     /// Space-separated `<version>,<base64>` entries, unknown versions ignored:
     /// `v1,<base64> v1,<base64>` (Standard Webhooks).
@@ -50,6 +94,15 @@ pub enum SignatureFormat {
         /// The version whose signatures are HMAC-SHA256 (`v1`).
         version: Cow<'static, str>,
     },
+    /// The header's whole value is a shared token ([`Algorithm::Token`]), after an
+    /// optional prefix (`Bearer `).
+    Token {
+        /// The text before the token; may be empty.
+        prefix: Cow<'static, str>,
+    },
+    /// HTTP Basic credentials (`Authorization: Basic <base64 user:password>`),
+    /// compared with the configured `user:password` ([`Algorithm::Token`]).
+    BasicAuth,
 }
 
 impl SignatureFormat {
@@ -58,7 +111,7 @@ impl SignatureFormat {
         Self::prefixed("sha256=", Encoding::Hex)
     }
 
-    /// A digest after `prefix` (which may be empty) in `encoding`.
+    /// A signature after `prefix` (which may be empty) in `encoding`.
     pub fn prefixed(prefix: impl Into<Cow<'static, str>>, encoding: Encoding) -> Self {
         Self::Single {
             prefix: prefix.into(),
@@ -68,9 +121,19 @@ impl SignatureFormat {
 
     /// `t=<unix>,v1=<hex>[,v1=<hex>…]`.
     pub fn timestamped_v1() -> Self {
+        Self::key_value("t", "v1", b',')
+    }
+
+    /// `<timestamp_key>=<ts><separator><signature_key>=<hex>...`.
+    pub fn key_value(
+        timestamp_key: impl Into<Cow<'static, str>>,
+        signature_key: impl Into<Cow<'static, str>>,
+        separator: u8,
+    ) -> Self {
         Self::KeyValue {
-            timestamp_key: Cow::Borrowed("t"),
-            signature_key: Cow::Borrowed("v1"),
+            timestamp_key: timestamp_key.into(),
+            signature_key: signature_key.into(),
+            separator,
         }
     }
 
@@ -80,58 +143,170 @@ impl SignatureFormat {
             version: Cow::Borrowed("v1"),
         }
     }
-}
 
-/// Which bytes the HMAC covers. `{ts}` is the timestamp exactly as sent, `{id}` the
-/// message id header, `{body}` the raw body bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SignedContent {
-    /// `{body}`.
-    Body,
-    /// `{ts}.{body}` (Stripe, DataFlow, DcisionAI).
-    TimestampDotBody,
-    /// `v0:{ts}:{body}` (Slack).
-    SlackV0,
-    /// `{id}.{ts}.{body}` (Standard Webhooks).
-    IdDotTimestampDotBody,
-}
-
-impl SignedContent {
-    /// Whether the timestamp is part of the signed bytes.
-    pub fn signs_timestamp(self) -> bool {
-        !matches!(self, Self::Body)
-    }
-
-    /// Whether the message id is part of the signed bytes.
-    pub fn signs_id(self) -> bool {
-        matches!(self, Self::IdDotTimestampDotBody)
-    }
-
-    /// Feeds `mac` what this content signs before the body.
-    pub(crate) fn feed_prefix(self, mac: &mut impl hmac::Mac, timestamp: &[u8], id: &[u8]) {
-        match self {
-            Self::Body => {}
-            Self::TimestampDotBody => {
-                mac.update(timestamp);
-                mac.update(b".");
-            }
-            Self::SlackV0 => {
-                mac.update(b"v0:");
-                mac.update(timestamp);
-                mac.update(b":");
-            }
-            Self::IdDotTimestampDotBody => {
-                mac.update(id);
-                mac.update(b".");
-                mac.update(timestamp);
-                mac.update(b".");
-            }
+    /// A bare shared token.
+    pub fn token() -> Self {
+        Self::Token {
+            prefix: Cow::Borrowed(""),
         }
     }
 }
 
-/// Where the timestamp comes from (unix seconds).
+/// One piece of the signed content. Text parts are fed as the request carried
+/// them, byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Part {
+    /// Fixed bytes (`.`, `v0:`).
+    Literal(Cow<'static, [u8]>),
+    /// A header's value, as sent (the request is refused without it).
+    Header(Cow<'static, str>),
+    /// The timestamp, exactly as sent.
+    Timestamp,
+    /// The id header's value ([`SchemeBuilder::id_header`]).
+    Id,
+    /// The request method (`POST`).
+    Method,
+    /// The full URL the provider called: the verifier's public base URL (or the
+    /// request's `Host`) and the path and query as received.
+    Url,
+    /// The path and query as received (`/webhooks/x?a=1`).
+    PathAndQuery,
+    /// The raw body.
+    Body,
+    /// The body's SHA-256, in lowercase hex.
+    BodySha256Hex,
+    /// Every field of an `application/x-www-form-urlencoded` body as `name` followed
+    /// by `value` (decoded), sorted by name (Twilio). Needs the whole body.
+    SortedFormFields,
+    /// A top-level field of the JSON body, as text. Needs the whole body.
+    JsonField(Cow<'static, str>),
+}
+
+impl Part {
+    /// A literal, from a static string.
+    pub const fn text(text: &'static str) -> Self {
+        Self::Literal(Cow::Borrowed(text.as_bytes()))
+    }
+}
+
+const BODY_PARTS: &[Part] = &[Part::Body];
+const TIMESTAMP_DOT_BODY_PARTS: &[Part] = &[Part::Timestamp, Part::text("."), Part::Body];
+const SLACK_V0_PARTS: &[Part] = &[
+    Part::text("v0:"),
+    Part::Timestamp,
+    Part::text(":"),
+    Part::Body,
+];
+const ID_DOT_TIMESTAMP_DOT_BODY_PARTS: &[Part] = &[
+    Part::Id,
+    Part::text("."),
+    Part::Timestamp,
+    Part::text("."),
+    Part::Body,
+];
+
+/// Which bytes are signed: a template of [`Part`]s fed one after the other.
+///
+/// Whatever comes before the body is fed before the body arrives and the body is
+/// digested chunk by chunk; a part that needs the whole body (form fields, a JSON
+/// field) makes the verifier keep the body, within the body limit.
+///
+/// ```
+/// use webhook_gate::scheme::{Part, SignedContent};
+///
+/// // HubSpot v3: method, URL, body, timestamp.
+/// let content = SignedContent::parts([Part::Method, Part::Url, Part::Body, Part::Timestamp]);
+/// assert!(content.signs_timestamp());
+/// assert_eq!(SignedContent::TIMESTAMP_DOT_BODY.to_string(), "{ts}.{body}");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedContent {
+    parts: Cow<'static, [Part]>,
+}
+
+impl SignedContent {
+    /// `{body}`.
+    pub const BODY: Self = Self::from_static(BODY_PARTS);
+    /// `{timestamp}.{body}` (Stripe, DataFlow, DcisionAI).
+    pub const TIMESTAMP_DOT_BODY: Self = Self::from_static(TIMESTAMP_DOT_BODY_PARTS);
+    /// `v0:{timestamp}:{body}` (Slack, Zoom).
+    pub const SLACK_V0: Self = Self::from_static(SLACK_V0_PARTS);
+    /// `{id}.{timestamp}.{body}` (Standard Webhooks).
+    pub const ID_DOT_TIMESTAMP_DOT_BODY: Self = Self::from_static(ID_DOT_TIMESTAMP_DOT_BODY_PARTS);
+
+    /// A template from static parts.
+    pub const fn from_static(parts: &'static [Part]) -> Self {
+        Self {
+            parts: Cow::Borrowed(parts),
+        }
+    }
+
+    /// A template of `parts`.
+    pub fn parts(parts: impl IntoIterator<Item = Part>) -> Self {
+        Self {
+            parts: Cow::Owned(parts.into_iter().collect()),
+        }
+    }
+
+    /// The parts, in order.
+    pub fn as_parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    /// Whether the timestamp is part of the signed bytes.
+    pub fn signs_timestamp(&self) -> bool {
+        self.parts.contains(&Part::Timestamp)
+    }
+
+    /// Whether the id header is part of the signed bytes.
+    pub fn signs_id(&self) -> bool {
+        self.parts.contains(&Part::Id)
+    }
+
+    /// Whether the request's URL or path is part of the signed bytes.
+    pub fn signs_url(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|part| matches!(part, Part::Url | Part::PathAndQuery))
+    }
+}
+
+impl std::fmt::Display for SignedContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for part in self.parts.iter() {
+            match part {
+                Part::Literal(bytes) => f.write_str(&String::from_utf8_lossy(bytes))?,
+                Part::Header(name) => write!(f, "{{{name}}}")?,
+                Part::Timestamp => f.write_str("{ts}")?,
+                Part::Id => f.write_str("{id}")?,
+                Part::Method => f.write_str("{method}")?,
+                Part::Url => f.write_str("{url}")?,
+                Part::PathAndQuery => f.write_str("{path}")?,
+                Part::Body => f.write_str("{body}")?,
+                Part::BodySha256Hex => f.write_str("{sha256(body)}")?,
+                Part::SortedFormFields => f.write_str("{sorted form fields}")?,
+                Part::JsonField(field) => write!(f, "{{body.{field}}}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a timestamp is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TimestampFormat {
+    /// Unix seconds (`1700000000`).
+    #[default]
+    UnixSeconds,
+    /// Unix milliseconds (`1700000000000`: HubSpot, Linear).
+    UnixMillis,
+    /// RFC 3339 (`2023-11-14T22:13:20.123456789Z`: Twitch, Box).
+    Rfc3339,
+}
+
+/// Where the timestamp comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TimestampSource {
@@ -146,6 +321,9 @@ pub enum TimestampSource {
     },
     /// The timestamp entry of a [`SignatureFormat::KeyValue`] signature header (`t=`).
     SignatureHeader,
+    /// A top-level field of the JSON body (Linear's `webhookTimestamp`): checked once
+    /// the body is verified, so the verifier keeps the body.
+    JsonField(Cow<'static, str>),
 }
 
 /// A complete description of one provider's signature scheme.
@@ -160,7 +338,7 @@ pub enum TimestampSource {
 /// let scheme = Scheme::builder("acme")
 ///     .signature_header("X-Acme-Signature")
 ///     .format(SignatureFormat::prefixed("sha256=", Encoding::Hex))
-///     .signed_content(SignedContent::TimestampDotBody)
+///     .signed_content(SignedContent::TIMESTAMP_DOT_BODY)
 ///     .timestamp(TimestampSource::Header { name: "X-Acme-Timestamp".into(), required: true })
 ///     .build()
 ///     .unwrap();
@@ -169,11 +347,21 @@ pub enum TimestampSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scheme {
     pub(crate) name: Cow<'static, str>,
+    pub(crate) algorithm: Algorithm,
     pub(crate) signature_header: HeaderKey,
     pub(crate) format: SignatureFormat,
     pub(crate) signed_content: SignedContent,
+    /// The template with its header names prepared.
+    pub(crate) parts: Vec<ResolvedPart>,
+    /// Whether the verifier keeps the whole body (a part or the timestamp needs it,
+    /// or the algorithm signs the whole message at once).
+    pub(crate) keeps_body: bool,
     pub(crate) timestamp_header: Option<(HeaderKey, bool)>,
     pub(crate) timestamp_in_signature: bool,
+    pub(crate) timestamp_in_body: Option<Cow<'static, str>>,
+    pub(crate) timestamp_format: TimestampFormat,
+    pub(crate) tolerance: Duration,
+    pub(crate) body_digest_param: Option<Cow<'static, str>>,
     pub(crate) id_header: Option<HeaderKey>,
     pub(crate) secret_encoding: SecretEncoding,
     pub(crate) delivery_id: Option<DeliveryIdSourceResolved>,
@@ -236,6 +424,22 @@ impl Scheme {
         Preset::Shopify.scheme()
     }
 
+    /// The algorithm that signs the request.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// How the timestamp is written.
+    pub fn timestamp_format(&self) -> TimestampFormat {
+        self.timestamp_format
+    }
+
+    /// How far a timestamp may be from now, both ways: the scheme's own window
+    /// (300 s unless the provider documents another), which a verifier may override.
+    pub fn tolerance(&self) -> Duration {
+        self.tolerance
+    }
+
     /// The scheme's name (a preset's is its [`Preset::name`]).
     pub fn name(&self) -> &str {
         &self.name
@@ -253,9 +457,12 @@ impl Scheme {
             .map(|(name, _)| &*name.display)
     }
 
-    /// Whether the scheme carries a timestamp at all (a header or the signature's `t=`).
+    /// Whether the scheme carries a timestamp at all (a header, the signature's
+    /// `t=`, or a field of the body).
     pub fn has_timestamp(&self) -> bool {
-        self.timestamp_in_signature || self.timestamp_header.is_some()
+        self.timestamp_in_signature
+            || self.timestamp_header.is_some()
+            || self.timestamp_in_body.is_some()
     }
 
     /// The header whose value is signed as `{id}`, if any.
@@ -269,8 +476,8 @@ impl Scheme {
     }
 
     /// Which bytes are signed.
-    pub fn signed_content(&self) -> SignedContent {
-        self.signed_content
+    pub fn signed_content(&self) -> &SignedContent {
+        &self.signed_content
     }
 
     /// How the secret becomes the key.
@@ -323,6 +530,14 @@ impl Scheme {
         }
     }
 
+    /// Whether a receiver claims a delivery under the signature's fingerprint as
+    /// well as its id: when the signature does not cover the id, and the scheme
+    /// signs at all (a token is the same on every request, so it fingerprints
+    /// nothing).
+    pub fn dedupes_on_signature(&self) -> bool {
+        !self.signs_delivery_id() && self.algorithm != Algorithm::Token
+    }
+
     /// The delivery header a provider sends with the id, when the id comes from a
     /// header (the [`Signer`](crate::Signer) writes it).
     pub fn delivery_id_header(&self) -> Option<&str> {
@@ -333,16 +548,65 @@ impl Scheme {
     }
 }
 
-/// Describes a custom [`Scheme`]. Defaults: `sha256=<hex>` over the body, no
-/// timestamp, the secret's raw bytes as key, no delivery id, no challenge.
+/// One [`Part`], its header name prepared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ResolvedPart {
+    Literal(Cow<'static, [u8]>),
+    Header(HeaderKey),
+    Timestamp,
+    Id,
+    Method,
+    Url,
+    PathAndQuery,
+    Body,
+    BodySha256Hex,
+    SortedFormFields,
+    JsonField(Cow<'static, str>),
+}
+
+impl ResolvedPart {
+    fn new(part: &Part) -> Result<Self, ConfigError> {
+        Ok(match part {
+            Part::Literal(bytes) => Self::Literal(bytes.clone()),
+            Part::Header(name) => Self::Header(HeaderKey::new(name.clone())?),
+            Part::Timestamp => Self::Timestamp,
+            Part::Id => Self::Id,
+            Part::Method => Self::Method,
+            Part::Url => Self::Url,
+            Part::PathAndQuery => Self::PathAndQuery,
+            Part::Body => Self::Body,
+            Part::BodySha256Hex => Self::BodySha256Hex,
+            Part::SortedFormFields => Self::SortedFormFields,
+            Part::JsonField(field) => Self::JsonField(field.clone()),
+        })
+    }
+
+    pub(crate) fn needs_body(&self) -> bool {
+        matches!(
+            self,
+            Self::Body | Self::BodySha256Hex | Self::SortedFormFields | Self::JsonField(_)
+        )
+    }
+}
+
+/// The default tolerance window: 300 s into the past and the future.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+/// Describes a custom [`Scheme`]. Defaults: HMAC-SHA256, `sha256=<hex>` over the
+/// body, no timestamp (a 300 s window once there is one), the secret's raw bytes as
+/// key, no delivery id, no challenge.
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct SchemeBuilder {
     name: Cow<'static, str>,
+    algorithm: Algorithm,
     signature_header: Option<Cow<'static, str>>,
     format: SignatureFormat,
     signed_content: SignedContent,
     timestamp: Option<TimestampSource>,
+    timestamp_format: TimestampFormat,
+    tolerance: Duration,
+    body_digest_param: Option<Cow<'static, str>>,
     id_header: Option<Cow<'static, str>>,
     secret_encoding: SecretEncoding,
     delivery_id: Option<DeliveryIdSource>,
@@ -353,15 +617,25 @@ impl SchemeBuilder {
     fn new(name: impl Into<Cow<'static, str>>) -> Self {
         Self {
             name: name.into(),
+            algorithm: Algorithm::HmacSha256,
             signature_header: None,
             format: SignatureFormat::sha256_hex(),
-            signed_content: SignedContent::Body,
+            signed_content: SignedContent::BODY,
             timestamp: None,
+            timestamp_format: TimestampFormat::UnixSeconds,
+            tolerance: DEFAULT_TOLERANCE,
+            body_digest_param: None,
             id_header: None,
             secret_encoding: SecretEncoding::Raw,
             delivery_id: None,
             challenge: None,
         }
+    }
+
+    /// The signing algorithm. Default HMAC-SHA256.
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
     }
 
     /// The header that carries the signature (required).
@@ -383,14 +657,36 @@ impl SchemeBuilder {
     }
 
     /// Where the timestamp comes from. Default none. A scheme with a timestamp is
-    /// checked against the verifier's tolerance window.
+    /// checked against its window.
     pub fn timestamp(mut self, source: TimestampSource) -> Self {
         self.timestamp = Some(source);
         self
     }
 
-    /// The header whose value is signed as `{id}` (for
-    /// [`SignedContent::IdDotTimestampDotBody`]).
+    /// How the timestamp is written. Default unix seconds.
+    pub fn timestamp_format(mut self, format: TimestampFormat) -> Self {
+        self.timestamp_format = format;
+        self
+    }
+
+    /// How far the timestamp may be from now, into the past and the future,
+    /// inclusive. Default 300 s, as most providers recommend; use the provider's
+    /// own (Paddle 5 s, Linear 60 s, Twitch 10 min). A wider window widens the time
+    /// a captured request can be replayed in.
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// A query parameter of the URL that carries the body's SHA-256 in hex, checked
+    /// against the body when present (Twilio signs the URL of a JSON request, and
+    /// the URL binds the body this way).
+    pub fn body_digest_query_param(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.body_digest_param = Some(name.into());
+        self
+    }
+
+    /// The header whose value is signed as [`Part::Id`].
     pub fn id_header(mut self, name: impl Into<Cow<'static, str>>) -> Self {
         self.id_header = Some(name.into());
         self
@@ -422,6 +718,7 @@ impl SchemeBuilder {
     }
 
     /// Checks the description and builds the scheme.
+    #[allow(clippy::too_many_lines, reason = "one check after the other, in order")]
     pub fn build(self) -> Result<Scheme, ConfigError> {
         let incomplete = |reason| ConfigError::IncompleteScheme {
             scheme: self.name.to_string(),
@@ -432,26 +729,50 @@ impl SchemeBuilder {
                 .clone()
                 .ok_or_else(|| incomplete("no signature header"))?,
         )?;
-        let (timestamp_header, timestamp_in_signature) = match self.timestamp.clone() {
-            None => (None, false),
-            Some(TimestampSource::Header { name, required }) => {
-                (Some((HeaderKey::new(name)?, required)), false)
-            }
-            Some(TimestampSource::SignatureHeader) => {
-                if !matches!(self.format, SignatureFormat::KeyValue { .. }) {
-                    return Err(incomplete(
-                        "a timestamp in the signature header needs the key=value format",
-                    ));
+        match self.algorithm {
+            #[cfg(not(feature = "ed25519"))]
+            Algorithm::Ed25519 => return Err(ConfigError::FeatureDisabled("ed25519")),
+            #[cfg(not(feature = "p256"))]
+            Algorithm::EcdsaP256Sha256 => return Err(ConfigError::FeatureDisabled("p256")),
+            _ => {}
+        }
+        let token_format = matches!(
+            self.format,
+            SignatureFormat::Token { .. } | SignatureFormat::BasicAuth
+        );
+        if token_format != (self.algorithm == Algorithm::Token) {
+            return Err(incomplete(
+                "a token scheme needs a token format, and a token format a token scheme",
+            ));
+        }
+        if !self.algorithm.is_symmetric() && !matches!(self.format, SignatureFormat::Single { .. })
+        {
+            return Err(incomplete(
+                "a public-key signature is a single value in its header",
+            ));
+        }
+        let (timestamp_header, timestamp_in_signature, timestamp_in_body) =
+            match self.timestamp.clone() {
+                None => (None, false, None),
+                Some(TimestampSource::Header { name, required }) => {
+                    (Some((HeaderKey::new(name)?, required)), false, None)
                 }
-                (None, true)
-            }
-        };
+                Some(TimestampSource::SignatureHeader) => {
+                    if !matches!(self.format, SignatureFormat::KeyValue { .. }) {
+                        return Err(incomplete(
+                            "a timestamp in the signature header needs the key=value format",
+                        ));
+                    }
+                    (None, true, None)
+                }
+                Some(TimestampSource::JsonField(field)) => (None, false, Some(field)),
+            };
         if self.signed_content.signs_timestamp() {
             let has_required =
                 timestamp_in_signature || matches!(timestamp_header, Some((_, true)));
             if !has_required {
                 return Err(incomplete(
-                    "the signed content includes a required timestamp",
+                    "the signed content includes a timestamp from a required header or the signature",
                 ));
             }
         }
@@ -464,13 +785,53 @@ impl SchemeBuilder {
         if self.signed_content.signs_id() && id_header.is_none() {
             return Err(incomplete("the signed content includes an id header"));
         }
+        let parts = self
+            .signed_content
+            .as_parts()
+            .iter()
+            .map(ResolvedPart::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        let body_parts = parts.iter().filter(|part| part.needs_body()).count();
+        if body_parts > 1 {
+            return Err(incomplete(
+                "the signed content may hold one part made from the body",
+            ));
+        }
+        if self.algorithm == Algorithm::Token
+            && matches!(
+                self.delivery_id,
+                Some(DeliveryIdSource::SignatureFingerprint)
+            )
+        {
+            return Err(incomplete(
+                "a token is the same on every request: it cannot identify a delivery",
+            ));
+        }
+        if self.algorithm != Algorithm::Token && parts.is_empty() {
+            return Err(incomplete("the signed content is empty"));
+        }
+        let keeps_body = timestamp_in_body.is_some()
+            || self.algorithm == Algorithm::Ed25519
+            || parts.iter().any(|part| {
+                matches!(
+                    part,
+                    ResolvedPart::SortedFormFields | ResolvedPart::JsonField(_)
+                )
+            });
         Ok(Scheme {
             name: self.name,
+            algorithm: self.algorithm,
             signature_header,
             format: self.format,
             signed_content: self.signed_content,
+            parts,
+            keeps_body,
             timestamp_header,
             timestamp_in_signature,
+            timestamp_in_body,
+            timestamp_format: self.timestamp_format,
+            tolerance: self.tolerance,
+            body_digest_param: self.body_digest_param,
             id_header,
             secret_encoding: self.secret_encoding,
             delivery_id: self
@@ -502,7 +863,7 @@ mod tests {
         assert!(matches!(
             Scheme::builder("x")
                 .signature_header("X-Sig")
-                .signed_content(SignedContent::TimestampDotBody)
+                .signed_content(SignedContent::TIMESTAMP_DOT_BODY)
                 .build(),
             Err(ConfigError::IncompleteScheme { .. })
         ));

@@ -3,17 +3,17 @@
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use hmac::{Hmac, Mac};
+use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 
+use crate::content::{self, HeadValues};
+use crate::crypto::{Finished, Key, Running};
 use crate::error::ConfigError;
 use crate::headers::{HeaderLookup, HeaderSource};
-use crate::scheme::{Encoding, Scheme, SignatureFormat};
+use crate::scheme::{Algorithm, Encoding, Scheme, SignatureFormat, TimestampFormat};
 use crate::secret::Secret;
-use crate::signature::{self, Digest};
+use crate::signature;
 use crate::verify::{Clock, SystemClock};
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// Produces the exact headers a provider sends with a body.
 ///
@@ -29,7 +29,96 @@ type HmacSha256 = Hmac<Sha256>;
 /// ```
 pub struct Signer {
     scheme: Scheme,
-    keys: Vec<HmacSha256>,
+    keys: Vec<SigningKey>,
+}
+
+/// What signs: the verifier's key for HMACs, the private key for public-key
+/// schemes, the token itself for token schemes.
+enum SigningKey {
+    Mac(Key),
+    #[cfg(feature = "ed25519")]
+    Ed25519(ed25519_dalek::SigningKey),
+    #[cfg(feature = "p256")]
+    P256(p256::ecdsa::SigningKey),
+    Token(Secret),
+}
+
+impl SigningKey {
+    /// For public-key schemes `secret` is the private key: Ed25519's 32-byte seed
+    /// (hex or base64), P-256's 32-byte scalar (hex) or PKCS#8 DER (base64).
+    fn new(scheme: &Scheme, secret: &Secret) -> Result<Self, ConfigError> {
+        Ok(match scheme.algorithm {
+            Algorithm::Token => Self::Token(secret.clone()),
+            #[cfg(feature = "ed25519")]
+            Algorithm::Ed25519 => {
+                let seed = decode_text(secret.expose())
+                    .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
+                    .ok_or(ConfigError::InvalidPublicKey)?;
+                Self::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
+            }
+            #[cfg(feature = "p256")]
+            Algorithm::EcdsaP256Sha256 => {
+                use p256::pkcs8::DecodePrivateKey as _;
+                let bytes = decode_text(secret.expose()).ok_or(ConfigError::InvalidPublicKey)?;
+                let key = if bytes.len() == 32 {
+                    p256::ecdsa::SigningKey::from_slice(&bytes)
+                        .map_err(|_| ConfigError::InvalidPublicKey)?
+                } else {
+                    p256::ecdsa::SigningKey::from_pkcs8_der(&bytes)
+                        .map_err(|_| ConfigError::InvalidPublicKey)?
+                };
+                Self::P256(key)
+            }
+            _ => Self::Mac(crate::verify::key_of(scheme, secret)?),
+        })
+    }
+
+    fn start(&self) -> Running {
+        match self {
+            Self::Mac(key) => key.start(),
+            #[cfg(feature = "ed25519")]
+            Self::Ed25519(_) => Running::Message(Vec::new()),
+            #[cfg(feature = "p256")]
+            Self::P256(_) => Running::Message(Vec::new()),
+            Self::Token(_) => Running::Token,
+        }
+    }
+
+    /// The signature over what `running` was fed.
+    fn sign(&self, running: Running) -> Vec<u8> {
+        match (self, running.finish()) {
+            (Self::Mac(_), Finished::Tag(tag)) => tag.as_slice().to_vec(),
+            #[cfg(feature = "ed25519")]
+            (Self::Ed25519(key), Finished::Message(message)) => {
+                use ed25519_dalek::Signer as _;
+                key.sign(&message).to_bytes().to_vec()
+            }
+            #[cfg(feature = "p256")]
+            (Self::P256(key), Finished::Message(message)) => {
+                use p256::ecdsa::signature::Signer as _;
+                let signature: p256::ecdsa::Signature = key.sign(&message);
+                signature.to_der().as_bytes().to_vec()
+            }
+            (Self::Token(token), _) => token.expose().to_vec(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Hex, or base64 (standard or URL-safe).
+#[cfg(any(feature = "ed25519", feature = "p256"))]
+fn decode_text(text: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(text).ok()?.trim();
+    if text.len() % 2 == 0 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return (0..text.len() / 2)
+            .map(|index| u8::from_str_radix(&text[index * 2..index * 2 + 2], 16).ok())
+            .collect();
+    }
+    let trimmed = text.trim_end_matches('=');
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(trimmed)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed))
+        .ok()
 }
 
 impl fmt::Debug for Signer {
@@ -47,6 +136,8 @@ impl fmt::Debug for Signer {
 pub struct SignOptions {
     timestamp: Option<i64>,
     id: Option<String>,
+    method: Option<String>,
+    url: Option<String>,
 }
 
 impl SignOptions {
@@ -64,6 +155,19 @@ impl SignOptions {
     /// Sends this message / delivery id (where the scheme has an id header).
     pub fn id(mut self, id: impl Into<String>) -> Self {
         self.id = Some(id.into());
+        self
+    }
+
+    /// The request method, for schemes that sign it. Default `POST`.
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = Some(method.into());
+        self
+    }
+
+    /// The full URL the request is sent to, for schemes that sign it
+    /// (`https://api.example.com/webhooks/twilio?a=1`).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
         self
     }
 }
@@ -145,15 +249,10 @@ impl Signer {
         I: IntoIterator,
         I::Item: Into<Secret>,
     {
-        let keys =
-            secrets
-                .into_iter()
-                .map(|secret| {
-                    let key = scheme.secret_encoding.key(&secret.into())?;
-                    Ok(HmacSha256::new_from_slice(key.expose())
-                        .expect("HMAC takes keys of any length"))
-                })
-                .collect::<Result<Vec<_>, ConfigError>>()?;
+        let keys = secrets
+            .into_iter()
+            .map(|secret| SigningKey::new(&scheme, &secret.into()))
+            .collect::<Result<Vec<_>, ConfigError>>()?;
         if keys.is_empty() {
             return Err(ConfigError::NoSecret);
         }
@@ -166,77 +265,117 @@ impl Signer {
     }
 
     /// The headers a provider sends with `body`.
+    ///
+    /// Schemes that sign the URL need [`SignOptions::url`]; without it they sign
+    /// `https://localhost/`. Panics never; a scheme whose signed content cannot be
+    /// made (a JSON field missing from `body`) signs what it can, and the verifier
+    /// refuses it.
     pub fn sign(&self, body: &[u8], options: &SignOptions) -> SignedHeaders {
-        let timestamp = options
-            .timestamp
-            .unwrap_or_else(|| SystemClock.now_unix())
-            .to_string();
+        let scheme = &self.scheme;
+        let unix = options.timestamp.unwrap_or_else(|| SystemClock.now_unix());
+        let timestamp = match scheme.timestamp_format {
+            TimestampFormat::UnixSeconds => unix.to_string(),
+            TimestampFormat::UnixMillis => (unix * 1000).to_string(),
+            TimestampFormat::Rfc3339 => crate::time::format_rfc3339(unix),
+        };
         let id = options.id.clone().unwrap_or_else(|| generate_id(body));
-        let signed_id = if self.scheme.signed_content.signs_id() {
-            id.as_str()
-        } else {
-            ""
-        };
-        let digests: Vec<Digest> = self
-            .keys
-            .iter()
-            .map(|key| {
-                let mut mac = key.clone();
-                self.scheme.signed_content.feed_prefix(
-                    &mut mac,
-                    timestamp.as_bytes(),
-                    signed_id.as_bytes(),
-                );
-                mac.update(body);
-                mac.finalize().into_bytes().into()
-            })
-            .collect();
-
-        let signature_value = match &self.scheme.format {
-            SignatureFormat::Single { prefix, encoding } => {
-                format!("{prefix}{}", signature::encode(&digests[0], *encoding))
-            }
-            SignatureFormat::KeyValue {
-                timestamp_key,
-                signature_key,
-            } => {
-                let mut value = format!("{timestamp_key}={timestamp}");
-                for digest in &digests {
-                    let _ = write!(
-                        value,
-                        ",{signature_key}={}",
-                        signature::encode(digest, Encoding::Hex)
-                    );
-                }
-                value
-            }
-            SignatureFormat::VersionedList { version } => digests
-                .iter()
-                .map(|digest| format!("{version},{}", signature::encode(digest, Encoding::Base64)))
-                .collect::<Vec<_>>()
-                .join(" "),
-        };
+        let method = options.method.as_deref().unwrap_or("POST");
+        let url = options.url.as_deref().unwrap_or("https://localhost/");
+        let target = target_of(url);
 
         let mut headers = Vec::with_capacity(4);
-        if let Some(name) = &self.scheme.id_header {
+        if let Some(name) = &scheme.id_header {
             headers.push((name.display.to_string(), id.clone()));
         }
-        if let Some(name) = self.scheme.delivery_id_header()
+        if let Some(name) = scheme.delivery_id_header()
             && !headers
                 .iter()
                 .any(|(existing, _)| existing.eq_ignore_ascii_case(name))
         {
             headers.push((name.to_owned(), id.clone()));
         }
-        if let Some((name, _)) = &self.scheme.timestamp_header {
-            headers.push((name.display.to_string(), timestamp));
+        if let Some((name, _)) = &scheme.timestamp_header {
+            headers.push((name.display.to_string(), timestamp.clone()));
         }
-        headers.push((
-            self.scheme.signature_header.display.to_string(),
-            signature_value,
-        ));
+
+        let bound_by_url = scheme
+            .body_digest_param
+            .as_ref()
+            .is_some_and(|param| content::query_param(target, param).is_some());
+        let signatures: Vec<Vec<u8>> = self
+            .keys
+            .iter()
+            .map(|key| {
+                let mut runnings = [key.start()];
+                let values = HeadValues {
+                    method: Some(method),
+                    target: Some(target),
+                    url: Some(url.into()),
+                    timestamp: timestamp.as_bytes(),
+                    id: id.as_bytes(),
+                };
+                let Ok(split) =
+                    content::start(scheme, &values, &headers, &mut runnings, bound_by_url)
+                else {
+                    return Vec::new();
+                };
+                let [mut running] = runnings;
+                if matches!(split.body, content::BodyPart::Stream) {
+                    running.update(body);
+                }
+                running.update(&content::finish_body(split.body, body).unwrap_or_default());
+                running.update(&split.suffix);
+                key.sign(running)
+            })
+            .collect();
+
+        let signature_value = match &scheme.format {
+            SignatureFormat::Single { prefix, encoding } => {
+                format!("{prefix}{}", signature::encode(&signatures[0], *encoding))
+            }
+            SignatureFormat::KeyValue {
+                timestamp_key,
+                signature_key,
+                separator,
+            } => {
+                let separator = char::from(*separator);
+                let mut value = format!("{timestamp_key}={timestamp}");
+                for signature in &signatures {
+                    let _ = write!(
+                        value,
+                        "{separator}{signature_key}={}",
+                        signature::encode(signature, Encoding::Hex)
+                    );
+                }
+                value
+            }
+            SignatureFormat::VersionedList { version } => signatures
+                .iter()
+                .map(|signature| {
+                    format!(
+                        "{version},{}",
+                        signature::encode(signature, Encoding::Base64)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+            SignatureFormat::Token { prefix } => {
+                format!("{prefix}{}", String::from_utf8_lossy(&signatures[0]))
+            }
+            SignatureFormat::BasicAuth => format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(&signatures[0])
+            ),
+        };
+        headers.push((scheme.signature_header.display.to_string(), signature_value));
         SignedHeaders(headers)
     }
+}
+
+/// The path and query of `url` (`/` when it has none).
+fn target_of(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme.find('/').map_or("/", |at| &after_scheme[at..])
 }
 
 /// An id unique to this process run: `msg_` and 24 hex digits.

@@ -1,12 +1,16 @@
 //! Parsing signature header values: bounded, allocation-free, never panicking.
 
 use base64::Engine as _;
+use sha2::{Digest as _, Sha256};
 
 use crate::error::VerifyError;
-use crate::scheme::{Encoding, SignatureFormat};
+use crate::scheme::{Algorithm, Encoding, SignatureFormat};
 
 /// An HMAC-SHA256 digest.
 pub(crate) type Digest = [u8; 32];
+
+/// The longest signature decoded: an ECDSA P-256 signature in DER (72 bytes).
+pub(crate) const MAX_SIGNATURE_BYTES: usize = 72;
 
 /// At most this many signatures of one header are considered; further ones are
 /// ignored. Rotation needs two.
@@ -14,6 +18,47 @@ pub const MAX_SIGNATURES: usize = 4;
 
 /// A signature header longer than this is refused as malformed.
 pub const MAX_SIGNATURE_HEADER_LEN: usize = 4096;
+
+/// One decoded signature, inline (zero-padded past its length, so that two of the
+/// same length compare as whole arrays). For a token, the token's SHA-256.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SignatureBytes {
+    bytes: [u8; MAX_SIGNATURE_BYTES],
+    len: u8,
+}
+
+impl std::fmt::Debug for SignatureBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A signature is not a secret, but it stays out of logs all the same.
+        write!(f, "SignatureBytes({} bytes)", self.len)
+    }
+}
+
+impl SignatureBytes {
+    pub(crate) const EMPTY: Self = Self {
+        bytes: [0; MAX_SIGNATURE_BYTES],
+        len: 0,
+    };
+
+    pub(crate) fn from_slice(bytes: &[u8]) -> Option<Self> {
+        let mut signature = Self::EMPTY;
+        signature
+            .bytes
+            .get_mut(..bytes.len())?
+            .copy_from_slice(bytes);
+        signature.len = u8::try_from(bytes.len()).ok()?;
+        Some(signature)
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// The whole zero-padded array, for constant-time comparison.
+    pub(crate) fn padded(&self) -> &[u8; MAX_SIGNATURE_BYTES] {
+        &self.bytes
+    }
+}
 
 /// The signatures (and, for key=value formats, the timestamp) of one header value.
 #[derive(Debug)]
@@ -25,20 +70,20 @@ pub(crate) struct ParsedSignatures<'a> {
 /// Up to [`MAX_SIGNATURES`] decoded signatures.
 #[derive(Debug)]
 pub(crate) struct Candidates {
-    digests: [Digest; MAX_SIGNATURES],
+    signatures: [SignatureBytes; MAX_SIGNATURES],
     count: usize,
 }
 
 impl Candidates {
-    fn push(&mut self, digest: Digest) {
+    fn push(&mut self, signature: SignatureBytes) {
         if self.count < MAX_SIGNATURES {
-            self.digests[self.count] = digest;
+            self.signatures[self.count] = signature;
             self.count += 1;
         }
     }
 
-    pub(crate) fn digests(&self) -> &[Digest] {
-        &self.digests[..self.count]
+    pub(crate) fn signatures(&self) -> &[SignatureBytes] {
+        &self.signatures[..self.count]
     }
 }
 
@@ -47,19 +92,23 @@ impl ParsedSignatures<'_> {
         Self {
             timestamp: None,
             candidates: Candidates {
-                digests: [[0; 32]; MAX_SIGNATURES],
+                signatures: [SignatureBytes::EMPTY; MAX_SIGNATURES],
                 count: 0,
             },
         }
     }
 
-    fn push(&mut self, digest: Digest) {
-        self.candidates.push(digest);
+    fn push(&mut self, signature: SignatureBytes) {
+        self.candidates.push(signature);
     }
 
     #[cfg(test)]
-    pub(crate) fn digests(&self) -> &[Digest] {
-        self.candidates.digests()
+    pub(crate) fn digests(&self) -> Vec<Vec<u8>> {
+        self.candidates
+            .signatures()
+            .iter()
+            .map(|signature| signature.as_slice().to_vec())
+            .collect()
     }
 }
 
@@ -67,9 +116,18 @@ const fn malformed(reason: &'static str) -> VerifyError {
     VerifyError::MalformedSignature { reason }
 }
 
-/// Parses `value` as `format` describes.
+/// The SHA-256 of a token, as the candidate a token scheme compares: fixed length,
+/// so the comparison reveals nothing about the token's length.
+pub(crate) fn token_digest(token: &[u8]) -> SignatureBytes {
+    let digest: Digest = Sha256::digest(token).into();
+    SignatureBytes::from_slice(&digest).unwrap_or(SignatureBytes::EMPTY)
+}
+
+/// Parses `value` as `format` describes, each signature decoded as `algorithm`
+/// writes it.
 pub(crate) fn parse<'a>(
     format: &SignatureFormat,
+    algorithm: Algorithm,
     value: &'a [u8],
 ) -> Result<ParsedSignatures<'a>, VerifyError> {
     if value.len() > MAX_SIGNATURE_HEADER_LEN {
@@ -84,21 +142,23 @@ pub(crate) fn parse<'a>(
     if text.is_empty() {
         return Err(malformed("empty"));
     }
+    let length = algorithm.signature_len();
     let mut parsed = ParsedSignatures::new();
     match format {
         SignatureFormat::Single { prefix, encoding } => {
-            let digest =
+            let signature =
                 strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
-            parsed.push(decode(digest, *encoding).ok_or(malformed(
-                "digest is not a SHA-256 digest in the expected encoding",
+            parsed.push(decode(signature, *encoding, length).ok_or(malformed(
+                "not a signature of the expected length in the expected encoding",
             ))?);
         }
         SignatureFormat::KeyValue {
             timestamp_key,
             signature_key,
+            separator,
         } => {
             let mut seen_signature_key = false;
-            for item in text.split(|&byte| byte == b',') {
+            for item in text.split(|byte| byte == separator) {
                 let Some((key, item_value)) = split_once(item, b'=') else {
                     continue;
                 };
@@ -110,8 +170,8 @@ pub(crate) fn parse<'a>(
                     parsed.timestamp = Some(item_value);
                 } else if key == signature_key.as_bytes() {
                     seen_signature_key = true;
-                    if let Some(digest) = decode(item_value, Encoding::Hex) {
-                        parsed.push(digest);
+                    if let Some(signature) = decode(item_value, Encoding::Hex, length) {
+                        parsed.push(signature);
                     }
                 }
             }
@@ -120,7 +180,7 @@ pub(crate) fn parse<'a>(
             }
             if parsed.candidates.count == 0 {
                 return Err(malformed(if seen_signature_key {
-                    "no signature entry is a hex SHA-256 digest"
+                    "no signature entry is a hex signature of the expected length"
                 } else {
                     "no signature entry"
                 }));
@@ -137,18 +197,32 @@ pub(crate) fn parse<'a>(
                 };
                 if entry_version == version.as_bytes() {
                     seen_version = true;
-                    if let Some(digest) = decode(signature, Encoding::Base64) {
-                        parsed.push(digest);
+                    if let Some(signature) = decode(signature, Encoding::Base64, length) {
+                        parsed.push(signature);
                     }
                 }
             }
             if parsed.candidates.count == 0 {
                 return Err(malformed(if seen_version {
-                    "no signature entry is a base64 SHA-256 digest"
+                    "no signature entry is a base64 signature of the expected length"
                 } else {
                     "no signature of a supported version"
                 }));
             }
+        }
+        SignatureFormat::Token { prefix } => {
+            let token =
+                strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
+            parsed.push(token_digest(token));
+        }
+        SignatureFormat::BasicAuth => {
+            let credentials = strip_prefix_ignore_case(text, "Basic ")
+                .ok_or(malformed("not Basic credentials"))?;
+            let mut decoded = [0u8; MAX_SIGNATURE_HEADER_LEN];
+            let written = base64::engine::general_purpose::STANDARD
+                .decode_slice(credentials.trim_ascii(), &mut decoded)
+                .map_err(|_| malformed("Basic credentials are not base64"))?;
+            parsed.push(token_digest(&decoded[..written]));
         }
     }
     Ok(parsed)
@@ -165,35 +239,51 @@ fn split_once(text: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
     Some((&text[..at], &text[at + 1..]))
 }
 
-/// Decodes a digest written in `encoding`; `None` unless it is exactly 32 bytes.
-pub(crate) fn decode(bytes: &[u8], encoding: Encoding) -> Option<Digest> {
-    match encoding {
-        Encoding::Hex => decode_hex(bytes),
-        Encoding::Base64 => decode_base64(bytes),
-    }
-}
-
-/// Decodes 44 characters of padded standard base64.
-fn decode_base64(bytes: &[u8]) -> Option<Digest> {
-    if bytes.len() != 44 {
+/// Decodes a signature written in `encoding`: exactly `length` bytes when given, else
+/// 8 to [`MAX_SIGNATURE_BYTES`] (a DER signature).
+pub(crate) fn decode(
+    bytes: &[u8],
+    encoding: Encoding,
+    length: Option<usize>,
+) -> Option<SignatureBytes> {
+    let (min, max) = length.map_or((8, MAX_SIGNATURE_BYTES), |length| (length, length));
+    let mut buffer = [0u8; MAX_SIGNATURE_BYTES + 3];
+    let written = match encoding {
+        Encoding::Hex => decode_hex(bytes, &mut buffer)?,
+        Encoding::Base64 => {
+            if bytes.len() > MAX_SIGNATURE_BYTES.div_ceil(3) * 4 {
+                return None;
+            }
+            base64::engine::general_purpose::STANDARD
+                .decode_slice(bytes, &mut buffer)
+                .ok()?
+        }
+    };
+    if written < min || written > max {
         return None;
     }
-    let mut buffer = [0u8; 33];
-    let written = base64::engine::general_purpose::STANDARD
-        .decode_slice(bytes, &mut buffer)
-        .ok()?;
-    if written != 32 {
-        return None;
-    }
-    buffer[..32].try_into().ok()
+    SignatureBytes::from_slice(&buffer[..written])
 }
 
-/// Decodes 64 hex digits (either letter case). Each digit is computed without a
-/// table or a branch, in two passes the compiler vectorises: about three times
-/// faster than a table look-up per digit.
-fn decode_hex(bytes: &[u8]) -> Option<Digest> {
-    let digits: &[u8; 64] = bytes.try_into().ok()?;
-    let mut values = [0u8; 64];
+/// Decodes a 32-byte digest (HMAC-SHA256), for the diagnosis.
+#[cfg(feature = "diagnose")]
+pub(crate) fn decode_digest(bytes: &[u8], encoding: Encoding) -> Option<Digest> {
+    decode(bytes, encoding, Some(32))?
+        .as_slice()
+        .try_into()
+        .ok()
+}
+
+/// Decodes hex digits (either letter case) into `out`; the number of bytes, or
+/// `None` for an odd count, a non-hex digit or too many. Each digit is computed
+/// without a table or a branch, in two passes the compiler vectorises.
+fn decode_hex(digits: &[u8], out: &mut [u8]) -> Option<usize> {
+    const MAX_DIGITS: usize = MAX_SIGNATURE_BYTES * 2;
+    if !digits.len().is_multiple_of(2) || digits.len() > MAX_DIGITS || digits.len() / 2 > out.len()
+    {
+        return None;
+    }
+    let mut values = [0u8; MAX_DIGITS];
     let mut invalid = 0u8;
     for (value, &digit) in values.iter_mut().zip(digits) {
         let decimal = digit.wrapping_sub(b'0');
@@ -209,16 +299,15 @@ fn decode_hex(bytes: &[u8]) -> Option<Digest> {
     if invalid != 0 {
         return None;
     }
-    let mut digest = [0u8; 32];
-    let (pairs, _) = values.as_chunks::<2>();
-    for (byte, pair) in digest.iter_mut().zip(pairs) {
+    let (pairs, _) = values[..digits.len()].as_chunks::<2>();
+    for (byte, pair) in out.iter_mut().zip(pairs) {
         *byte = (pair[0] << 4) | (pair[1] & 0x0f);
     }
-    Some(digest)
+    Some(digits.len() / 2)
 }
 
 /// Writes `digest` in `encoding`.
-pub(crate) fn encode(digest: &Digest, encoding: Encoding) -> String {
+pub(crate) fn encode(digest: &[u8], encoding: Encoding) -> String {
     match encoding {
         Encoding::Hex => {
             const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -233,21 +322,23 @@ pub(crate) fn encode(digest: &Digest, encoding: Encoding) -> String {
     }
 }
 
-/// Parses a unix timestamp in seconds: 1 to 18 ASCII digits, nothing else.
-pub(crate) fn parse_unix_seconds(text: &[u8]) -> Option<i64> {
-    if text.is_empty() || text.len() > 18 {
-        return None;
-    }
-    // 18 digits stay below `i64::MAX`: no overflow check needed.
-    text.iter().try_fold(0i64, |seconds, &byte| {
-        byte.is_ascii_digit()
-            .then(|| seconds * 10 + i64::from(byte - b'0'))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An HMAC-SHA256 scheme's parse.
+    fn parse<'a>(
+        format: &SignatureFormat,
+        value: &'a [u8],
+    ) -> Result<ParsedSignatures<'a>, VerifyError> {
+        super::parse(format, Algorithm::HmacSha256, value)
+    }
+
+    /// A 32-byte digest's decoding.
+    fn decode(bytes: &[u8], encoding: Encoding) -> Option<Digest> {
+        super::decode(bytes, encoding, Some(32))
+            .map(|signature| signature.as_slice().try_into().expect("32 bytes, as asked"))
+    }
 
     const HEX: &str = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
 
@@ -400,9 +491,12 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        assert_eq!(parse_unix_seconds(b"1614265330"), Some(1_614_265_330));
         assert_eq!(
-            parse_unix_seconds(b"999999999999999999"),
+            crate::time::parse_digits(b"1614265330"),
+            Some(1_614_265_330)
+        );
+        assert_eq!(
+            crate::time::parse_digits(b"999999999999999999"),
             Some(999_999_999_999_999_999)
         );
         for bad in [
@@ -415,7 +509,7 @@ mod tests {
             "2025-03-14T10:33:33Z",
             "1234567890123456789",
         ] {
-            assert_eq!(parse_unix_seconds(bad.as_bytes()), None, "{bad}");
+            assert_eq!(crate::time::parse_digits(bad.as_bytes()), None, "{bad}");
         }
     }
 

@@ -4,23 +4,50 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hmac::{Hmac, Mac};
+use std::borrow::Cow;
+
 use sha2::{Digest as _, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::challenge::{self, ChallengeResponse};
+use crate::content::{self, BodyPart, HeadValues};
+use crate::crypto::{Finished, Key, Running};
 use crate::delivery::{self, Delivery, DeliveryId, HeaderId, checked_id};
 use crate::error::{ConfigError, VerifyError};
 use crate::headers::HeaderKey;
 use crate::headers::{HeaderLookup, HeaderSource};
-use crate::scheme::Scheme;
+use crate::scheme::{Encoding, Scheme};
 use crate::secret::Secret;
-use crate::signature::{self, Digest};
+use crate::signature::{self, SignatureBytes};
+use crate::time;
 
-type HmacSha256 = Hmac<Sha256>;
+pub use crate::scheme::DEFAULT_TOLERANCE;
 
-/// The default tolerance window: 300 s into the past and the future.
-pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+/// The request line and headers a verifier reads: the method, the path and query
+/// as received (`/webhooks/twilio?a=1`), and the headers.
+///
+/// URL-bound schemes (Twilio, Square, HubSpot) sign the URL the provider called.
+/// Behind TLS termination or a proxy the receiver does not see it: configure the
+/// public base URL on the verifier ([`VerifierBuilder::public_url`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestHead<'a, H: ?Sized> {
+    /// The method (`POST`).
+    pub method: &'a str,
+    /// The path and query, as received.
+    pub target: &'a str,
+    /// The headers.
+    pub headers: &'a H,
+}
+
+impl<'a, H: HeaderSource + ?Sized> RequestHead<'a, H> {
+    /// A request head.
+    pub fn new(method: &'a str, target: &'a str, headers: &'a H) -> Self {
+        Self {
+            method,
+            target,
+            headers,
+        }
+    }
+}
 
 /// The source of "now", in unix seconds. Inject one in tests.
 pub trait Clock: Send + Sync + 'static {
@@ -85,9 +112,11 @@ pub struct Verifier {
 
 struct Inner {
     scheme: Scheme,
-    keys: Vec<HmacSha256>,
+    keys: Vec<Key>,
     tolerance_seconds: i64,
     clock: Arc<dyn Clock>,
+    public_url: Option<String>,
+    trust_forwarded: bool,
 }
 
 impl fmt::Debug for Verifier {
@@ -114,8 +143,10 @@ impl Verifier {
         VerifierBuilder {
             scheme,
             secrets: Vec::new(),
-            tolerance: DEFAULT_TOLERANCE,
+            tolerance: None,
             clock: Arc::new(SystemClock),
+            public_url: None,
+            trust_forwarded: false,
         }
     }
 
@@ -129,7 +160,9 @@ impl Verifier {
         self.inner.tolerance_seconds.unsigned_abs()
     }
 
-    /// Checks the headers and starts digesting the body.
+    /// Checks the headers and starts digesting the body, for schemes that sign
+    /// neither the method nor the URL; [`begin_request`](Self::begin_request) for
+    /// every scheme.
     ///
     /// Fails before any body byte is read when the signature header is missing,
     /// repeated or malformed, the timestamp is missing, malformed or outside the
@@ -138,19 +171,94 @@ impl Verifier {
         &self,
         headers: &H,
     ) -> Result<PendingVerification, VerifyError> {
+        self.start(None, None, headers)
+    }
+
+    /// Checks the request head and starts digesting the body.
+    pub fn begin_request<H: HeaderSource + ?Sized>(
+        &self,
+        head: &RequestHead<'_, H>,
+    ) -> Result<PendingVerification, VerifyError> {
+        self.start(Some(head.method), Some(head.target), head.headers)
+    }
+
+    fn start<H: HeaderSource + ?Sized>(
+        &self,
+        method: Option<&str>,
+        target: Option<&str>,
+        headers: &H,
+    ) -> Result<PendingVerification, VerifyError> {
+        let scheme = &self.inner.scheme;
         let checked = self.check(headers)?;
-        let mut macs = Macs::default();
-        for key in &self.inner.keys {
-            macs.push(self.start(key, &checked));
-        }
+        let url = if scheme.signed_content.signs_url() {
+            target.and_then(|target| self.url(target, headers))
+        } else {
+            None
+        };
+        let body_digest = match (&scheme.body_digest_param, target) {
+            (Some(param), Some(target)) => content::query_param(target, param)
+                .map(|hex| {
+                    signature::decode(&hex, Encoding::Hex, Some(32))
+                        .ok_or(VerifyError::NoMatchingSignature)
+                })
+                .transpose()?,
+            _ => None,
+        };
+        let values = HeadValues {
+            method,
+            target,
+            url,
+            timestamp: checked.timestamp_text.unwrap_or_default(),
+            id: checked.signed_id.unwrap_or_default(),
+        };
+        let mut runnings: Vec<Running> = self.inner.keys.iter().map(Key::start).collect();
+        let split = content::start(
+            scheme,
+            &values,
+            headers,
+            &mut runnings,
+            body_digest.is_some(),
+        )?;
         Ok(PendingVerification {
             verifier: self.clone(),
-            macs,
+            runnings,
             candidates: checked.candidates,
             timestamp: checked.timestamp,
             delivery_id: checked.delivery_id,
             body_len: 0,
+            body: split.body,
+            suffix: split.suffix,
+            kept: scheme.keeps_body.then(Vec::new),
+            body_digest: body_digest.map(|expected| (Sha256::new(), expected)),
         })
+    }
+
+    /// The URL the provider called: the configured public base URL, else (when
+    /// trusted) `X-Forwarded-Proto` and `X-Forwarded-Host`, else `https://` and the
+    /// `Host` header; then the path and query as received.
+    fn url<'h, H: HeaderSource + ?Sized>(
+        &self,
+        target: &str,
+        headers: &'h H,
+    ) -> Option<Cow<'h, str>> {
+        if let Some(base) = &self.inner.public_url {
+            return Some(Cow::Owned(format!("{base}{target}")));
+        }
+        let text = |name: &str| match headers.lookup(name) {
+            HeaderLookup::Single(value) => std::str::from_utf8(value).ok(),
+            _ => None,
+        };
+        let (scheme, host) = if self.inner.trust_forwarded {
+            (
+                text("x-forwarded-proto")
+                    .and_then(|proto| proto.split(',').next())
+                    .map_or("https", str::trim),
+                text("x-forwarded-host").or_else(|| text("host"))?,
+            )
+        } else {
+            ("https", text("host")?)
+        };
+        Some(Cow::Owned(format!("{scheme}://{host}{target}")))
     }
 
     /// What [`begin`](Self::begin) checks: everything but the body.
@@ -172,7 +280,7 @@ impl Verifier {
             }
             HeaderLookup::Single(value) => value,
         };
-        let parsed = signature::parse(&scheme.format, signature_value)?;
+        let parsed = signature::parse(&scheme.format, scheme.algorithm, signature_value)?;
 
         let timestamp_text = if scheme.timestamp_in_signature {
             parsed.timestamp
@@ -183,8 +291,8 @@ impl Verifier {
         };
         let timestamp = match timestamp_text {
             Some(text) => {
-                let seconds =
-                    signature::parse_unix_seconds(text).ok_or(VerifyError::MalformedTimestamp)?;
+                let seconds = time::parse(text, scheme.timestamp_format)
+                    .ok_or(VerifyError::MalformedTimestamp)?;
                 self.check_window(seconds)?;
                 Some(seconds)
             }
@@ -213,18 +321,6 @@ impl Verifier {
         })
     }
 
-    /// A running HMAC under `key` that has digested what the scheme signs before the
-    /// body.
-    fn start(&self, key: &HmacSha256, checked: &Checked<'_>) -> HmacSha256 {
-        let mut mac = key.clone();
-        self.inner.scheme.signed_content.feed_prefix(
-            &mut mac,
-            checked.timestamp_text.unwrap_or_default(),
-            checked.signed_id.unwrap_or_default(),
-        );
-        mac
-    }
-
     /// Verifies a whole request at once: [`begin`](Self::begin), one
     /// [`update`](PendingVerification::update), [`finish`](PendingVerification::finish).
     pub fn verify<H: HeaderSource + ?Sized>(
@@ -232,22 +328,20 @@ impl Verifier {
         headers: &H,
         body: &[u8],
     ) -> Result<Verified, VerifyError> {
-        // `begin` / `update` / `finish` without moving a pending verification around.
-        let checked = self.check(headers)?;
-        let digests = self.inner.keys.iter().map(|key| {
-            let mut mac = self.start(key, &checked);
-            mac.update(body);
-            mac.finalize().into_bytes().into()
-        });
-        let (secret_index, digest) = first_match(digests, checked.candidates.digests())
-            .ok_or(VerifyError::NoMatchingSignature)?;
-        Ok(Verified {
-            verifier: self.clone(),
-            timestamp: checked.timestamp,
-            secret_index,
-            digest,
-            delivery_id: checked.delivery_id,
-        })
+        let mut pending = self.begin(headers)?;
+        pending.update(body);
+        pending.finish()
+    }
+
+    /// [`verify`](Self::verify) with the request head, for every scheme.
+    pub fn verify_request<H: HeaderSource + ?Sized>(
+        &self,
+        head: &RequestHead<'_, H>,
+        body: &[u8],
+    ) -> Result<Verified, VerifyError> {
+        let mut pending = self.begin_request(head)?;
+        pending.update(body);
+        pending.finish()
     }
 
     /// Verifies a whole request and classifies it (challenge or event, with its
@@ -303,8 +397,10 @@ fn single_header<'h, H: HeaderSource + ?Sized>(
 pub struct VerifierBuilder {
     scheme: Scheme,
     secrets: Vec<Secret>,
-    tolerance: Duration,
+    tolerance: Option<Duration>,
     clock: Arc<dyn Clock>,
+    public_url: Option<String>,
+    trust_forwarded: bool,
 }
 
 impl fmt::Debug for VerifierBuilder {
@@ -339,10 +435,29 @@ impl VerifierBuilder {
     }
 
     /// How far a timestamp may be from now, into the past and into the future,
-    /// inclusive. Default 300 s, as every provider guide in this space recommends; a
-    /// wider window widens the time an intercepted request can be replayed in.
+    /// inclusive. Default the scheme's own window ([`Scheme::tolerance`]: 300 s
+    /// unless the provider documents another); a wider window widens the time an
+    /// intercepted request can be replayed in.
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.tolerance = tolerance;
+        self.tolerance = Some(tolerance);
+        self
+    }
+
+    /// The URL the provider calls, up to the path (`https://api.example.com`), for
+    /// schemes that sign the URL (Twilio, Square, HubSpot). Behind TLS termination
+    /// or a proxy the receiver does not see it; without it the URL is `https://`, the
+    /// `Host` header, and the path and query as received.
+    pub fn public_url(mut self, base: impl Into<String>) -> Self {
+        let base: String = base.into();
+        self.public_url = Some(base.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Whether `X-Forwarded-Proto` and `X-Forwarded-Host` say what URL the provider
+    /// called (when no public URL is set). Default `false`: turn it on only behind
+    /// a proxy that sets them and strips the client's.
+    pub fn trust_forwarded_headers(mut self, trust: bool) -> Self {
+        self.trust_forwarded = trust;
         self
     }
 
@@ -357,26 +472,35 @@ impl VerifierBuilder {
         if self.secrets.is_empty() {
             return Err(ConfigError::NoSecret);
         }
+        let tolerance = self.tolerance.unwrap_or(self.scheme.tolerance);
         let tolerance_seconds =
-            i64::try_from(self.tolerance.as_secs()).map_err(|_| ConfigError::ToleranceTooLarge)?;
-        let keys =
-            self.secrets
-                .iter()
-                .map(|secret| {
-                    let key = self.scheme.secret_encoding.key(secret)?;
-                    Ok(HmacSha256::new_from_slice(key.expose())
-                        .expect("HMAC takes keys of any length"))
-                })
-                .collect::<Result<Vec<_>, ConfigError>>()?;
+            i64::try_from(tolerance.as_secs()).map_err(|_| ConfigError::ToleranceTooLarge)?;
+        let keys = self
+            .secrets
+            .iter()
+            .map(|secret| key_of(&self.scheme, secret))
+            .collect::<Result<Vec<_>, ConfigError>>()?;
         Ok(Verifier {
             inner: Arc::new(Inner {
                 scheme: self.scheme,
                 keys,
                 tolerance_seconds,
                 clock: self.clock,
+                public_url: self.public_url,
+                trust_forwarded: self.trust_forwarded,
             }),
         })
     }
+}
+
+/// The key a configured secret (or public key, or token) makes for `scheme`.
+pub(crate) fn key_of(scheme: &Scheme, secret: &Secret) -> Result<Key, ConfigError> {
+    let material = if scheme.algorithm.is_symmetric() {
+        scheme.secret_encoding.key(secret)?
+    } else {
+        secret.clone()
+    };
+    Key::new(scheme.algorithm, &material)
 }
 
 /// What the headers of a request gave: everything verification needs but the body.
@@ -388,75 +512,46 @@ struct Checked<'h> {
     delivery_id: Result<HeaderId, VerifyError>,
 }
 
-/// The index and digest of the first key whose digest is one of `candidates`. Every
-/// digest is compared with every candidate in constant time, without an early exit.
+/// The index of the first key that one of `candidates` matches, and what the
+/// match is fingerprinted by. Every finished signature is compared with every
+/// candidate, without an early exit.
 fn first_match(
-    digests: impl Iterator<Item = Digest>,
-    candidates: &[Digest],
-) -> Option<(usize, Digest)> {
+    keys: &[Key],
+    finished: impl Iterator<Item = Finished>,
+    candidates: &[SignatureBytes],
+) -> Option<(usize, SignatureBytes)> {
     let mut matched = None;
-    for (index, expected) in digests.enumerate() {
+    for (index, (finished, key)) in finished.zip(keys).enumerate() {
         let mut any = subtle::Choice::from(0);
+        let mut source = SignatureBytes::EMPTY;
         for candidate in candidates {
-            any |= digests_equal(&expected, candidate);
+            let hit = finished.matches(key, candidate);
+            if bool::from(hit) && !bool::from(any) {
+                source = finished.fingerprint_source(candidate);
+            }
+            any |= hit;
         }
         if bool::from(any) && matched.is_none() {
-            matched = Some((index, expected));
+            matched = Some((index, source));
         }
     }
     matched
 }
 
-/// Whether two digests are equal, in constant time: four 64-bit comparisons through
-/// `subtle` (each branch-free behind its optimisation barrier) instead of 32 byte-wise
-/// ones.
-fn digests_equal(a: &Digest, b: &Digest) -> subtle::Choice {
-    let (a_words, _) = a.as_chunks::<8>();
-    let (b_words, _) = b.as_chunks::<8>();
-    a_words
-        .iter()
-        .zip(b_words)
-        .fold(subtle::Choice::from(1), |equal, (a, b)| {
-            equal & u64::from_ne_bytes(*a).ct_eq(&u64::from_ne_bytes(*b))
-        })
-}
-
-/// One running HMAC per key; the first inline, as most verifiers have one key.
-#[derive(Default)]
-struct Macs {
-    first: Option<HmacSha256>,
-    rest: Vec<HmacSha256>,
-}
-
-impl Macs {
-    fn push(&mut self, mac: HmacSha256) {
-        if self.first.is_none() {
-            self.first = Some(mac);
-        } else {
-            self.rest.push(mac);
-        }
-    }
-
-    fn for_each(&mut self, mut f: impl FnMut(&mut HmacSha256)) {
-        self.first
-            .iter_mut()
-            .chain(self.rest.iter_mut())
-            .for_each(&mut f);
-    }
-
-    fn into_all(self) -> impl Iterator<Item = HmacSha256> {
-        self.first.into_iter().chain(self.rest)
-    }
-}
-
 /// A request whose headers passed; feed it the body, then [`finish`](Self::finish).
 pub struct PendingVerification {
     verifier: Verifier,
-    macs: Macs,
+    runnings: Vec<Running>,
     candidates: signature::Candidates,
     timestamp: Option<i64>,
     delivery_id: Result<HeaderId, VerifyError>,
     body_len: u64,
+    body: BodyPart,
+    suffix: Vec<u8>,
+    /// The body, for schemes that need it whole.
+    kept: Option<Vec<u8>>,
+    /// The body's running SHA-256 and the digest the URL says it has.
+    body_digest: Option<(Sha256, SignatureBytes)>,
 }
 
 impl fmt::Debug for PendingVerification {
@@ -473,7 +568,21 @@ impl PendingVerification {
     /// Digests the next chunk of the body.
     pub fn update(&mut self, chunk: &[u8]) {
         self.body_len += chunk.len() as u64;
-        self.macs.for_each(|mac| mac.update(chunk));
+        match &mut self.body {
+            BodyPart::Stream => {
+                for running in &mut self.runnings {
+                    running.update(chunk);
+                }
+            }
+            BodyPart::Sha256Hex(hash) => hash.update(chunk),
+            BodyPart::None | BodyPart::SortedFormFields { .. } | BodyPart::JsonField(_) => {}
+        }
+        if let Some(kept) = &mut self.kept {
+            kept.extend_from_slice(chunk);
+        }
+        if let Some((hash, _)) = &mut self.body_digest {
+            hash.update(chunk);
+        }
     }
 
     /// How many body bytes were digested so far.
@@ -486,19 +595,44 @@ impl PendingVerification {
         self.timestamp
     }
 
-    /// Compares every signature with every key, in constant time per comparison.
-    pub fn finish(self) -> Result<Verified, VerifyError> {
-        let digests = self
-            .macs
-            .into_all()
-            .map(|mac| mac.finalize().into_bytes().into());
-        let (secret_index, digest) = first_match(digests, self.candidates.digests())
+    /// Compares every signature with every key (in constant time for HMACs and
+    /// tokens); checks a timestamp carried in the body, and a body digest carried in
+    /// the URL.
+    pub fn finish(mut self) -> Result<Verified, VerifyError> {
+        let kept = self.kept.take().unwrap_or_default();
+        let body_bytes =
+            content::finish_body(std::mem::replace(&mut self.body, BodyPart::None), &kept)?;
+        for running in &mut self.runnings {
+            running.update(&body_bytes);
+            running.update(&self.suffix);
+        }
+        let keys = &self.verifier.inner.keys;
+        let finished = self.runnings.into_iter().map(Running::finish);
+        let (secret_index, matched) = first_match(keys, finished, self.candidates.signatures())
             .ok_or(VerifyError::NoMatchingSignature)?;
+        if let Some((hash, expected)) = self.body_digest {
+            let actual =
+                SignatureBytes::from_slice(&hash.finalize()).unwrap_or(SignatureBytes::EMPTY);
+            if !bool::from(crate::crypto::equal(&actual, &expected)) {
+                return Err(VerifyError::NoMatchingSignature);
+            }
+        }
+        let mut timestamp = self.timestamp;
+        if let Some(field) = &self.verifier.scheme().timestamp_in_body {
+            let text =
+                content::json_text(&kept, field).map_err(|_| VerifyError::MissingHeader {
+                    header: Cow::Owned(field.to_string()),
+                })?;
+            let seconds = time::parse(text.as_bytes(), self.verifier.scheme().timestamp_format)
+                .ok_or(VerifyError::MalformedTimestamp)?;
+            self.verifier.check_window(seconds)?;
+            timestamp = Some(seconds);
+        }
         Ok(Verified {
             verifier: self.verifier,
-            timestamp: self.timestamp,
+            timestamp,
             secret_index,
-            digest,
+            digest: matched,
             delivery_id: self.delivery_id,
         })
     }
@@ -510,7 +644,7 @@ pub struct Verified {
     verifier: Verifier,
     timestamp: Option<i64>,
     secret_index: usize,
-    digest: Digest,
+    digest: SignatureBytes,
     delivery_id: Result<HeaderId, VerifyError>,
 }
 
@@ -549,8 +683,8 @@ impl Verified {
     /// A fingerprint of the matched signature: hex of the first 16 bytes of its
     /// SHA-256, safe to log (it reveals nothing about the signature or key).
     pub fn fingerprint(&self) -> String {
-        let fingerprint: Digest = Sha256::digest(self.digest).into();
-        signature::encode(&fingerprint, crate::scheme::Encoding::Hex)[..32].to_owned()
+        let fingerprint: [u8; 32] = Sha256::digest(self.digest.as_slice()).into();
+        signature::encode(&fingerprint, Encoding::Hex)[..32].to_owned()
     }
 
     /// The fingerprint as a delivery id, `sig:<fingerprint>`: the id of a scheme
@@ -586,18 +720,27 @@ impl Verified {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scheme::Algorithm;
 
     #[test]
-    fn digests_equal_sees_a_difference_in_any_byte() {
-        let digest: Digest = std::array::from_fn(|i| u8::try_from(i * 7).unwrap());
-        assert!(bool::from(digests_equal(&digest, &digest)));
+    fn signatures_compare_unequal_in_any_byte_and_length() {
+        let bytes: Vec<u8> = (0..32u8).map(|i| i.wrapping_mul(7)).collect();
+        let signature = SignatureBytes::from_slice(&bytes).unwrap();
+        assert!(bool::from(crate::crypto::equal(&signature, &signature)));
         for index in 0..32 {
             for flip in [0x01, 0x80] {
-                let mut other = digest;
+                let mut other = bytes.clone();
                 other[index] ^= flip;
-                assert!(!bool::from(digests_equal(&digest, &other)), "{index}");
+                let other = SignatureBytes::from_slice(&other).unwrap();
+                assert!(
+                    !bool::from(crate::crypto::equal(&signature, &other)),
+                    "{index}"
+                );
             }
         }
+        // A zero byte more is another signature.
+        let longer = SignatureBytes::from_slice(&[bytes.as_slice(), &[0]].concat()).unwrap();
+        assert!(!bool::from(crate::crypto::equal(&signature, &longer)));
     }
 
     #[test]
@@ -648,10 +791,20 @@ mod tests {
 
     #[test]
     fn first_match_names_the_first_matching_key() {
-        let (a, b, c) = ([1u8; 32], [2u8; 32], [3u8; 32]);
-        assert_eq!(first_match([a, b].into_iter(), &[c, b]), Some((1, b)));
-        assert_eq!(first_match([b, b].into_iter(), &[b]), Some((0, b)));
-        assert_eq!(first_match([a, b].into_iter(), &[c]), None);
-        assert_eq!(first_match([a].into_iter(), &[]), None);
+        let key = |byte: u8| Key::new(Algorithm::HmacSha256, &Secret::from_bytes([byte])).unwrap();
+        let keys = [key(1), key(2)];
+        let tag = |index: usize| {
+            let Finished::Tag(tag) = keys[index].start().finish() else {
+                unreachable!("an HMAC key finishes with a tag")
+            };
+            tag
+        };
+        let (a, b) = (tag(0), tag(1));
+        let other = SignatureBytes::from_slice(&[9; 32]).unwrap();
+        let finished = || keys.iter().map(|key| key.start().finish());
+        assert_eq!(first_match(&keys, finished(), &[other, b]), Some((1, b)));
+        assert_eq!(first_match(&keys, finished(), &[b, a]), Some((0, a)));
+        assert_eq!(first_match(&keys, finished(), &[other]), None);
+        assert_eq!(first_match(&keys, finished(), &[]), None);
     }
 }

@@ -157,7 +157,7 @@ impl Preset {
             Self::DcisionAi => builder
                 .signature_header("X-DcisionAI-Signature")
                 .format(SignatureFormat::prefixed("", Encoding::Hex))
-                .signed_content(SignedContent::TimestampDotBody)
+                .signed_content(SignedContent::TIMESTAMP_DOT_BODY)
                 .timestamp(TimestampSource::Header {
                     name: "X-DcisionAI-Timestamp".into(),
                     required: true,
@@ -166,7 +166,7 @@ impl Preset {
             Self::StandardWebhooks => builder
                 .signature_header("webhook-signature")
                 .format(SignatureFormat::standard_webhooks())
-                .signed_content(SignedContent::IdDotTimestampDotBody)
+                .signed_content(SignedContent::ID_DOT_TIMESTAMP_DOT_BODY)
                 .id_header("webhook-id")
                 .timestamp(TimestampSource::Header {
                     name: "webhook-timestamp".into(),
@@ -182,7 +182,7 @@ impl Preset {
             Self::Slack => builder
                 .signature_header("X-Slack-Signature")
                 .format(SignatureFormat::prefixed("v0=", Encoding::Hex))
-                .signed_content(SignedContent::SlackV0)
+                .signed_content(SignedContent::SLACK_V0)
                 .timestamp(TimestampSource::Header {
                     name: "X-Slack-Request-Timestamp".into(),
                     required: true,
@@ -203,7 +203,7 @@ fn timestamped_v1(builder: SchemeBuilder, header: &'static str) -> SchemeBuilder
     builder
         .signature_header(header)
         .format(SignatureFormat::timestamped_v1())
-        .signed_content(SignedContent::TimestampDotBody)
+        .signed_content(SignedContent::TIMESTAMP_DOT_BODY)
         .timestamp(TimestampSource::SignatureHeader)
         .delivery_id(DeliveryIdSource::JsonField("id".into()))
 }

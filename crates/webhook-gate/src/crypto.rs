@@ -1,0 +1,222 @@
+//! Keys and running signatures for every algorithm: HMACs computed as the content
+//! streams in, public-key signatures checked over the whole message (Ed25519) or its
+//! running SHA-256 (ECDSA P-256), tokens compared by their SHA-256.
+
+#[cfg(any(feature = "ed25519", feature = "p256"))]
+use base64::Engine as _;
+use hmac::{Hmac, Mac as _};
+use sha1::Sha1;
+use sha2::{Digest as _, Sha256, Sha512};
+use subtle::ConstantTimeEq as _;
+
+use crate::error::ConfigError;
+use crate::scheme::Algorithm;
+use crate::secret::Secret;
+use crate::signature::{self, MAX_SIGNATURE_BYTES, SignatureBytes};
+
+/// One configured key, ready to verify (or, for [`Signer`](crate::Signer), to sign).
+#[derive(Clone)]
+pub(crate) enum Key {
+    Sha1(Hmac<Sha1>),
+    Sha256(Hmac<Sha256>),
+    Sha512(Box<Hmac<Sha512>>),
+    #[cfg(feature = "ed25519")]
+    Ed25519(ed25519_dalek::VerifyingKey),
+    #[cfg(feature = "p256")]
+    P256(p256::ecdsa::VerifyingKey),
+    /// The SHA-256 of the shared token.
+    Token(SignatureBytes),
+}
+
+impl Key {
+    /// The key of `algorithm` made from `material`: an HMAC secret (already through
+    /// the scheme's secret encoding), a public key as the provider shows it (hex or
+    /// base64 of the 32 raw bytes for Ed25519, base64 SPKI DER for P-256), or a token.
+    pub(crate) fn new(algorithm: Algorithm, material: &Secret) -> Result<Self, ConfigError> {
+        let bytes = material.expose();
+        Ok(match algorithm {
+            Algorithm::HmacSha1 => Self::Sha1(hmac_key(bytes)),
+            Algorithm::HmacSha256 => Self::Sha256(hmac_key(bytes)),
+            Algorithm::HmacSha512 => Self::Sha512(Box::new(hmac_key(bytes))),
+            Algorithm::Token => Self::Token(signature::token_digest(bytes)),
+            #[cfg(feature = "ed25519")]
+            Algorithm::Ed25519 => {
+                let raw = decode_key_text(bytes, 32).ok_or(ConfigError::InvalidPublicKey)?;
+                let raw: [u8; 32] = raw.try_into().map_err(|_| ConfigError::InvalidPublicKey)?;
+                Self::Ed25519(
+                    ed25519_dalek::VerifyingKey::from_bytes(&raw)
+                        .map_err(|_| ConfigError::InvalidPublicKey)?,
+                )
+            }
+            #[cfg(feature = "p256")]
+            Algorithm::EcdsaP256Sha256 => {
+                use p256::pkcs8::DecodePublicKey as _;
+                let der = decode_base64_text(bytes).ok_or(ConfigError::InvalidPublicKey)?;
+                Self::P256(
+                    p256::ecdsa::VerifyingKey::from_public_key_der(&der)
+                        .map_err(|_| ConfigError::InvalidPublicKey)?,
+                )
+            }
+            #[allow(unreachable_patterns, reason = "reachable without a feature")]
+            _ => return Err(ConfigError::FeatureDisabled(feature_of(algorithm))),
+        })
+    }
+
+    /// A running signature under this key, fed nothing yet.
+    pub(crate) fn start(&self) -> Running {
+        match self {
+            Self::Sha1(mac) => Running::Sha1(mac.clone()),
+            Self::Sha256(mac) => Running::Sha256(mac.clone()),
+            Self::Sha512(mac) => Running::Sha512(mac.clone()),
+            #[cfg(feature = "ed25519")]
+            Self::Ed25519(_) => Running::Message(Vec::new()),
+            #[cfg(feature = "p256")]
+            Self::P256(_) => Running::Prehash(Sha256::new()),
+            Self::Token(_) => Running::Token,
+        }
+    }
+}
+
+fn feature_of(algorithm: Algorithm) -> &'static str {
+    match algorithm {
+        Algorithm::Ed25519 => "ed25519",
+        _ => "p256",
+    }
+}
+
+fn hmac_key<M: hmac::Mac + hmac::digest::KeyInit>(key: &[u8]) -> M {
+    <M as hmac::digest::KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length")
+}
+
+/// Key text as providers show it: hex, or base64 (standard or URL-safe), of
+/// `length` bytes.
+#[cfg(feature = "ed25519")]
+fn decode_key_text(text: &[u8], length: usize) -> Option<Vec<u8>> {
+    let text = text.trim_ascii();
+    if text.len() == length * 2 && text.iter().all(u8::is_ascii_hexdigit) {
+        return (0..length)
+            .map(|index| {
+                let pair = std::str::from_utf8(&text[index * 2..index * 2 + 2]).ok()?;
+                u8::from_str_radix(pair, 16).ok()
+            })
+            .collect();
+    }
+    decode_base64_text(text).filter(|bytes| bytes.len() == length)
+}
+
+/// Base64 (standard or URL-safe, padding optional), or a PEM block's base64.
+#[cfg(any(feature = "ed25519", feature = "p256"))]
+fn decode_base64_text(text: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(text).ok()?;
+    let body: String = text
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .flat_map(str::chars)
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let trimmed = body.trim_end_matches('=');
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(trimmed)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed))
+        .ok()
+}
+
+/// A signature being computed as the signed content streams in.
+pub(crate) enum Running {
+    Sha1(Hmac<Sha1>),
+    Sha256(Hmac<Sha256>),
+    Sha512(Box<Hmac<Sha512>>),
+    /// The whole message, for Ed25519.
+    #[cfg_attr(not(feature = "ed25519"), allow(dead_code))]
+    Message(Vec<u8>),
+    /// The message's running SHA-256, for ECDSA P-256.
+    #[cfg_attr(not(feature = "p256"), allow(dead_code))]
+    Prehash(Sha256),
+    /// A token signs nothing.
+    Token,
+}
+
+impl Running {
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Self::Sha1(mac) => mac.update(bytes),
+            Self::Sha256(mac) => mac.update(bytes),
+            Self::Sha512(mac) => mac.update(bytes),
+            Self::Message(message) => message.extend_from_slice(bytes),
+            Self::Prehash(hash) => hash.update(bytes),
+            Self::Token => {}
+        }
+    }
+
+    /// The computed tag of an HMAC (what the provider's signature must equal).
+    pub(crate) fn finish(self) -> Finished {
+        match self {
+            Self::Sha1(mac) => Finished::Tag(tag(&mac.finalize().into_bytes())),
+            Self::Sha256(mac) => Finished::Tag(tag(&mac.finalize().into_bytes())),
+            Self::Sha512(mac) => Finished::Tag(tag(&mac.finalize().into_bytes())),
+            Self::Message(message) => Finished::Message(message),
+            Self::Prehash(hash) => Finished::Prehash(hash),
+            Self::Token => Finished::Token,
+        }
+    }
+}
+
+fn tag(bytes: &[u8]) -> SignatureBytes {
+    SignatureBytes::from_slice(bytes).expect("an HMAC tag fits")
+}
+
+/// A finished running signature, to compare with the request's candidates.
+pub(crate) enum Finished {
+    Tag(SignatureBytes),
+    #[cfg_attr(not(feature = "ed25519"), allow(dead_code))]
+    Message(Vec<u8>),
+    #[cfg_attr(not(feature = "p256"), allow(dead_code))]
+    Prehash(Sha256),
+    Token,
+}
+
+impl Finished {
+    /// Whether `candidate` is the request's valid signature under `key`. Tags and
+    /// tokens are compared in constant time, as whole zero-padded arrays.
+    pub(crate) fn matches(&self, key: &Key, candidate: &SignatureBytes) -> subtle::Choice {
+        match (self, key) {
+            (Self::Tag(tag), _) => equal(tag, candidate),
+            (Self::Token, Key::Token(expected)) => equal(expected, candidate),
+            #[cfg(feature = "ed25519")]
+            (Self::Message(message), Key::Ed25519(public)) => {
+                let verified = ed25519_dalek::Signature::from_slice(candidate.as_slice())
+                    .is_ok_and(|signature| public.verify_strict(message, &signature).is_ok());
+                subtle::Choice::from(u8::from(verified))
+            }
+            #[cfg(feature = "p256")]
+            (Self::Prehash(hash), Key::P256(public)) => {
+                use p256::ecdsa::signature::DigestVerifier as _;
+                let verified = p256::ecdsa::Signature::from_der(candidate.as_slice())
+                    .is_ok_and(|signature| public.verify_digest(hash.clone(), &signature).is_ok());
+                subtle::Choice::from(u8::from(verified))
+            }
+            _ => subtle::Choice::from(0),
+        }
+    }
+
+    /// The bytes a matched signature is fingerprinted by: the tag, or the
+    /// candidate itself for public keys and tokens.
+    pub(crate) fn fingerprint_source(&self, candidate: &SignatureBytes) -> SignatureBytes {
+        match self {
+            Self::Tag(tag) => *tag,
+            _ => *candidate,
+        }
+    }
+}
+
+/// Equality of two signatures in constant time: nine 64-bit words through
+/// `subtle`, each branch-free behind its optimisation barrier.
+pub(crate) fn equal(a: &SignatureBytes, b: &SignatureBytes) -> subtle::Choice {
+    const _: () = assert!(MAX_SIGNATURE_BYTES.is_multiple_of(8));
+    let (a_words, _) = a.padded().as_chunks::<8>();
+    let (b_words, _) = b.padded().as_chunks::<8>();
+    a_words.iter().zip(b_words).fold(
+        a.as_slice().len().ct_eq(&b.as_slice().len()),
+        |equal, (a, b)| equal & u64::from_ne_bytes(*a).ct_eq(&u64::from_ne_bytes(*b)),
+    )
+}

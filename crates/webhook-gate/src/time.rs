@@ -1,0 +1,203 @@
+//! Timestamps as providers write them: unix seconds, unix milliseconds, RFC 3339.
+
+use crate::scheme::TimestampFormat;
+
+/// Parses `text` as `format`, to unix seconds (milliseconds and fractions of a
+/// second are truncated toward the past). Strict: digits only for unix times, the
+/// full `date-time` of RFC 3339 (`T` or `t` or a space between date and time, `Z`
+/// or an offset).
+pub(crate) fn parse(text: &[u8], format: TimestampFormat) -> Option<i64> {
+    match format {
+        TimestampFormat::UnixSeconds => parse_digits(text),
+        TimestampFormat::UnixMillis => parse_digits(text).map(|millis| millis.div_euclid(1000)),
+        TimestampFormat::Rfc3339 => parse_rfc3339(text),
+    }
+}
+
+/// 1 to 18 ASCII digits, nothing else (18 digits stay below `i64::MAX`).
+pub(crate) fn parse_digits(text: &[u8]) -> Option<i64> {
+    if text.is_empty() || text.len() > 18 {
+        return None;
+    }
+    text.iter().try_fold(0i64, |value, &byte| {
+        byte.is_ascii_digit()
+            .then(|| value * 10 + i64::from(byte - b'0'))
+    })
+}
+
+fn number(text: &[u8], range: std::ops::Range<usize>) -> Option<i64> {
+    let digits = text.get(range)?;
+    digits
+        .iter()
+        .all(u8::is_ascii_digit)
+        .then(|| parse_digits(digits))
+        .flatten()
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
+pub(crate) fn parse_rfc3339(text: &[u8]) -> Option<i64> {
+    if text.len() < 20 || text.len() > 64 {
+        return None;
+    }
+    if text[4] != b'-' || text[7] != b'-' || !matches!(text[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    if text[13] != b':' || text[16] != b':' {
+        return None;
+    }
+    let year = number(text, 0..4)?;
+    let month = number(text, 5..7)?;
+    let day = number(text, 8..10)?;
+    let hour = number(text, 11..13)?;
+    let minute = number(text, 14..16)?;
+    // A leap second (60) is read as the last second of its minute.
+    let second = number(text, 17..19)?.min(59);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let digits = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &fraction[digits..];
+    }
+    let offset = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let hours = number(&[*h1, *h2], 0..2)?;
+            let minutes = number(&[*m1, *m2], 0..2)?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let seconds = hours * 3600 + minutes * 60;
+            if *sign == b'+' { seconds } else { -seconds }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// `unix` seconds as an RFC 3339 UTC date-time (`2024-01-15T10:30:00Z`).
+pub(crate) fn format_rfc3339(unix: i64) -> String {
+    let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3600,
+        seconds % 3600 / 60,
+        seconds % 60
+    )
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_dates_and_offsets() {
+        // Values from `date -u -d ... +%s`.
+        assert_eq!(parse_rfc3339(b"1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339(b"2024-01-15T10:30:00Z"), Some(1_705_314_600));
+        assert_eq!(parse_rfc3339(b"2000-02-29T00:00:00Z"), Some(951_782_400));
+        assert_eq!(
+            parse_rfc3339(b"2023-11-14T22:13:20.123456789Z"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            parse_rfc3339(b"2023-11-15T00:13:20+02:00"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            parse_rfc3339(b"2023-11-14T21:13:20-01:00"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(parse_rfc3339(b"1969-12-31T23:59:59Z"), Some(-1));
+    }
+
+    #[test]
+    fn rfc3339_rejections() {
+        for bad in [
+            &b"2023-02-29T00:00:00Z"[..],
+            b"2023-13-01T00:00:00Z",
+            b"2023-11-14T24:00:00Z",
+            b"2023-11-14T22:13:20",
+            b"2023-11-14T22:13:20.Z",
+            b"2023-11-14T22:13:20+0200",
+            b"2023-11-14X22:13:20Z",
+            b"+023-11-14T22:13:20Z",
+            b"2023-11-14T22:13:20Zjunk",
+            b"",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn formatted_dates_parse_back() {
+        for unix in [
+            0,
+            1_705_314_600,
+            951_782_400,
+            1_614_265_330,
+            -1,
+            4_102_444_800,
+        ] {
+            assert_eq!(parse_rfc3339(format_rfc3339(unix).as_bytes()), Some(unix));
+        }
+        assert_eq!(format_rfc3339(1_705_314_600), "2024-01-15T10:30:00Z");
+    }
+
+    #[test]
+    fn unix_times() {
+        assert_eq!(
+            parse(b"1700000000", TimestampFormat::UnixSeconds),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            parse(b"1700000000999", TimestampFormat::UnixMillis),
+            Some(1_700_000_000)
+        );
+        assert_eq!(parse(b"17e8", TimestampFormat::UnixSeconds), None);
+        assert_eq!(parse(b"-1", TimestampFormat::UnixMillis), None);
+    }
+}
