@@ -6,7 +6,6 @@ use std::borrow::Cow;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::crypto::Running;
 use crate::error::VerifyError;
 use crate::headers::{HeaderKey, HeaderLookup, HeaderSource};
 use crate::scheme::{Encoding, ResolvedPart, Scheme};
@@ -45,12 +44,12 @@ pub(crate) struct Split {
     pub(crate) suffix: Vec<u8>,
 }
 
-/// Feeds `runnings` every part before the body part; evaluates the rest.
+/// Feeds every part before the body part to `feed`; evaluates the rest.
 pub(crate) fn start<H: HeaderSource + ?Sized>(
     scheme: &Scheme,
     head: &HeadValues<'_>,
     headers: &H,
-    runnings: &mut [Running],
+    mut feed: impl FnMut(&[u8]),
     bound_by_url: bool,
 ) -> Result<Split, VerifyError> {
     let mut body = BodyPart::None;
@@ -91,9 +90,7 @@ pub(crate) fn start<H: HeaderSource + ?Sized>(
             }
         };
         if matches!(body, BodyPart::None) {
-            for running in runnings.iter_mut() {
-                running.update(&bytes);
-            }
+            feed(&bytes);
         } else {
             suffix.extend_from_slice(&bytes);
         }

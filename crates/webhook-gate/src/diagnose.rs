@@ -663,9 +663,9 @@ fn digest(
     id: Option<&str>,
     body: &[u8],
 ) -> Digest {
-    let mut runnings = [Key::new(Algorithm::HmacSha256, &Secret::from_bytes(key))
+    let mut running = Key::new(Algorithm::HmacSha256, &Secret::from_bytes(key))
         .expect("an HMAC takes any key")
-        .start()];
+        .start();
     let values = HeadValues {
         method: None,
         target: None,
@@ -674,10 +674,10 @@ fn digest(
         id: id.unwrap_or_default().as_bytes(),
     };
     let no_headers: &[(&str, &str)] = &[];
-    let Ok(split) = content::start(scheme, &values, no_headers, &mut runnings, false) else {
+    let feed = |bytes: &[u8]| running.update(bytes);
+    let Ok(split) = content::start(scheme, &values, no_headers, feed, false) else {
         return [0; 32];
     };
-    let [mut running] = runnings;
     if matches!(split.body, content::BodyPart::Stream) {
         running.update(body);
     }

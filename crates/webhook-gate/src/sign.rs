@@ -306,7 +306,7 @@ impl Signer {
             .keys
             .iter()
             .map(|key| {
-                let mut runnings = [key.start()];
+                let mut running = key.start();
                 let values = HeadValues {
                     method: Some(method),
                     target: Some(target),
@@ -314,12 +314,15 @@ impl Signer {
                     timestamp: timestamp.as_bytes(),
                     id: id.as_bytes(),
                 };
-                let Ok(split) =
-                    content::start(scheme, &values, &headers, &mut runnings, bound_by_url)
-                else {
+                let Ok(split) = content::start(
+                    scheme,
+                    &values,
+                    &headers,
+                    |bytes| running.update(bytes),
+                    bound_by_url,
+                ) else {
                     return Vec::new();
                 };
-                let [mut running] = runnings;
                 if matches!(split.body, content::BodyPart::Stream) {
                     running.update(body);
                 }

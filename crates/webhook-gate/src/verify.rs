@@ -211,12 +211,12 @@ impl Verifier {
             timestamp: checked.timestamp_text.unwrap_or_default(),
             id: checked.signed_id.unwrap_or_default(),
         };
-        let mut runnings: Vec<Running> = self.inner.keys.iter().map(Key::start).collect();
+        let mut runnings = Runnings::new(&self.inner.keys);
         let split = content::start(
             scheme,
             &values,
             headers,
-            &mut runnings,
+            |bytes| runnings.update(bytes),
             body_digest.is_some(),
         )?;
         Ok(PendingVerification {
@@ -538,10 +538,39 @@ fn first_match(
     matched
 }
 
+/// One running signature per key; the first inline, as most verifiers have one key.
+struct Runnings {
+    first: Option<Running>,
+    rest: Vec<Running>,
+}
+
+impl Runnings {
+    fn new(keys: &[Key]) -> Self {
+        let mut keys = keys.iter();
+        Self {
+            first: keys.next().map(Key::start),
+            rest: keys.map(Key::start).collect(),
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        for running in self.first.iter_mut().chain(self.rest.iter_mut()) {
+            running.update(bytes);
+        }
+    }
+
+    fn into_all(self) -> impl Iterator<Item = Running> {
+        self.first.into_iter().chain(self.rest)
+    }
+}
+
 /// A request whose headers passed; feed it the body, then [`finish`](Self::finish).
 pub struct PendingVerification {
     verifier: Verifier,
-    runnings: Vec<Running>,
+    runnings: Runnings,
     candidates: signature::Candidates,
     timestamp: Option<i64>,
     delivery_id: Result<HeaderId, VerifyError>,
@@ -569,11 +598,7 @@ impl PendingVerification {
     pub fn update(&mut self, chunk: &[u8]) {
         self.body_len += chunk.len() as u64;
         match &mut self.body {
-            BodyPart::Stream => {
-                for running in &mut self.runnings {
-                    running.update(chunk);
-                }
-            }
+            BodyPart::Stream => self.runnings.update(chunk),
             BodyPart::Sha256Hex(hash) => hash.update(chunk),
             BodyPart::None | BodyPart::SortedFormFields { .. } | BodyPart::JsonField(_) => {}
         }
@@ -602,12 +627,10 @@ impl PendingVerification {
         let kept = self.kept.take().unwrap_or_default();
         let body_bytes =
             content::finish_body(std::mem::replace(&mut self.body, BodyPart::None), &kept)?;
-        for running in &mut self.runnings {
-            running.update(&body_bytes);
-            running.update(&self.suffix);
-        }
+        self.runnings.update(&body_bytes);
+        self.runnings.update(&self.suffix);
         let keys = &self.verifier.inner.keys;
-        let finished = self.runnings.into_iter().map(Running::finish);
+        let finished = self.runnings.into_all().map(Running::finish);
         let (secret_index, matched) = first_match(keys, finished, self.candidates.signatures())
             .ok_or(VerifyError::NoMatchingSignature)?;
         if let Some((hash, expected)) = self.body_digest {
