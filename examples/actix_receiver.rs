@@ -6,22 +6,25 @@
 //!
 //! Deduplicates in memory, or in the Redis at `REDIS_URL` when it is set.
 //!
-//! Routes: `POST /webhooks/{sentimatrix,social,dataflow,proposals,dcisionai,standard,
-//! github,stripe,slack,shopify}` and `GET /stats` (`{"processed": N}`: deliveries
-//! that reached a handler; challenges and duplicates are answered by the middleware).
+//! Routes: `GET` and `POST /webhooks/<preset>` for every preset, and `GET /stats`
+//! (`{"processed": N}`: deliveries that reached a handler; handshakes and duplicates
+//! are answered by the middleware). Key material per route, verify tokens and the
+//! public URL come from the environment as in `examples/axum_receiver.rs`
+//! (`WEBHOOK_SECRET_<NAME>`, `WEBHOOK_SECRET`, `WEBHOOK_VERIFY_TOKEN_<NAME>`,
+//! `WEBHOOK_PUBLIC_URL`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
+use webhook_gate::Preset;
 use webhook_gate::receive::Receiver;
-use webhook_gate::{Preset, Verifier};
 use webhook_gate_actix::{VerifiedWebhook, WebhookGate};
 use webhook_gate_redis::RedisStore;
 
-/// The development secret used when `WEBHOOK_SECRET` is unset. Valid for every
-/// scheme, Standard Webhooks included (base64 after `whsec_`).
-const DEVELOPMENT_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+#[path = "support/keys.rs"]
+mod keys;
+use keys::DEVELOPMENT_SECRET;
 
 /// A route's middleware, deduplicating in memory or in Redis.
 #[derive(Clone)]
@@ -73,9 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut middlewares = Vec::new();
     for &preset in Preset::ALL {
         let name = preset.name();
-        let verifier = Verifier::new(preset.scheme(), secret.as_str()).map_err(|error| {
-            format!("invalid WEBHOOK_SECRET ({error}); Standard Webhooks needs whsec_ followed by base64")
-        })?;
+        let verifier = keys::verifier(preset, &secret, None)?;
         // Built once, outside the worker factory, so that every worker shares one
         // dedupe store per route.
         let receiver = Receiver::new(verifier).body_limit(1024 * 1024);
@@ -101,12 +102,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Store::Memory(middleware) => app.service(
                     resource
                         .wrap(middleware.clone())
-                        .route(web::post().to(receive)),
+                        .route(web::post().to(receive))
+                        .route(web::get().to(receive)),
                 ),
                 Store::Redis(middleware) => app.service(
                     resource
                         .wrap(middleware.clone())
-                        .route(web::post().to(receive)),
+                        .route(web::post().to(receive))
+                        .route(web::get().to(receive)),
                 ),
             };
         }

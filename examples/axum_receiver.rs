@@ -7,12 +7,21 @@
 //! `{"processed": N}`: how many deliveries reached a handler (challenges and
 //! duplicates are answered by the layer and not counted).
 //!
-//! Routes: `POST /webhooks/{sentimatrix,social,dataflow,proposals,dcisionai,standard,
-//! github,stripe,slack,shopify}`, each verifying its provider's scheme with the
-//! secret from `WEBHOOK_SECRET` (Standard Webhooks decodes it as `whsec_` + base64,
-//! every other scheme uses its UTF-8 bytes), a 300 s window and a 1 MiB body limit,
-//! and deduplicating by the provider's delivery id: in memory, or in the Redis at
-//! `REDIS_URL` when it is set (so that several replicas share it).
+//! Routes: `GET` and `POST /webhooks/<preset>` for every preset (`sentimatrix`,
+//! `github`, `stripe`, `twilio`, `discord`, ...: `webhook-gate schemes` lists them),
+//! each verifying its provider's scheme, answering its handshake, within a 1 MiB body
+//! limit, and deduplicating by the provider's delivery id: in memory, or in the Redis
+//! at `REDIS_URL` when it is set (so that several replicas share it).
+//!
+//! Key material per route: `WEBHOOK_SECRET_<NAME>` (the preset's name in upper case,
+//! `-` as `_`: `WEBHOOK_SECRET_GITHUB`), else `WEBHOOK_SECRET` (Standard Webhooks
+//! decodes it as `whsec_` + base64, every other scheme uses its UTF-8 bytes); for the
+//! public-key presets (Discord, SendGrid) the provider's public key, else a published
+//! development key ([`DEVELOPMENT_KEYS`]). Verify tokens of unsigned handshakes
+//! (Meta): `WEBHOOK_VERIFY_TOKEN_<NAME>`, else `WEBHOOK_VERIFY_TOKEN`. The URL the
+//! providers call, for the presets that sign it (Twilio, Square, HubSpot):
+//! `WEBHOOK_PUBLIC_URL` (`https://hooks.example.com`), else `https://` and the
+//! request's `Host`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,14 +29,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use webhook_gate::Preset;
 use webhook_gate::receive::Receiver;
-use webhook_gate::{ConfigError, Preset, Verifier};
 use webhook_gate_redis::RedisStore;
 use webhook_gate_tower::{VerifiedWebhook, WebhookLayer};
 
-/// The development secret used when `WEBHOOK_SECRET` is unset. Valid for every
-/// scheme, Standard Webhooks included (base64 after `whsec_`).
-pub const DEVELOPMENT_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+#[path = "support/keys.rs"]
+mod keys;
+#[allow(unused_imports, reason = "the demo and the command's tests use them")]
+pub use keys::{DEVELOPMENT_KEYS, DEVELOPMENT_SECRET, key_material, signing_key, verifier};
 
 /// How many deliveries reached a handler.
 #[derive(Clone, Default)]
@@ -45,17 +55,18 @@ async fn stats(State(stats): State<Stats>) -> Json<serde_json::Value> {
 
 /// The receiver: a route per preset and `/stats`, deduplicating in memory, or in the
 /// Redis at `redis_url` (shared by every replica). `detailed_errors` names the
-/// precise reason of a refusal in the response (for development only).
+/// precise reason of a refusal in the response (for development only);
+/// `public_url` is the URL the providers call (else `WEBHOOK_PUBLIC_URL`).
 pub fn app(
     secret: &str,
     redis_url: Option<&str>,
     detailed_errors: bool,
+    public_url: Option<&str>,
 ) -> Result<Router, Box<dyn std::error::Error>> {
     let mut router = Router::new();
     for &preset in Preset::ALL {
         let name = preset.name();
-        let verifier =
-            Verifier::new(preset.scheme(), secret).map_err(|error| invalid_secret(&error))?;
+        let verifier = verifier(preset, secret, public_url)?;
         let receiver = Receiver::new(verifier)
             .body_limit(1024 * 1024)
             .detailed_errors(detailed_errors);
@@ -64,19 +75,19 @@ pub fn app(
                 let store = RedisStore::builder(url)
                     .prefix(format!("webhook:{name}:"))
                     .build()?;
-                post(receive).route_layer(WebhookLayer::from(receiver.store(store)))
+                post(receive)
+                    .get(receive)
+                    .route_layer(WebhookLayer::from(receiver.store(store)))
             }
-            None => post(receive).route_layer(WebhookLayer::from(receiver)),
+            None => post(receive)
+                .get(receive)
+                .route_layer(WebhookLayer::from(receiver)),
         };
         router = router.route(&format!("/webhooks/{name}"), route);
     }
     Ok(router
         .route("/stats", get(stats))
         .with_state(Stats::default()))
-}
-
-fn invalid_secret(error: &ConfigError) -> String {
-    format!("invalid WEBHOOK_SECRET ({error}); Standard Webhooks needs whsec_ followed by base64")
 }
 
 #[allow(dead_code)] // `main` is unused where another example includes this file.
@@ -102,7 +113,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(_) => println!("deduplicating in Redis (REDIS_URL)"),
         None => println!("deduplicating in memory (set REDIS_URL to share dedupe across replicas)"),
     }
-    let app = app(&secret, redis_url.as_deref(), false)?;
+    let app = app(&secret, redis_url.as_deref(), false, None)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app)

@@ -18,6 +18,66 @@ use webhook_gate::{DeliveryStore, Preset, Verifier};
 /// Every receiver accepts both: the current secret and the one being rotated in.
 pub const SECRET: &str = "whsec_Y29uZm9ybWFuY2UtY3VycmVudC1zZWNyZXQ=";
 pub const NEXT_SECRET: &str = "whsec_Y29uZm9ybWFuY2UtbmV4dC1zZWNyZXQ=";
+/// A secret the receivers do not know.
+pub const RETIRED_SECRET: &str = "whsec_Y29uZm9ybWFuY2UtcmV0aXJlZC1zZWNyZXQ=";
+/// The verify token of the receivers' unsigned handshakes (Meta's).
+pub const VERIFY_TOKEN: &str = "conformance-verify-token";
+
+/// Which of a preset's keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Current,
+    Next,
+    /// Unknown to the receivers.
+    Retired,
+}
+
+/// The key material of `preset` for `key`: what a receiver is configured with (a
+/// secret, a token, or a public key) and what a sender signs with (the same secret,
+/// or the private key). Public-key pairs are derived from fixed seeds.
+pub fn key(preset: Preset, key: Key) -> (String, String) {
+    use sha2::Digest as _;
+    let secret = match key {
+        Key::Current => SECRET,
+        Key::Next => NEXT_SECRET,
+        Key::Retired => RETIRED_SECRET,
+    };
+    let seed: [u8; 32] = sha2::Sha256::digest(format!("{preset}-{key:?}")).into();
+    let hex = |bytes: &[u8]| {
+        bytes.iter().fold(String::new(), |mut out, byte| {
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
+    };
+    match preset.scheme().algorithm() {
+        webhook_gate::scheme::Algorithm::Ed25519 => {
+            let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
+            (hex(signing.verifying_key().as_bytes()), hex(&seed))
+        }
+        webhook_gate::scheme::Algorithm::EcdsaP256Sha256 => {
+            use base64::Engine as _;
+            // SubjectPublicKeyInfo of a P-256 key: the fixed algorithm header, then
+            // the uncompressed point.
+            const SPKI_PREFIX: &[u8] = &[
+                0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+                0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+            ];
+            let signing = p256::ecdsa::SigningKey::from_slice(&seed).unwrap();
+            let point = signing.verifying_key().to_encoded_point(false);
+            let der = [SPKI_PREFIX, point.as_bytes()].concat();
+            (
+                base64::engine::general_purpose::STANDARD.encode(der),
+                hex(&seed),
+            )
+        }
+        _ => (secret.to_owned(), secret.to_owned()),
+    }
+}
+
+/// A signer of `preset` with `key`.
+pub fn signer(preset: Preset, which: Key) -> webhook_gate::Signer {
+    webhook_gate::Signer::new(preset.scheme(), key(preset, which).1).unwrap()
+}
 
 /// Handler runs per body `id`, shared by every route of one server.
 #[derive(Clone, Default)]
@@ -63,8 +123,10 @@ fn body_id(body: &[u8]) -> String {
 pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub fn verifier(preset: &str) -> Verifier {
-    Verifier::builder(preset.parse::<Preset>().unwrap().scheme())
-        .secrets([SECRET, NEXT_SECRET])
+    let preset: Preset = preset.parse().unwrap();
+    Verifier::builder(preset.scheme())
+        .secrets([key(preset, Key::Current).0, key(preset, Key::Next).0])
+        .verify_token(VERIFY_TOKEN)
         .build()
         .unwrap()
 }
@@ -100,12 +162,14 @@ pub async fn start_axum_with_budget<St: DeliveryStore + Clone>(
         };
         router = router.route(
             &format!("/webhooks/{preset}"),
-            post(handler).route_layer(webhook_gate_tower::WebhookLayer::from(
-                Receiver::new(verifier(preset))
-                    .read_timeout(READ_TIMEOUT)
-                    .body_budget(budget.clone())
-                    .store(store_for(preset)),
-            )),
+            post(handler.clone())
+                .get(handler)
+                .route_layer(webhook_gate_tower::WebhookLayer::from(
+                    Receiver::new(verifier(preset))
+                        .read_timeout(READ_TIMEOUT)
+                        .body_budget(budget.clone())
+                        .store(store_for(preset)),
+                )),
         );
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -148,22 +212,24 @@ pub fn start_actix_with_budget<St: DeliveryStore + Clone>(
                 let mut app = App::new();
                 for (preset, middleware) in &middlewares {
                     let runs = runs.clone();
+                    let handler = move |body: web::Bytes| {
+                        let runs = runs.clone();
+                        async move {
+                            let (status, slow) = runs.record(&body);
+                            if slow {
+                                tokio::time::sleep(Duration::from_millis(300)).await;
+                            }
+                            HttpResponse::build(
+                                actix_web::http::StatusCode::from_u16(status).unwrap(),
+                            )
+                            .finish()
+                        }
+                    };
                     app = app.service(
                         web::resource(format!("/webhooks/{preset}"))
                             .wrap(middleware.clone())
-                            .route(web::post().to(move |body: web::Bytes| {
-                                let runs = runs.clone();
-                                async move {
-                                    let (status, slow) = runs.record(&body);
-                                    if slow {
-                                        tokio::time::sleep(Duration::from_millis(300)).await;
-                                    }
-                                    HttpResponse::build(
-                                        actix_web::http::StatusCode::from_u16(status).unwrap(),
-                                    )
-                                    .finish()
-                                }
-                            })),
+                            .route(web::post().to(handler.clone()))
+                            .route(web::get().to(handler)),
                     );
                 }
                 app
@@ -210,6 +276,10 @@ pub fn now() -> i64 {
 /// One request: headers and body.
 #[derive(Clone)]
 pub struct Request {
+    /// `POST` unless said otherwise.
+    pub method: &'static str,
+    /// Appended to the path (`?a=1`).
+    pub query: String,
     pub headers: Vec<(String, String)>,
     /// Headers whose values are not text (sent after `headers`).
     pub raw_headers: Vec<(String, Vec<u8>)>,
@@ -219,9 +289,22 @@ pub struct Request {
 impl Request {
     pub fn signed(headers: SignedHeaders, body: Vec<u8>) -> Self {
         Self {
+            method: "POST",
+            query: String::new(),
             headers: headers.into_iter().collect(),
             raw_headers: Vec::new(),
             body,
+        }
+    }
+
+    /// A request without a signature: `method`, the query, and `headers`.
+    pub fn plain(method: &'static str, query: &str, headers: Vec<(String, String)>) -> Self {
+        Self {
+            method,
+            query: query.to_owned(),
+            headers,
+            raw_headers: Vec::new(),
+            body: Vec::new(),
         }
     }
 
@@ -250,7 +333,9 @@ pub struct Answer {
 /// read even when the server stops reading the body.
 pub async fn send(address: SocketAddr, path: &str, request: &Request) -> Answer {
     let mut head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "{} {path}{} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        request.method,
+        request.query,
         request.body.len()
     );
     for (name, value) in &request.headers {

@@ -25,7 +25,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use webhook_gate::delivery::DeliveryIdSource;
 use webhook_gate::sign::SignOptions;
-use webhook_gate::verify::FixedClock;
+use webhook_gate::verify::{FixedClock, RequestHead};
 use webhook_gate::{ConfigError, Preset, Scheme, Secret, Signer, Verifier};
 
 /// Sign, send and verify webhook deliveries; explain why a signature fails.
@@ -89,6 +89,10 @@ struct DeliveryArgs {
     /// The unix time (seconds) to sign [default: now].
     #[arg(long, value_name = "UNIX_SECONDS")]
     timestamp: Option<i64>,
+    /// The URL the delivery is sent to, for schemes that sign it (Twilio, Square,
+    /// HubSpot); default `send`'s --url or `sign`'s --curl URL.
+    #[arg(long = "signed-url", value_name = "URL")]
+    signed_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -137,8 +141,16 @@ struct VerifyArgs {
     #[arg(long, value_name = "UNIX_SECONDS")]
     now: Option<i64>,
     /// The tolerance window, in seconds, both ways.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    tolerance: u64,
+    /// How far the timestamp may be from --now; default the scheme's own window.
+    #[arg(long, value_name = "SECONDS")]
+    tolerance: Option<u64>,
+    /// The URL the provider called, for schemes that sign it (Twilio, Square,
+    /// HubSpot), and for handshakes that carry a query.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// The request method.
+    #[arg(long, value_name = "METHOD", default_value = "POST")]
+    method: String,
     /// When verification fails, say which step failed and try the usual mistakes.
     #[arg(long)]
     explain: bool,
@@ -202,7 +214,12 @@ struct Delivery {
 }
 
 impl DeliveryArgs {
-    fn sign(&self, args: &SchemeArgs, timestamp: i64) -> Result<Delivery, String> {
+    fn sign(
+        &self,
+        args: &SchemeArgs,
+        timestamp: i64,
+        url: Option<&str>,
+    ) -> Result<Delivery, String> {
         let scheme = args.scheme();
         let signer =
             Signer::new(scheme.clone(), args.secret()?).map_err(|error| args.unsuitable(&error))?;
@@ -234,10 +251,16 @@ impl DeliveryArgs {
             let sample = args.scheme.sample(event, &id, timestamp);
             (sample.body, None, sample.headers)
         };
-        let signed = signer.sign(
-            &body,
-            &SignOptions::new().timestamp(timestamp).id(id.clone()),
-        );
+        let mut options = SignOptions::new().timestamp(timestamp).id(id.clone());
+        if let Some(url) = self.signed_url.as_deref().or(url) {
+            options = options.url(url);
+        } else if scheme.signed_content().signs_url() {
+            return Err(format!(
+                "the {} scheme signs the URL: give --signed-url (or --curl / --url)",
+                args.scheme
+            ));
+        }
+        let signed = signer.sign(&body, &options);
         headers.extend(
             signed
                 .iter()
@@ -261,7 +284,9 @@ impl DeliveryArgs {
 
 fn sign(args: &SignArgs) -> Result<ExitCode, String> {
     let timestamp = args.delivery.timestamp.unwrap_or_else(now);
-    let delivery = args.delivery.sign(&args.scheme, timestamp)?;
+    let delivery = args
+        .delivery
+        .sign(&args.scheme, timestamp, args.curl.as_deref())?;
     let mut out = std::io::stdout().lock();
     let written = match &args.curl {
         Some(url) => writeln!(out, "{}", report::curl_command(url, &delivery)?),
@@ -295,7 +320,9 @@ fn send(args: &SendArgs) -> Result<ExitCode, String> {
         .delivery
         .timestamp
         .unwrap_or_else(|| now() - i64::from(args.stale.unwrap_or(0)));
-    let delivery = args.delivery.sign(&args.scheme, timestamp)?;
+    let delivery = args
+        .delivery
+        .sign(&args.scheme, timestamp, Some(&args.url))?;
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(args.timeout))
         .build()
@@ -368,16 +395,35 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
     let scheme = args.scheme.scheme();
     let secret = args.scheme.secret()?;
     let now = args.now.unwrap_or_else(now);
-    let tolerance = i64::try_from(args.tolerance)
-        .map(|_| Duration::from_secs(args.tolerance))
+    let tolerance_seconds = args
+        .tolerance
+        .unwrap_or_else(|| scheme.tolerance().as_secs());
+    let tolerance = i64::try_from(tolerance_seconds)
+        .map(|_| Duration::from_secs(tolerance_seconds))
         .map_err(|_| "--tolerance is too large".to_owned())?;
-    let verifier = Verifier::builder(scheme.clone())
+    let mut builder = Verifier::builder(scheme.clone())
         .secret(secret.clone())
         .tolerance(tolerance)
-        .clock(FixedClock(now))
+        .clock(FixedClock(now));
+    let target = match &args.url {
+        Some(url) => {
+            let (base, target) = split_url(url);
+            builder = builder.public_url(base);
+            target.to_owned()
+        }
+        None if scheme.signed_content().signs_url() => {
+            return Err(format!(
+                "the {} scheme signs the URL: give --url, the URL the provider called",
+                args.scheme.scheme
+            ));
+        }
+        None => "/".to_owned(),
+    };
+    let verifier = builder
         .build()
         .map_err(|error| args.scheme.unsuitable(&error))?;
-    let outcome = verifier.verify(&headers, &body).and_then(|verified| {
+    let head = RequestHead::new(&args.method, &target, &headers);
+    let outcome = verifier.verify_request(&head, &body).and_then(|verified| {
         verified
             .delivery(&body)
             .map(|delivery| (verified, delivery))
@@ -392,7 +438,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
                 &headers,
                 &body,
                 now,
-                args.tolerance,
+                tolerance_seconds,
             )
             .map_err(|error| args.scheme.unsuitable(&error))?;
             report::explain(error, &diagnosis)
@@ -405,6 +451,23 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The base (`https://host`) and the path and query of a URL.
+fn split_url(url: &str) -> (&str, &str) {
+    let path_at = url
+        .find("://")
+        .and_then(|scheme_end| {
+            url[scheme_end + 3..]
+                .find('/')
+                .map(|at| scheme_end + 3 + at)
+        })
+        .unwrap_or(url.len());
+    if path_at == url.len() {
+        (url, "/")
+    } else {
+        (&url[..path_at], &url[path_at..])
+    }
 }
 
 #[allow(clippy::needless_pass_by_value)] // Takes what `map_err` hands over.

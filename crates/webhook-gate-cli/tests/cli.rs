@@ -212,26 +212,49 @@ fn verifies_a_request_captured_with_curl_verbose() {
     );
 }
 
+/// The URL every URL-bound scheme is signed for and verified at.
+const URL: &str = "https://hooks.example.com/webhooks/x?a=1";
+
 #[test]
 fn sign_then_verify_round_trips_for_every_preset() {
-    let body = data("event.json");
-    for scheme in Preset::ALL.iter().map(|preset| preset.name()) {
+    // Every field a preset takes its delivery id from, and Linear's timestamp.
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let body = scratch(
+        "round-trip.json",
+        format!(
+            r#"{{"id":"evt_1","event_id":"evt_1","eventId":"evt_1","notification_id":"ntf_1","webhookTimestamp":{millis},"data":{{"id":"evt_1","amount":4200}}}}"#
+        )
+        .as_bytes(),
+    );
+    for &preset in Preset::ALL {
+        let scheme = preset.name();
+        let signing = axum_receiver::signing_key(preset, SECRET);
+        let verifying = axum_receiver::key_material(preset, SECRET);
         let headers = scratch(
             &format!("round-trip-{scheme}.headers"),
-            sign(scheme, SECRET, &body, &[]).as_bytes(),
+            sign(scheme, &signing, &body, &["--signed-url", URL]).as_bytes(),
         );
         let verify = |body: &str| {
-            run(&[
-                "verify",
-                "--scheme",
-                scheme,
-                "--secret-env",
-                "WV_SECRET",
-                "--headers",
-                &headers,
-                "--body",
-                body,
-            ])
+            run_with(
+                &[
+                    "verify",
+                    "--scheme",
+                    scheme,
+                    "--secret-env",
+                    "WV_SECRET",
+                    "--headers",
+                    &headers,
+                    "--body",
+                    body,
+                    "--url",
+                    URL,
+                ],
+                &verifying,
+                b"",
+            )
         };
         let verified = verify(&body);
         assert_eq!(
@@ -248,6 +271,11 @@ fn sign_then_verify_round_trips_for_every_preset() {
         let original = std::fs::read_to_string(&body).unwrap();
         let tampered = scratch("tampered.json", original.replace("4200", "4201").as_bytes());
         let refused = verify(&tampered);
+        if preset.scheme().algorithm() == webhook_gate::scheme::Algorithm::Token {
+            // A token signs nothing: the body is not covered.
+            assert_eq!(refused.code, 0, "{scheme}: {}", refused.stdout);
+            continue;
+        }
         assert_eq!(refused.code, 1, "{scheme}: {}", refused.stdout);
         assert!(
             refused.stdout.starts_with("invalid: "),
@@ -259,29 +287,50 @@ fn sign_then_verify_round_trips_for_every_preset() {
 
 #[test]
 fn signed_sample_events_verify_for_every_preset() {
-    for scheme in Preset::ALL.iter().map(|preset| preset.name()) {
-        let signed = run(&["sign", "--scheme", scheme, "--secret-env", "WV_SECRET"]);
+    for &preset in Preset::ALL {
+        let scheme = preset.name();
+        let signing = axum_receiver::signing_key(preset, SECRET);
+        let signed = run_with(
+            &[
+                "sign",
+                "--scheme",
+                scheme,
+                "--secret-env",
+                "WV_SECRET",
+                "--signed-url",
+                URL,
+            ],
+            &signing,
+            b"",
+        );
         assert_eq!(signed.code, 0, "{}", signed.stderr);
         // Headers, a blank line, the body (the sample), as in an HTTP message.
         let (headers, body) = signed.stdout.split_once("\n\n").unwrap();
         let body = body.strip_suffix('\n').unwrap();
+        // JSON, but for Twilio's form.
         assert!(
-            serde_json::from_str::<serde_json::Value>(body).is_ok(),
+            serde_json::from_str::<serde_json::Value>(body).is_ok() || scheme == "twilio",
             "{body}"
         );
         let headers = scratch(&format!("sample-{scheme}.headers"), headers.as_bytes());
         let body = scratch(&format!("sample-{scheme}.body"), body.as_bytes());
-        let verified = run(&[
-            "verify",
-            "--scheme",
-            scheme,
-            "--secret-env",
-            "WV_SECRET",
-            "--headers",
-            &headers,
-            "--body",
-            &body,
-        ]);
+        let verified = run_with(
+            &[
+                "verify",
+                "--scheme",
+                scheme,
+                "--secret-env",
+                "WV_SECRET",
+                "--headers",
+                &headers,
+                "--body",
+                &body,
+                "--url",
+                URL,
+            ],
+            &axum_receiver::key_material(preset, SECRET),
+            b"",
+        );
         assert_eq!(verified.code, 0, "{scheme}: {}", verified.stdout);
     }
 }
@@ -336,12 +385,12 @@ fn sign_prints_a_curl_command_that_carries_the_exact_body() {
 fn usage_and_input_errors_exit_2_with_one_line() {
     let no_secret = run(&["sign", "--scheme", "github"]);
     assert_eq!(no_secret.code, 2);
-    let unknown = run(&["sign", "--scheme", "gitlab", "--secret", "x"]);
+    let unknown = run(&["sign", "--scheme", "bitbucket", "--secret", "x"]);
     assert_eq!(unknown.code, 2);
     assert!(
         unknown
             .stderr
-            .contains("invalid value 'gitlab' for '--scheme <SCHEME>'")
+            .contains("invalid value 'bitbucket' for '--scheme <SCHEME>'")
     );
 
     let missing = run(&[
@@ -395,7 +444,7 @@ fn schemes_lists_every_preset() {
     let listed = run(&["schemes"]);
     assert_eq!(listed.code, 0);
     let lines: Vec<&str> = listed.stdout.lines().collect();
-    assert_eq!(lines.len(), 11);
+    assert_eq!(lines.len(), Preset::ALL.len() + 1);
     assert!(lines[0].starts_with("PRESET"));
     let stripe = lines
         .iter()
@@ -663,7 +712,7 @@ fn explain_says_when_no_usual_mistake_explains_it() {
     assert!(explained.stdout.starts_with("invalid: missing signature header `Stripe-Signature` (a receiver answers 401)\nfailed step: signature header\n"), "{}", explained.stdout);
     assert!(
         explained.stdout.ends_with(
-            "the request carries the signature header of: github (is --scheme right?)\n"
+            "the request carries the signature header of: github, meta (is --scheme right?)\n"
         ),
         "{}",
         explained.stdout
@@ -681,9 +730,12 @@ fn start_receiver() -> SocketAddr {
             .build()
             .unwrap();
         runtime.block_on(async move {
-            let app = axum_receiver::app(SECRET, None, false).unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            sender.send(listener.local_addr().unwrap()).unwrap();
+            let address = listener.local_addr().unwrap();
+            // The URL the command posts to is the URL it signs.
+            let public = format!("http://{address}");
+            let app = axum_receiver::app(SECRET, None, false, Some(&public)).unwrap();
+            sender.send(address).unwrap();
             axum::serve(listener, app).await.unwrap();
         });
     });
@@ -706,17 +758,22 @@ fn processed(address: SocketAddr) -> u64 {
 #[test]
 fn send_delivers_each_preset_sample_to_the_receiver_once() {
     let address = start_receiver();
-    for (count, scheme) in (1..).zip(Preset::ALL.iter().map(|preset| preset.name())) {
+    for (count, &preset) in (1..).zip(Preset::ALL) {
+        let scheme = preset.name();
         let url = format!("http://{address}/webhooks/{scheme}");
-        let sent = run(&[
-            "send",
-            "--scheme",
-            scheme,
-            "--secret-env",
-            "WV_SECRET",
-            "--url",
-            &url,
-        ]);
+        let sent = run_with(
+            &[
+                "send",
+                "--scheme",
+                scheme,
+                "--secret-env",
+                "WV_SECRET",
+                "--url",
+                &url,
+            ],
+            &axum_receiver::signing_key(preset, SECRET),
+            b"",
+        );
         assert_eq!(sent.code, 0, "{scheme}: {}{}", sent.stdout, sent.stderr);
         assert!(sent.stdout.contains("\n#1: 200 OK in "), "{}", sent.stdout);
         assert_eq!(processed(address), count, "{scheme}");

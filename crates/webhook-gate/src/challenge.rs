@@ -21,21 +21,87 @@
 
 use std::borrow::Cow;
 
+use base64::Engine as _;
 use serde::Deserialize;
+
+use crate::content;
+use crate::crypto::{Finished, Key};
+use crate::error::VerifyError;
+use crate::headers::{HeaderLookup, HeaderSource};
+use crate::scheme::Encoding;
+use crate::signature::{self, SignatureBytes};
 
 /// Challenge bodies are small; larger bodies are never parsed as one.
 pub const MAX_CHALLENGE_BODY: usize = 16 * 1024;
 
-/// An endpoint challenge (a handshake the provider sends to prove the endpoint is
-/// yours) that the receiver answers instead of processing.
+/// The longest value a handshake echoes back, in bytes.
+pub const MAX_ECHO_LEN: usize = 1024;
+
+/// An endpoint handshake: a request the provider sends to prove that the endpoint is
+/// yours (or to hand it a secret), which the receiver answers itself, never
+/// deduplicates and never passes to the handler.
+///
+/// Signed handshakes ([`JsonEcho`](Self::JsonEcho), [`DiscordPing`](Self::DiscordPing),
+/// [`SignedHeaderEcho`](Self::SignedHeaderEcho), [`ZoomUrlValidation`](Self::ZoomUrlValidation))
+/// are answered only once their signature verifies. Unsigned ones
+/// ([`QueryEcho`](Self::QueryEcho), [`CrcToken`](Self::CrcToken),
+/// [`HeaderEcho`](Self::HeaderEcho)) are answered from the request head, before any
+/// signature check: only in the form the provider sends them, guarded by the
+/// configured verify token where the provider sends one. Echoed values are at most
+/// [`MAX_ECHO_LEN`] visible ASCII characters (and spaces), answered with
+/// `X-Content-Type-Options: nosniff`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Challenge {
     /// A signed JSON body `{"type": <type_value>, "challenge": C, ...}`, answered with
-    /// 200 and `{"challenge": C}`.
+    /// 200 and `{"challenge": C}` (Proposal Generator, Slack).
     JsonEcho {
         /// The value of `type` that marks the challenge.
         type_value: Cow<'static, str>,
+    },
+    /// Discord's signed PING, `{"type": 1}`, answered with `{"type":1}`.
+    DiscordPing,
+    /// A signed request whose header `header` is `value`, answered with the JSON
+    /// body's `field` as `text/plain` (Twitch's `webhook_callback_verification`).
+    SignedHeaderEcho {
+        /// The header that marks the handshake.
+        header: Cow<'static, str>,
+        /// Its value.
+        value: Cow<'static, str>,
+        /// The body field to echo.
+        field: Cow<'static, str>,
+    },
+    /// Zoom's signed `endpoint.url_validation`: `{"payload":{"plainToken":P}}`,
+    /// answered with `{"plainToken":P,"encryptedToken":hex HMAC-SHA256(secret, P)}`.
+    ZoomUrlValidation,
+    /// An unsigned request whose query carries `challenge_param`, answered with its
+    /// value as `text/plain`: Meta's GET (`hub.challenge`, with `hub.mode=subscribe`
+    /// and `hub.verify_token`, refused with 403 unless the token is the verifier's
+    /// [`verify_token`](crate::verify::VerifierBuilder::verify_token)), Dropbox's GET
+    /// (`challenge`), Microsoft Graph's POST (`validationToken`).
+    QueryEcho {
+        /// The method the provider sends it with.
+        method: Cow<'static, str>,
+        /// The parameter to echo.
+        challenge_param: Cow<'static, str>,
+        /// The parameter carrying the verify token, if the provider sends one.
+        token_param: Option<Cow<'static, str>>,
+        /// A parameter that must have a value (`hub.mode=subscribe`).
+        mode: Option<(Cow<'static, str>, Cow<'static, str>)>,
+    },
+    /// X's CRC: GET `?crc_token=T`, answered with
+    /// `{"response_token":"sha256=<base64 HMAC-SHA256(secret, T)>"}`.
+    CrcToken {
+        /// The parameter (`crc_token`).
+        param: Cow<'static, str>,
+    },
+    /// An unsigned request carrying the header `header`, answered with its value as
+    /// JSON `{"<field>": value}` (Okta's `X-Okta-Verification-Challenge`).
+    HeaderEcho {
+        /// The header.
+        header: Cow<'static, str>,
+        /// The field of the JSON answer (`verification`).
+        field: Cow<'static, str>,
     },
 }
 
@@ -53,21 +119,63 @@ impl Challenge {
             type_value: Cow::Borrowed("url_verification"),
         }
     }
+
+    /// Whether the handshake is answered only once its signature verifies.
+    pub fn is_signed(&self) -> bool {
+        matches!(
+            self,
+            Self::JsonEcho { .. }
+                | Self::DiscordPing
+                | Self::SignedHeaderEcho { .. }
+                | Self::ZoomUrlValidation
+        )
+    }
 }
 
-/// The response a challenge must get: status 200 with this JSON body.
+/// The answer to a handshake: status, content type, headers and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChallengeResponse {
+    status: u16,
+    content_type: &'static str,
+    headers: Vec<(&'static str, String)>,
     body: String,
 }
 
 impl ChallengeResponse {
-    /// The HTTP status to answer with.
-    pub const STATUS: u16 = 200;
-    /// The content type of [`body`](Self::body).
-    pub const CONTENT_TYPE: &'static str = "application/json";
+    fn json(body: String) -> Self {
+        Self {
+            status: 200,
+            content_type: "application/json",
+            headers: vec![("x-content-type-options", "nosniff".to_owned())],
+            body,
+        }
+    }
 
-    /// The response body, `{"challenge": C}`.
+    fn text(body: String) -> Self {
+        Self {
+            status: 200,
+            content_type: "text/plain; charset=utf-8",
+            headers: vec![("x-content-type-options", "nosniff".to_owned())],
+            body,
+        }
+    }
+
+    /// The HTTP status (200).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The content type of [`body`](Self::body).
+    pub fn content_type(&self) -> &'static str {
+        self.content_type
+    }
+
+    /// Further response headers (`X-Content-Type-Options: nosniff`).
+    pub fn headers(&self) -> &[(&'static str, String)] {
+        &self.headers
+    }
+
+    /// The response body.
     pub fn body(&self) -> &str {
         &self.body
     }
@@ -80,15 +188,41 @@ struct ChallengeProbe<'a> {
     challenge: Option<serde_json::Value>,
 }
 
-/// Detects `challenge` in a verified body.
-pub(crate) fn detect_challenge(challenge: &Challenge, body: &[u8]) -> Option<ChallengeResponse> {
+/// A value fit to echo: 1 to [`MAX_ECHO_LEN`] bytes of visible ASCII or spaces.
+fn echoable(value: &[u8]) -> Result<String, VerifyError> {
+    let fit = !value.is_empty()
+        && value.len() <= MAX_ECHO_LEN
+        && value.iter().all(|&b| b == b' ' || b.is_ascii_graphic());
+    if !fit {
+        return Err(VerifyError::MalformedHandshake);
+    }
+    Ok(String::from_utf8_lossy(value).into_owned())
+}
+
+/// The HMAC-SHA256 of `message` under the scheme's first key, if it is one.
+fn hmac(key: Option<&Key>, message: &[u8]) -> Option<SignatureBytes> {
+    let mut running = key?.start();
+    running.update(message);
+    match running.finish() {
+        Finished::Tag(tag) => Some(tag),
+        _ => None,
+    }
+}
+
+/// Detects a signed `challenge` in a verified body (`marked`: the header that marks
+/// a [`Challenge::SignedHeaderEcho`] was present with its value).
+pub(crate) fn detect_signed(
+    challenge: &Challenge,
+    body: &[u8],
+    marked: bool,
+    key: Option<&Key>,
+) -> Option<ChallengeResponse> {
+    if body.len() > MAX_CHALLENGE_BODY {
+        return None;
+    }
     match challenge {
         Challenge::JsonEcho { type_value } => {
-            if body.len() > MAX_CHALLENGE_BODY
-                || memchr::memmem::find(body, b"\"challenge\"").is_none()
-            {
-                return None;
-            }
+            memchr::memmem::find(body, b"\"challenge\"")?;
             let probe: ChallengeProbe<'_> = serde_json::from_slice(body).ok()?;
             if probe.kind.as_deref() != Some(type_value) {
                 return None;
@@ -97,8 +231,115 @@ pub(crate) fn detect_challenge(challenge: &Challenge, body: &[u8]) -> Option<Cha
                 .challenge
                 .filter(|value| value.is_string() || value.is_number())?;
             let body = serde_json::to_string(&serde_json::json!({ "challenge": value })).ok()?;
-            Some(ChallengeResponse { body })
+            Some(ChallengeResponse::json(body))
         }
+        Challenge::DiscordPing => {
+            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+            (value.get("type")? == 1).then(|| ChallengeResponse::json(r#"{"type":1}"#.to_owned()))
+        }
+        Challenge::SignedHeaderEcho { field, .. } => {
+            if !marked {
+                return None;
+            }
+            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+            let text = value.get(field.as_ref())?.as_str()?;
+            echoable(text.as_bytes()).ok().map(ChallengeResponse::text)
+        }
+        Challenge::ZoomUrlValidation => {
+            memchr::memmem::find(body, b"endpoint.url_validation")?;
+            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+            if value.get("event")? != "endpoint.url_validation" {
+                return None;
+            }
+            let plain = value.get("payload")?.get("plainToken")?.as_str()?;
+            echoable(plain.as_bytes()).ok()?;
+            let encrypted =
+                signature::encode(hmac(key, plain.as_bytes())?.as_slice(), Encoding::Hex);
+            let body = serde_json::json!({ "plainToken": plain, "encryptedToken": encrypted });
+            Some(ChallengeResponse::json(body.to_string()))
+        }
+        Challenge::QueryEcho { .. } | Challenge::CrcToken { .. } | Challenge::HeaderEcho { .. } => {
+            None
+        }
+    }
+}
+
+/// Whether the request carries the header that marks a signed header echo.
+pub(crate) fn marked<H: HeaderSource + ?Sized>(challenge: Option<&Challenge>, headers: &H) -> bool {
+    match challenge {
+        Some(Challenge::SignedHeaderEcho { header, value, .. }) => {
+            matches!(headers.lookup(&header.to_ascii_lowercase()), HeaderLookup::Single(found) if found == value.as_bytes())
+        }
+        _ => false,
+    }
+}
+
+/// Answers an unsigned handshake from the request head, when the request is one:
+/// `None` when it is not (it is then verified as a delivery). A verify token that
+/// does not match is refused (403).
+pub(crate) fn detect_unsigned<H: HeaderSource + ?Sized>(
+    challenge: &Challenge,
+    method: &str,
+    target: &str,
+    headers: &H,
+    verify_token: Option<&SignatureBytes>,
+    key: Option<&Key>,
+) -> Option<Result<ChallengeResponse, VerifyError>> {
+    match challenge {
+        Challenge::QueryEcho {
+            method: expected,
+            challenge_param,
+            token_param,
+            mode,
+        } => {
+            if !method.eq_ignore_ascii_case(expected) {
+                return None;
+            }
+            let value = content::query_param(target, challenge_param)?;
+            Some((|| {
+                if let Some((param, required)) = mode
+                    && content::query_param(target, param).as_deref() != Some(required.as_bytes())
+                {
+                    return Err(VerifyError::HandshakeRefused);
+                }
+                if let Some(param) = token_param {
+                    let sent =
+                        content::query_param(target, param).ok_or(VerifyError::HandshakeRefused)?;
+                    let expected = verify_token.ok_or(VerifyError::HandshakeRefused)?;
+                    let matches = crate::crypto::equal(&signature::token_digest(&sent), expected);
+                    if !bool::from(matches) {
+                        return Err(VerifyError::HandshakeRefused);
+                    }
+                }
+                echoable(&value).map(ChallengeResponse::text)
+            })())
+        }
+        Challenge::CrcToken { param } => {
+            if !method.eq_ignore_ascii_case("GET") {
+                return None;
+            }
+            let token = content::query_param(target, param)?;
+            Some((|| {
+                echoable(&token)?;
+                let tag = hmac(key, &token).ok_or(VerifyError::HandshakeRefused)?;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(tag.as_slice());
+                let body = serde_json::json!({ "response_token": format!("sha256={encoded}") });
+                Ok(ChallengeResponse::json(body.to_string()))
+            })())
+        }
+        Challenge::HeaderEcho { header, field } => {
+            let HeaderLookup::Single(value) = headers.lookup(&header.to_ascii_lowercase()) else {
+                return None;
+            };
+            Some(echoable(value).map(|value| {
+                let body = serde_json::json!({ field.as_ref(): value });
+                ChallengeResponse::json(body.to_string())
+            }))
+        }
+        Challenge::JsonEcho { .. }
+        | Challenge::DiscordPing
+        | Challenge::SignedHeaderEcho { .. }
+        | Challenge::ZoomUrlValidation => None,
     }
 }
 
@@ -106,33 +347,35 @@ pub(crate) fn detect_challenge(challenge: &Challenge, body: &[u8]) -> Option<Cha
 mod tests {
     use super::*;
 
+    fn detect_echo(challenge: &Challenge, body: &[u8]) -> Option<ChallengeResponse> {
+        detect_signed(challenge, body, false, None)
+    }
+
     #[test]
     fn challenge_echo() {
-        let response = detect_challenge(
+        let response = detect_echo(
             &Challenge::proposal_generator(),
             br#"{"type":"webhook.verify","challenge":"c4a1"}"#,
         )
         .unwrap();
         assert_eq!(response.body(), r#"{"challenge":"c4a1"}"#);
         assert!(
-            detect_challenge(
+            detect_echo(
                 &Challenge::slack_url_verification(),
                 br#"{"type":"webhook.verify","challenge":"c4a1"}"#
             )
             .is_none()
         );
         assert!(
-            detect_challenge(
+            detect_echo(
                 &Challenge::proposal_generator(),
                 br#"{"type":"webhook.verify"}"#
             )
             .is_none()
         );
+        assert!(detect_echo(&Challenge::proposal_generator(), b"\"challenge\" not json").is_none());
         assert!(
-            detect_challenge(&Challenge::proposal_generator(), b"\"challenge\" not json").is_none()
-        );
-        assert!(
-            detect_challenge(
+            detect_echo(
                 &Challenge::proposal_generator(),
                 br#"{"type":"webhook.verify","challenge":{"nested":1}}"#
             )

@@ -196,10 +196,8 @@ pub(crate) fn query_param(target: &str, name: &str) -> Option<Vec<u8>> {
 /// A top-level field of a JSON object as text: a string's value, a number as
 /// written.
 pub(crate) fn json_text(body: &[u8], field: &str) -> Result<String, VerifyError> {
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|_| VerifyError::MalformedBody { reason: "not JSON" })?;
-    match value.get(field) {
-        Some(serde_json::Value::String(text)) => Ok(text.clone()),
+    match crate::delivery::json_top_level(body, field)? {
+        Some(serde_json::Value::String(text)) => Ok(text),
         Some(serde_json::Value::Number(number)) => Ok(number.to_string()),
         _ => Err(VerifyError::MalformedBody {
             reason: "a signed JSON field is missing",

@@ -113,20 +113,27 @@ const fn missing_in_body() -> VerifyError {
 /// strings are not checked by the parser) and well-formed to its end. Nesting under
 /// other fields is skipped without recursion, so its depth costs no stack.
 pub(crate) fn json_field(body: &[u8], field: &str) -> Result<String, VerifyError> {
+    json_top_level(body, field)?
+        .as_ref()
+        .and_then(id_from_value)
+        .ok_or_else(missing_in_body)
+}
+
+/// The top-level `field` of a JSON object, parsed as [`json_field`] does.
+pub(crate) fn json_top_level(
+    body: &[u8],
+    field: &str,
+) -> Result<Option<serde_json::Value>, VerifyError> {
     let text = std::str::from_utf8(body).map_err(|_| VerifyError::MalformedBody {
         reason: "not UTF-8",
     })?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let found = FieldSeed { field }
+    FieldSeed { field }
         .deserialize(&mut deserializer)
         .and_then(|found| deserializer.end().map(|()| found))
         .map_err(|_| VerifyError::MalformedBody {
             reason: "not a JSON object",
-        })?;
-    found
-        .as_ref()
-        .and_then(id_from_value)
-        .ok_or_else(missing_in_body)
+        })
 }
 
 /// Reads the value at a JSON Pointer.

@@ -96,6 +96,14 @@ pub enum VerifyError {
         /// The timeout in seconds.
         seconds: u64,
     },
+    /// An unsigned endpoint handshake whose verify token is missing or wrong, or
+    /// that lacks what its provider always sends.
+    #[error("endpoint handshake refused: wrong or missing verify token")]
+    HandshakeRefused,
+    /// A handshake value that cannot be echoed (empty, too long, or not visible
+    /// ASCII).
+    #[error("endpoint handshake value cannot be echoed")]
+    MalformedHandshake,
 }
 
 impl VerifyError {
@@ -115,8 +123,10 @@ impl VerifyError {
             | Self::MalformedTimestamp
             | Self::MissingDeliveryId { .. }
             | Self::MalformedBody { .. }
-            | Self::BodyRead { .. } => 400,
+            | Self::BodyRead { .. }
+            | Self::MalformedHandshake => 400,
             Self::BodyTimeout { .. } => 408,
+            Self::HandshakeRefused => 403,
             Self::BodyTooLarge { .. } => 413,
         }
     }
@@ -138,6 +148,8 @@ impl VerifyError {
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::BodyRead { .. } => "body_read",
             Self::BodyTimeout { .. } => "body_timeout",
+            Self::HandshakeRefused => "handshake_refused",
+            Self::MalformedHandshake => "malformed_handshake",
         }
     }
 
@@ -156,6 +168,11 @@ impl VerifyError {
                 "payload-too-large",
                 "Payload too large",
                 "The request body exceeds the size this endpoint accepts.",
+            ),
+            403 => (
+                "handshake-refused",
+                "Endpoint handshake refused",
+                "The handshake does not carry this endpoint's verify token.",
             ),
             408 => (
                 "request-timeout",

@@ -392,6 +392,9 @@ impl<St> Receiver<St> {
         head: &RequestHead<'_, H>,
         content_length: Option<u64>,
     ) -> Result<PendingVerification, Outcome> {
+        if let Some(answer) = self.verifier.handshake(head) {
+            return Err(answer.map_or_else(Outcome::Rejected, Outcome::Challenge));
+        }
         if let Some(length) = content_length {
             if length > self.body_limit {
                 return Err(Outcome::Rejected(self.too_large()));
@@ -420,9 +423,9 @@ impl<St> Receiver<St> {
         match outcome {
             Outcome::Rejected(error) => Reply::problem(&error.problem(self.detailed_errors)),
             Outcome::Challenge(response) => Reply {
-                status: ChallengeResponse::STATUS,
-                content_type: Some(ChallengeResponse::CONTENT_TYPE),
-                headers: Vec::new(),
+                status: response.status(),
+                content_type: Some(response.content_type()),
+                headers: response.headers().to_vec(),
                 body: response.body().to_owned(),
             },
             Outcome::Duplicate => Reply {

@@ -297,6 +297,17 @@ impl Signer {
         if let Some((name, _)) = &scheme.timestamp_header {
             headers.push((name.display.to_string(), timestamp.clone()));
         }
+        // A signed header the signer writes nothing else into carries the timestamp
+        // (SendGrid's and Zoom's timestamp headers, signed but not judged).
+        for part in &scheme.parts {
+            if let crate::scheme::ResolvedPart::Header(name) = part
+                && !headers
+                    .iter()
+                    .any(|(existing, _)| existing.eq_ignore_ascii_case(&name.display))
+            {
+                headers.push((name.display.to_string(), timestamp.clone()));
+            }
+        }
 
         let bound_by_url = scheme
             .body_digest_param
@@ -332,46 +343,55 @@ impl Signer {
             })
             .collect();
 
-        let signature_value = match &scheme.format {
-            SignatureFormat::Single { prefix, encoding } => {
-                format!("{prefix}{}", signature::encode(&signatures[0], *encoding))
-            }
-            SignatureFormat::KeyValue {
-                timestamp_key,
-                signature_key,
-                separator,
-            } => {
-                let separator = char::from(*separator);
-                let mut value = format!("{timestamp_key}={timestamp}");
-                for signature in &signatures {
-                    let _ = write!(
-                        value,
-                        "{separator}{signature_key}={}",
-                        signature::encode(signature, Encoding::Hex)
-                    );
-                }
-                value
-            }
-            SignatureFormat::VersionedList { version } => signatures
-                .iter()
-                .map(|signature| {
-                    format!(
-                        "{version},{}",
-                        signature::encode(signature, Encoding::Base64)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-            SignatureFormat::Token { prefix } => {
-                format!("{prefix}{}", String::from_utf8_lossy(&signatures[0]))
-            }
-            SignatureFormat::BasicAuth => format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(&signatures[0])
-            ),
-        };
+        let signature_value = signature_header_value(&scheme.format, &signatures, &timestamp);
         headers.push((scheme.signature_header.display.to_string(), signature_value));
         SignedHeaders(headers)
+    }
+}
+
+/// The signature header's value in `format`, carrying `signatures`.
+fn signature_header_value(
+    format: &SignatureFormat,
+    signatures: &[Vec<u8>],
+    timestamp: &str,
+) -> String {
+    match format {
+        SignatureFormat::Single { prefix, encoding } => {
+            format!("{prefix}{}", signature::encode(&signatures[0], *encoding))
+        }
+        SignatureFormat::KeyValue {
+            timestamp_key,
+            signature_key,
+            separator,
+        } => {
+            let separator = char::from(*separator);
+            let mut value = format!("{timestamp_key}={timestamp}");
+            for signature in signatures {
+                let _ = write!(
+                    value,
+                    "{separator}{signature_key}={}",
+                    signature::encode(signature, Encoding::Hex)
+                );
+            }
+            value
+        }
+        SignatureFormat::VersionedList { version } => signatures
+            .iter()
+            .map(|signature| {
+                format!(
+                    "{version},{}",
+                    signature::encode(signature, Encoding::Base64)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        SignatureFormat::Token { prefix } => {
+            format!("{prefix}{}", String::from_utf8_lossy(&signatures[0]))
+        }
+        SignatureFormat::BasicAuth => format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(&signatures[0])
+        ),
     }
 }
 

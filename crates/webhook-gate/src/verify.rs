@@ -117,6 +117,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     public_url: Option<String>,
     trust_forwarded: bool,
+    verify_token: Option<SignatureBytes>,
 }
 
 impl fmt::Debug for Verifier {
@@ -147,6 +148,7 @@ impl Verifier {
             clock: Arc::new(SystemClock),
             public_url: None,
             trust_forwarded: false,
+            verify_token: None,
         }
     }
 
@@ -219,8 +221,10 @@ impl Verifier {
             |bytes| runnings.update(bytes),
             body_digest.is_some(),
         )?;
+        let marked = challenge::marked(scheme.challenge.as_ref(), headers);
         Ok(PendingVerification {
             verifier: self.clone(),
+            marked,
             runnings,
             candidates: checked.candidates,
             timestamp: checked.timestamp,
@@ -259,6 +263,25 @@ impl Verifier {
             ("https", text("host")?)
         };
         Some(Cow::Owned(format!("{scheme}://{host}{target}")))
+    }
+
+    /// Answers an unsigned endpoint handshake (Meta's and Dropbox's GET, X's CRC,
+    /// Microsoft Graph's validation, Okta's verification) from the request head:
+    /// `None` when the request is not one (verify it as a delivery). Signed
+    /// handshakes are answered after verification ([`Verified::challenge`]).
+    pub fn handshake<H: HeaderSource + ?Sized>(
+        &self,
+        head: &RequestHead<'_, H>,
+    ) -> Option<Result<ChallengeResponse, VerifyError>> {
+        let challenge = self.inner.scheme.challenge.as_ref()?;
+        challenge::detect_unsigned(
+            challenge,
+            head.method,
+            head.target,
+            head.headers,
+            self.inner.verify_token.as_ref(),
+            self.inner.keys.first(),
+        )
     }
 
     /// What [`begin`](Self::begin) checks: everything but the body.
@@ -401,6 +424,7 @@ pub struct VerifierBuilder {
     clock: Arc<dyn Clock>,
     public_url: Option<String>,
     trust_forwarded: bool,
+    verify_token: Option<SignatureBytes>,
 }
 
 impl fmt::Debug for VerifierBuilder {
@@ -453,6 +477,14 @@ impl VerifierBuilder {
         self
     }
 
+    /// The verify token an unsigned handshake must carry (Meta's `hub.verify_token`:
+    /// the value you typed in the app dashboard). Kept only as its SHA-256 and
+    /// compared in constant time; without it, such handshakes are refused (403).
+    pub fn verify_token(mut self, token: impl Into<Secret>) -> Self {
+        self.verify_token = Some(signature::token_digest(token.into().expose()));
+        self
+    }
+
     /// Whether `X-Forwarded-Proto` and `X-Forwarded-Host` say what URL the provider
     /// called (when no public URL is set). Default `false`: turn it on only behind
     /// a proxy that sets them and strips the client's.
@@ -488,6 +520,7 @@ impl VerifierBuilder {
                 clock: self.clock,
                 public_url: self.public_url,
                 trust_forwarded: self.trust_forwarded,
+                verify_token: self.verify_token,
             }),
         })
     }
@@ -570,6 +603,8 @@ impl Runnings {
 /// A request whose headers passed; feed it the body, then [`finish`](Self::finish).
 pub struct PendingVerification {
     verifier: Verifier,
+    /// The header that marks a signed header-echo handshake was present.
+    marked: bool,
     runnings: Runnings,
     candidates: signature::Candidates,
     timestamp: Option<i64>,
@@ -653,6 +688,7 @@ impl PendingVerification {
         }
         Ok(Verified {
             verifier: self.verifier,
+            marked: self.marked,
             timestamp,
             secret_index,
             digest: matched,
@@ -665,6 +701,7 @@ impl PendingVerification {
 #[derive(Clone)]
 pub struct Verified {
     verifier: Verifier,
+    marked: bool,
     timestamp: Option<i64>,
     secret_index: usize,
     digest: SignatureBytes,
@@ -721,7 +758,12 @@ impl Verified {
     /// challenge.
     pub fn challenge(&self, body: &[u8]) -> Option<ChallengeResponse> {
         let challenge = self.verifier.scheme().challenge.as_ref()?;
-        challenge::detect_challenge(challenge, body)
+        challenge::detect_signed(
+            challenge,
+            body,
+            self.marked,
+            self.verifier.inner.keys.first(),
+        )
     }
 
     /// Classifies the verified body: an endpoint challenge to answer, or an event

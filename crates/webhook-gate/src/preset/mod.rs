@@ -33,8 +33,11 @@ use std::str::FromStr;
 
 use crate::challenge::Challenge;
 use crate::delivery::DeliveryIdSource;
+use std::time::Duration;
+
 use crate::scheme::{
-    Encoding, Scheme, SchemeBuilder, SignatureFormat, SignedContent, TimestampSource,
+    Algorithm, Encoding, Part, Scheme, SchemeBuilder, SignatureFormat, SignedContent,
+    TimestampFormat, TimestampSource,
 };
 use crate::secret::SecretEncoding;
 
@@ -91,6 +94,83 @@ pub enum Preset {
     /// Shopify: `X-Shopify-Hmac-Sha256: <base64>` over the body;
     /// `X-Shopify-Webhook-Id` identifies the delivery.
     Shopify,
+    /// Twilio: `X-Twilio-Signature: <base64>`, HMAC-SHA1 (key: the Auth Token) over
+    /// the full URL Twilio called and every form field, name then value, sorted by
+    /// name; a JSON request's URL carries `bodySHA256=<hex>` instead, checked against
+    /// the body. Behind a proxy, set the verifier's public URL. No timestamp; no
+    /// delivery id the signature covers: deduplicated by signature fingerprint.
+    Twilio,
+    /// Square: `x-square-hmacsha256-signature: <base64>` over the notification URL
+    /// (as configured in the Developer Console, byte for byte) followed by the body;
+    /// the body's `event_id` identifies the delivery.
+    Square,
+    /// HubSpot (signature v3): `X-HubSpot-Signature-v3: <base64>` over method, full
+    /// URL, body and `X-HubSpot-Request-Timestamp` (milliseconds), 300 s window. The
+    /// body is a batch of events: deduplicated by signature fingerprint.
+    HubSpot,
+    /// Paystack: `x-paystack-signature: <hex>`, HMAC-SHA512 (key: the secret API key)
+    /// over the body; the body's `data.id` identifies the delivery.
+    Paystack,
+    /// Intercom: `X-Hub-Signature: sha1=<hex>`, HMAC-SHA1 over the body; the
+    /// notification's `id` identifies the delivery.
+    Intercom,
+    /// Discord interactions (feature `ed25519`): `X-Signature-Ed25519: <hex>`, Ed25519
+    /// over `X-Signature-Timestamp` (unix seconds) and the body, verified with the
+    /// application's public key (hex, as the developer portal shows it); a 300 s
+    /// window; the interaction's `id` identifies the delivery. The signed PING is
+    /// answered `{"type":1}`.
+    #[cfg(feature = "ed25519")]
+    Discord,
+    /// SendGrid Event Webhook (feature `p256`): ECDSA P-256 / SHA-256,
+    /// `X-Twilio-Email-Event-Webhook-Signature: <base64 DER>` over
+    /// `X-Twilio-Email-Event-Webhook-Timestamp` and the body (its trailing `\r\n`
+    /// included), verified with the verification key (base64 SPKI, as Mail Settings
+    /// show it). SendGrid defines no window, so the timestamp is signed but not
+    /// judged; the body is a batch: deduplicated by signature fingerprint.
+    #[cfg(feature = "p256")]
+    SendGrid,
+    /// GitLab: the secret token in `X-Gitlab-Token`, compared in constant time (it
+    /// proves the sender, not the body: use HTTPS); `Idempotency-Key` (kept across
+    /// retries) identifies the delivery.
+    GitLab,
+    /// Zoom: `x-zm-signature: v0=<hex>` over `v0:{x-zm-request-timestamp}:{body}`
+    /// (key: the secret token). Zoom defines no window and its retries may keep their
+    /// timestamp, so it is signed but not judged; deduplicated by signature
+    /// fingerprint. The signed `endpoint.url_validation` is answered with the
+    /// `plainToken` and its HMAC.
+    Zoom,
+    /// X (Account Activity API): `x-twitter-webhooks-signature: sha256=<base64>` over
+    /// the body (key: the consumer secret); deduplicated by signature fingerprint.
+    /// The CRC (GET `?crc_token=`) is answered with its HMAC.
+    X,
+    /// Meta (Facebook, Instagram, WhatsApp): `X-Hub-Signature-256: sha256=<hex>` over
+    /// the body as delivered (key: the app secret); deduplicated by signature
+    /// fingerprint. The verification GET is answered with `hub.challenge` when
+    /// `hub.verify_token` is the verifier's
+    /// [`verify_token`](crate::verify::VerifierBuilder::verify_token), 403 otherwise.
+    Meta,
+    /// Twitch EventSub: `Twitch-Eventsub-Message-Signature: sha256=<hex>` over the
+    /// message id, the timestamp (RFC 3339) and the body, a 10 minute window;
+    /// `Twitch-Eventsub-Message-Id` identifies the delivery. The signed
+    /// `webhook_callback_verification` is answered with its challenge, as text.
+    Twitch,
+    /// Dropbox: `X-Dropbox-Signature: <hex>` over the body (key: the app secret); a
+    /// notification says only which accounts changed: deduplicated by signature
+    /// fingerprint. The verification GET (`?challenge=`) is echoed as text.
+    Dropbox,
+    /// Okta event hooks: the configured authentication header (`Authorization`)
+    /// carries a static secret, compared in constant time; the body's `eventId`
+    /// identifies the delivery. The one-time verification (header
+    /// `X-Okta-Verification-Challenge`) is answered `{"verification": value}`.
+    Okta,
+    /// Linear: `Linear-Signature: <hex>` over the body; the timestamp is the body's
+    /// `webhookTimestamp` (milliseconds), a 60 s window; `Linear-Delivery`
+    /// identifies the delivery.
+    Linear,
+    /// Paddle Billing: `Paddle-Signature: ts=<unix>;h1=<hex>` over `{ts}:{body}`, a
+    /// 5 s window (Paddle's SDKs'); the body's `notification_id` identifies the
+    /// delivery.
+    Paddle,
 }
 
 impl Preset {
@@ -106,6 +186,24 @@ impl Preset {
         Self::Stripe,
         Self::Slack,
         Self::Shopify,
+        Self::Twilio,
+        Self::Square,
+        Self::HubSpot,
+        Self::Paystack,
+        Self::Intercom,
+        #[cfg(feature = "ed25519")]
+        Self::Discord,
+        #[cfg(feature = "p256")]
+        Self::SendGrid,
+        Self::GitLab,
+        Self::Zoom,
+        Self::X,
+        Self::Meta,
+        Self::Twitch,
+        Self::Dropbox,
+        Self::Okta,
+        Self::Linear,
+        Self::Paddle,
     ];
 
     /// The preset's short name: `github`, `stripe`, `standard`, ...
@@ -121,6 +219,24 @@ impl Preset {
             Self::Stripe => "stripe",
             Self::Slack => "slack",
             Self::Shopify => "shopify",
+            Self::Twilio => "twilio",
+            Self::Square => "square",
+            Self::HubSpot => "hubspot",
+            Self::Paystack => "paystack",
+            Self::Intercom => "intercom",
+            #[cfg(feature = "ed25519")]
+            Self::Discord => "discord",
+            #[cfg(feature = "p256")]
+            Self::SendGrid => "sendgrid",
+            Self::GitLab => "gitlab",
+            Self::Zoom => "zoom",
+            Self::X => "x",
+            Self::Meta => "meta",
+            Self::Twitch => "twitch",
+            Self::Dropbox => "dropbox",
+            Self::Okta => "okta",
+            Self::Linear => "linear",
+            Self::Paddle => "paddle",
         }
     }
 
@@ -133,6 +249,10 @@ impl Preset {
 
     /// The provider's scheme as a builder, to adjust before [`SchemeBuilder::build`]
     /// (another delivery id source, say).
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one arm per provider: read as a table"
+    )]
     pub fn builder(self) -> SchemeBuilder {
         let builder = Scheme::builder(self.name());
         match self {
@@ -193,6 +313,158 @@ impl Preset {
                 .signature_header("X-Shopify-Hmac-Sha256")
                 .format(SignatureFormat::prefixed("", Encoding::Base64))
                 .delivery_id(DeliveryIdSource::Header("X-Shopify-Webhook-Id".into())),
+            Self::Twilio => builder
+                .algorithm(Algorithm::HmacSha1)
+                .signature_header("X-Twilio-Signature")
+                .format(SignatureFormat::prefixed("", Encoding::Base64))
+                .signed_content(SignedContent::parts([Part::Url, Part::SortedFormFields]))
+                .body_digest_query_param("bodySHA256")
+                .delivery_id(DeliveryIdSource::SignatureFingerprint),
+            Self::Square => builder
+                .signature_header("x-square-hmacsha256-signature")
+                .format(SignatureFormat::prefixed("", Encoding::Base64))
+                .signed_content(SignedContent::parts([Part::Url, Part::Body]))
+                .delivery_id(DeliveryIdSource::JsonField("event_id".into())),
+            Self::HubSpot => builder
+                .signature_header("X-HubSpot-Signature-v3")
+                .format(SignatureFormat::prefixed("", Encoding::Base64))
+                .signed_content(SignedContent::parts([
+                    Part::Method,
+                    Part::Url,
+                    Part::Body,
+                    Part::Timestamp,
+                ]))
+                .timestamp(TimestampSource::Header {
+                    name: "X-HubSpot-Request-Timestamp".into(),
+                    required: true,
+                })
+                .timestamp_format(TimestampFormat::UnixMillis)
+                .delivery_id(DeliveryIdSource::SignatureFingerprint),
+            Self::Paystack => builder
+                .algorithm(Algorithm::HmacSha512)
+                .signature_header("x-paystack-signature")
+                .format(SignatureFormat::prefixed("", Encoding::Hex))
+                .delivery_id(DeliveryIdSource::JsonPointer("/data/id".into())),
+            Self::Intercom => builder
+                .algorithm(Algorithm::HmacSha1)
+                .signature_header("X-Hub-Signature")
+                .format(SignatureFormat::prefixed("sha1=", Encoding::Hex))
+                .delivery_id(DeliveryIdSource::JsonField("id".into())),
+            #[cfg(feature = "ed25519")]
+            Self::Discord => builder
+                .algorithm(Algorithm::Ed25519)
+                .signature_header("X-Signature-Ed25519")
+                .format(SignatureFormat::prefixed("", Encoding::Hex))
+                .signed_content(SignedContent::parts([Part::Timestamp, Part::Body]))
+                .timestamp(TimestampSource::Header {
+                    name: "X-Signature-Timestamp".into(),
+                    required: true,
+                })
+                .delivery_id(DeliveryIdSource::JsonField("id".into()))
+                .challenge(Challenge::DiscordPing),
+            #[cfg(feature = "p256")]
+            Self::SendGrid => builder
+                .algorithm(Algorithm::EcdsaP256Sha256)
+                .signature_header("X-Twilio-Email-Event-Webhook-Signature")
+                .format(SignatureFormat::prefixed("", Encoding::Base64))
+                .signed_content(SignedContent::parts([
+                    Part::Header("X-Twilio-Email-Event-Webhook-Timestamp".into()),
+                    Part::Body,
+                ]))
+                .delivery_id(DeliveryIdSource::SignatureFingerprint),
+            Self::GitLab => builder
+                .algorithm(Algorithm::Token)
+                .signature_header("X-Gitlab-Token")
+                .format(SignatureFormat::token())
+                .delivery_id(DeliveryIdSource::Header("Idempotency-Key".into())),
+            Self::Zoom => builder
+                .signature_header("x-zm-signature")
+                .format(SignatureFormat::prefixed("v0=", Encoding::Hex))
+                .signed_content(SignedContent::parts([
+                    Part::text("v0:"),
+                    Part::Header("x-zm-request-timestamp".into()),
+                    Part::text(":"),
+                    Part::Body,
+                ]))
+                .delivery_id(DeliveryIdSource::SignatureFingerprint)
+                .challenge(Challenge::ZoomUrlValidation),
+            Self::X => builder
+                .signature_header("x-twitter-webhooks-signature")
+                .format(SignatureFormat::prefixed("sha256=", Encoding::Base64))
+                .delivery_id(DeliveryIdSource::SignatureFingerprint)
+                .challenge(Challenge::CrcToken {
+                    param: "crc_token".into(),
+                }),
+            Self::Meta => builder
+                .signature_header("X-Hub-Signature-256")
+                .format(SignatureFormat::sha256_hex())
+                .delivery_id(DeliveryIdSource::SignatureFingerprint)
+                .challenge(Challenge::QueryEcho {
+                    method: "GET".into(),
+                    challenge_param: "hub.challenge".into(),
+                    token_param: Some("hub.verify_token".into()),
+                    mode: Some(("hub.mode".into(), "subscribe".into())),
+                }),
+            Self::Twitch => builder
+                .signature_header("Twitch-Eventsub-Message-Signature")
+                .format(SignatureFormat::sha256_hex())
+                .signed_content(SignedContent::parts([
+                    Part::Id,
+                    Part::Timestamp,
+                    Part::Body,
+                ]))
+                .id_header("Twitch-Eventsub-Message-Id")
+                .timestamp(TimestampSource::Header {
+                    name: "Twitch-Eventsub-Message-Timestamp".into(),
+                    required: true,
+                })
+                .timestamp_format(TimestampFormat::Rfc3339)
+                .tolerance(Duration::from_secs(600))
+                .delivery_id(DeliveryIdSource::Header(
+                    "Twitch-Eventsub-Message-Id".into(),
+                ))
+                .challenge(Challenge::SignedHeaderEcho {
+                    header: "Twitch-Eventsub-Message-Type".into(),
+                    value: "webhook_callback_verification".into(),
+                    field: "challenge".into(),
+                }),
+            Self::Dropbox => builder
+                .signature_header("X-Dropbox-Signature")
+                .format(SignatureFormat::prefixed("", Encoding::Hex))
+                .delivery_id(DeliveryIdSource::SignatureFingerprint)
+                .challenge(Challenge::QueryEcho {
+                    method: "GET".into(),
+                    challenge_param: "challenge".into(),
+                    token_param: None,
+                    mode: None,
+                }),
+            Self::Okta => builder
+                .algorithm(Algorithm::Token)
+                .signature_header("Authorization")
+                .format(SignatureFormat::token())
+                .delivery_id(DeliveryIdSource::JsonField("eventId".into()))
+                .challenge(Challenge::HeaderEcho {
+                    header: "X-Okta-Verification-Challenge".into(),
+                    field: "verification".into(),
+                }),
+            Self::Linear => builder
+                .signature_header("Linear-Signature")
+                .format(SignatureFormat::prefixed("", Encoding::Hex))
+                .timestamp(TimestampSource::JsonField("webhookTimestamp".into()))
+                .timestamp_format(TimestampFormat::UnixMillis)
+                .tolerance(Duration::from_secs(60))
+                .delivery_id(DeliveryIdSource::Header("Linear-Delivery".into())),
+            Self::Paddle => builder
+                .signature_header("Paddle-Signature")
+                .format(SignatureFormat::key_value("ts", "h1", b';'))
+                .signed_content(SignedContent::parts([
+                    Part::Timestamp,
+                    Part::text(":"),
+                    Part::Body,
+                ]))
+                .timestamp(TimestampSource::SignatureHeader)
+                .tolerance(Duration::from_secs(5))
+                .delivery_id(DeliveryIdSource::JsonField("notification_id".into())),
         }
     }
 }
@@ -247,11 +519,15 @@ mod tests {
             assert_eq!(preset.name().parse::<Preset>(), Ok(preset));
         }
         assert!("nope".parse::<Preset>().is_err());
-        assert_eq!(
-            "GitHub".parse::<Preset>().unwrap_err().to_string(),
-            "unknown preset \"GitHub\"; the presets are sentimatrix, social, dataflow, \
-             proposals, dcisionai, standard, github, stripe, slack, shopify"
+        let message = "GitHub".parse::<Preset>().unwrap_err().to_string();
+        assert!(
+            message.starts_with(
+                "unknown preset \"GitHub\"; the presets are sentimatrix, social, dataflow, \
+                 proposals, dcisionai, standard, github, stripe, slack, shopify, twilio,"
+            ),
+            "{message}"
         );
+        assert!(message.ends_with(", linear, paddle"), "{message}");
     }
 
     #[test]

@@ -29,6 +29,24 @@ impl Preset {
             Self::Stripe => "payment_intent.succeeded",
             Self::Slack => "app_mention",
             Self::Shopify => "orders/create",
+            Self::Twilio => "message.received",
+            Self::Square => "payment.updated",
+            Self::HubSpot => "contact.propertyChange",
+            Self::Paystack => "charge.success",
+            Self::Intercom => "conversation.user.created",
+            #[cfg(feature = "ed25519")]
+            Self::Discord => "application_command",
+            #[cfg(feature = "p256")]
+            Self::SendGrid => "delivered",
+            Self::GitLab => "Push Hook",
+            Self::Zoom => "meeting.started",
+            Self::X => "favorite_events",
+            Self::Meta => "messages",
+            Self::Twitch => "channel.follow",
+            Self::Dropbox => "list_folder",
+            Self::Okta => "user.session.start",
+            Self::Linear => "Issue",
+            Self::Paddle => "transaction.completed",
         }
     }
 
@@ -50,6 +68,18 @@ impl Preset {
                 low & 0xffff_ffff_ffff
             ),
             Self::StandardWebhooks => format!("msg_{high:016x}{low:08x}"),
+            Self::Twitch | Self::GitLab | Self::Linear | Self::Okta => format!(
+                "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+                high >> 32,
+                (high >> 16) & 0xffff,
+                high & 0xfff,
+                low >> 52,
+                low & 0xffff_ffff_ffff
+            ),
+            Self::Paddle => format!("ntf_{high:016x}{low:010x}"),
+            #[cfg(feature = "ed25519")]
+            Self::Discord => format!("{}", high >> 1),
+            Self::Paystack => format!("{}", high >> 20),
             Self::Sentimatrix => format!("del_{high:016x}"),
             Self::SocialMediaPlatform
             | Self::DataFlow
@@ -57,14 +87,26 @@ impl Preset {
             | Self::DcisionAi
             | Self::Stripe
             | Self::Slack
-            | Self::Shopify => {
-                format!("evt_{high:016x}{low:08x}")
-            }
+            | Self::Shopify
+            | Self::Twilio
+            | Self::Square
+            | Self::HubSpot
+            | Self::Intercom
+            | Self::Zoom
+            | Self::X
+            | Self::Meta
+            | Self::Dropbox => format!("evt_{high:016x}{low:08x}"),
+            #[cfg(feature = "p256")]
+            Self::SendGrid => format!("evt_{high:016x}{low:08x}"),
         }
     }
 
     /// The preset's sample event, of type `event`, identified by `id` (where the
     /// provider puts it in the body), created at `now` (unix seconds).
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one arm per provider: read as a table"
+    )]
     pub fn sample(self, event: &str, id: &str, now: i64) -> Sample {
         let quoted = |text: &str| serde_json::Value::from(text).to_string();
         let (event, id, time) = (quoted(event), quoted(id), quoted(&rfc3339(now)));
@@ -108,6 +150,81 @@ impl Preset {
                     r#"{{"id":820982911946154508,"admin_graphql_api_id":"gid://shopify/Order/820982911946154508","email":"jon@example.com","created_at":{time},"total_price":"403.00","currency":"USD"}}"#
                 )
             }
+            Self::Twilio => {
+                "application/x-www-form-urlencoded".clone_into(&mut headers[0].1);
+                let sid = unquote(&id);
+                format!(
+                    "AccountSid=AC00000000000000000000000000000000&MessageSid=SM{}&From=%2B14158675309&To=%2B18005551212&Body=Hello+from+a+sample&EventType={}",
+                    sid.trim_start_matches("evt_"),
+                    unquote(&event).replace('.', "%2E")
+                )
+            }
+            Self::Square => format!(
+                r#"{{"merchant_id":"6SSW7HV8K2ST5","type":{event},"event_id":{id},"created_at":{time},"data":{{"type":"payment","id":"KkAkhdMsgzn59SM8A89WgKwekxLZY","object":{{"payment":{{"id":"KkAkhdMsgzn59SM8A89WgKwekxLZY","status":"COMPLETED","amount_money":{{"amount":100,"currency":"USD"}}}}}}}}}}"#
+            ),
+            Self::HubSpot => format!(
+                r#"[{{"eventId":{id},"subscriptionId":1234,"portalId":62515,"appId":54321,"occurredAt":{millis},"subscriptionType":{event},"attemptNumber":0,"objectId":123,"propertyName":"email","propertyValue":"jane@example.com"}}]"#,
+                millis = now * 1000
+            ),
+            Self::Paystack => format!(
+                r#"{{"event":{event},"data":{{"id":{id},"domain":"test","status":"success","reference":"ref_sample","amount":10000,"currency":"NGN","paid_at":{time}}}}}"#
+            ),
+            Self::Intercom => format!(
+                r#"{{"type":"notification_event","app_id":"abc123","id":{id},"topic":{event},"created_at":{now},"delivery_attempts":1,"data":{{"item":{{"type":"conversation","id":"1"}}}}}}"#
+            ),
+            #[cfg(feature = "ed25519")]
+            Self::Discord => format!(
+                r#"{{"application_id":"1100000000000000000","id":{id},"type":2,"token":"sample-token","version":1,"data":{{"id":"1300000000000000000","name":"ping","type":1}},"event":{event}}}"#
+            ),
+            #[cfg(feature = "p256")]
+            Self::SendGrid => format!(
+                "[{{\"email\":\"jane@example.com\",\"event\":{event},\"sg_event_id\":{id},\"sg_message_id\":\"14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0\",\"timestamp\":{now}}}]\r\n"
+            ),
+            Self::GitLab => {
+                headers.push(("X-Gitlab-Event".to_owned(), unquote(&event)));
+                format!(
+                    r#"{{"object_kind":"push","event_name":"push","ref":"refs/heads/main","checkout_sha":"da1560886d4f094c3e6c9ef40349f7d38b5d27d7","project":{{"id":15,"name":"Example"}},"total_commits_count":1,"created_at":{time}}}"#
+                )
+            }
+            Self::Zoom => format!(
+                r#"{{"event":{event},"event_ts":{millis},"payload":{{"account_id":"AAAAAABBBB","object":{{"id":"1234567890","uuid":{id},"topic":"Sample meeting","start_time":{time}}}}}}}"#,
+                millis = now * 1000
+            ),
+            Self::X => format!(
+                r#"{{"for_user_id":"2244994945","{}":[{{"id":{id},"created_at":{time},"favorited_status":{{"id_str":"1000000000000000000"}}}}]}}"#,
+                unquote(&event)
+            ),
+            Self::Meta => format!(
+                r#"{{"object":"page","entry":[{{"id":"102040608","time":{millis},"messaging":[{{"sender":{{"id":"1254459154682919"}},"recipient":{{"id":"102040608"}},"timestamp":{millis},"message":{{"mid":{id},"text":"hello"}}}}],"field":{event}}}]}}"#,
+                millis = now * 1000
+            ),
+            Self::Twitch => {
+                headers.push((
+                    "Twitch-Eventsub-Message-Type".to_owned(),
+                    "notification".to_owned(),
+                ));
+                headers.push((
+                    "Twitch-Eventsub-Subscription-Type".to_owned(),
+                    unquote(&event),
+                ));
+                format!(
+                    r#"{{"subscription":{{"id":"f1c2a387-161a-49f9-a165-0f21d7a4e1c4","type":{event},"version":"2","status":"enabled","created_at":{time}}},"event":{{"user_id":"1337","user_login":"awesome_user","broadcaster_user_id":"12826","followed_at":{time}}}}}"#
+                )
+            }
+            Self::Dropbox => format!(
+                r#"{{"{}":{{"accounts":["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}},"delta":{{"users":[12345678]}}}}"#,
+                unquote(&event)
+            ),
+            Self::Okta => format!(
+                r#"{{"eventType":"com.okta.event_hook","eventTypeVersion":"1.0","cloudEventsVersion":"0.1","source":"https://example.okta.com/api/v1/eventHooks/who8vt36qfNpCGz9H1e6","eventId":{id},"data":{{"events":[{{"eventType":{event},"published":{time}}}]}},"eventTime":{time},"contentType":"application/json"}}"#
+            ),
+            Self::Linear => format!(
+                r#"{{"action":"create","type":{event},"data":{{"id":"2174add1-f7c8-44e3-bbf3-2d60b5ea8bc9","title":"Sample issue"}},"url":"https://linear.app/example/issue/EX-1","createdAt":{time},"webhookId":"000042e3-d123-4980-b49f-8e140eef9329","webhookTimestamp":{millis}}}"#,
+                millis = now * 1000
+            ),
+            Self::Paddle => format!(
+                r#"{{"event_id":"evt_01hv8x2acma2gz1ntwxhrv7rxs","event_type":{event},"occurred_at":{time},"notification_id":{id},"data":{{"id":"txn_01hv8wptq8987qeep44cyrewp9","status":"completed","currency_code":"USD"}}}}"#
+            ),
         };
         Sample {
             body: body.into_bytes(),
@@ -144,8 +261,15 @@ mod tests {
     fn every_sample_is_json_carrying_its_event() {
         for &preset in Preset::ALL {
             let sample = preset.sample("custom.event", "evt_1", 1_705_314_600);
+            if preset == Preset::Twilio {
+                // A form, as Twilio posts it.
+                let text = String::from_utf8(sample.body).unwrap();
+                assert!(text.contains("EventType=custom%2Eevent"), "{text}");
+                continue;
+            }
             let body: serde_json::Value = serde_json::from_slice(&sample.body).unwrap();
-            let in_body = body.to_string().contains("\"custom.event\"");
+            let in_body = body.to_string().contains("\"custom.event\"")
+                || body.to_string().contains("\"custom.event\":");
             let in_headers = sample
                 .headers
                 .iter()

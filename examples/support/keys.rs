@@ -1,0 +1,86 @@
+//! Key material of the example receivers' routes, from the environment: shared by
+
+#![allow(dead_code, reason = "each example uses a part")]
+//! `axum_receiver.rs`, `actix_receiver.rs` and the demo.
+
+use webhook_gate::{Preset, Verifier};
+
+/// The development secret used when `WEBHOOK_SECRET` is unset. Valid for every
+/// HMAC and token scheme, Standard Webhooks included (base64 after `whsec_`).
+pub const DEVELOPMENT_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// Development key pairs of the public-key presets, used when
+/// `WEBHOOK_SECRET_<NAME>` is unset: (preset, public key as the provider shows it,
+/// private key for signing test deliveries). Published: never use them in production.
+pub const DEVELOPMENT_KEYS: [(&str, &str, &str); 2] = [
+    (
+        "discord",
+        "76c5d20e12156e503af21974df82dc104afaf98cbea5b0601995b69223c89a2f",
+        "0ff661089f52fab609ad709ff0beb787d5f1067983b99fce48d82448651d0854",
+    ),
+    (
+        "sendgrid",
+        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEMmWMu4SjW3cL2zFW42y9z/6Sr6xqtLXzsV9U1IbmU8DJn0hKMtKu+9trdb0atiqsXkQo294PG3ztRAZBpdIIpQ==",
+        "0dadce1cb63d5485191e7d625c1e5ec8dfa7cf10878799994e16eac84926bc65",
+    ),
+];
+
+/// The environment variable of `preset`'s setting `base` (`WEBHOOK_SECRET_GITHUB`).
+pub fn variable(base: &str, preset: Preset) -> String {
+    format!(
+        "{base}_{}",
+        preset.name().to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+/// The key material of `preset`'s route: its own variable, a development public
+/// key, or `secret`.
+pub fn key_material(preset: Preset, secret: &str) -> String {
+    if let Ok(own) = std::env::var(variable("WEBHOOK_SECRET", preset)) {
+        return own;
+    }
+    DEVELOPMENT_KEYS
+        .iter()
+        .find(|(name, _, _)| *name == preset.name())
+        .map_or_else(|| secret.to_owned(), |(_, public, _)| (*public).to_owned())
+}
+
+/// What signs test deliveries for `preset`: the development private key of a
+/// public-key preset, else `secret`.
+pub fn signing_key(preset: Preset, secret: &str) -> String {
+    DEVELOPMENT_KEYS
+        .iter()
+        .find(|(name, _, _)| *name == preset.name())
+        .map_or_else(
+            || secret.to_owned(),
+            |(_, _, private)| (*private).to_owned(),
+        )
+}
+
+/// The verifier of `preset`'s route: its key material, its verify token
+/// (`WEBHOOK_VERIFY_TOKEN_<NAME>` or `WEBHOOK_VERIFY_TOKEN`) and the public URL
+/// (`WEBHOOK_PUBLIC_URL`, or `public_url`).
+pub fn verifier(
+    preset: Preset,
+    secret: &str,
+    public_url: Option<&str>,
+) -> Result<Verifier, String> {
+    let mut builder = Verifier::builder(preset.scheme()).secret(key_material(preset, secret));
+    if let Ok(token) = std::env::var(variable("WEBHOOK_VERIFY_TOKEN", preset))
+        .or_else(|_| std::env::var("WEBHOOK_VERIFY_TOKEN"))
+    {
+        builder = builder.verify_token(token);
+    }
+    if let Some(url) = public_url
+        .map(str::to_owned)
+        .or_else(|| std::env::var("WEBHOOK_PUBLIC_URL").ok())
+    {
+        builder = builder.public_url(url);
+    }
+    builder.build().map_err(|error| {
+        format!(
+            "invalid key for {preset} ({error}): set {} or WEBHOOK_SECRET (Standard Webhooks needs whsec_ followed by base64)",
+            variable("WEBHOOK_SECRET", preset)
+        )
+    })
+}
