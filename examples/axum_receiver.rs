@@ -21,7 +21,8 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use webhook_gate::receive::Receiver;
-use webhook_gate::{ConfigError, Preset, Verifier};
+use webhook_gate::store::DynStore;
+use webhook_gate::{ConfigError, MemoryStore, Preset, Verifier};
 use webhook_gate_redis::RedisStore;
 use webhook_gate_tower::{VerifiedWebhook, WebhookLayer};
 
@@ -56,19 +57,23 @@ pub fn app(
         let name = preset.name();
         let verifier =
             Verifier::new(preset.scheme(), secret).map_err(|error| invalid_secret(&error))?;
+        // One type whichever store is chosen: no arm per store below.
+        let store = match redis_url {
+            Some(url) => DynStore::new(
+                RedisStore::builder(url)
+                    .prefix(format!("webhook:{name}:"))
+                    .build()?,
+            ),
+            None => DynStore::new(MemoryStore::new()),
+        };
         let receiver = Receiver::new(verifier)
             .body_limit(1024 * 1024)
-            .detailed_errors(detailed_errors);
-        let route = match redis_url {
-            Some(url) => {
-                let store = RedisStore::builder(url)
-                    .prefix(format!("webhook:{name}:"))
-                    .build()?;
-                post(receive).route_layer(WebhookLayer::from(receiver.store(store)))
-            }
-            None => post(receive).route_layer(WebhookLayer::from(receiver)),
-        };
-        router = router.route(&format!("/webhooks/{name}"), route);
+            .detailed_errors(detailed_errors)
+            .store(store);
+        router = router.route(
+            &format!("/webhooks/{name}"),
+            post(receive).route_layer(WebhookLayer::from(receiver)),
+        );
     }
     Ok(router
         .route("/stats", get(stats))

@@ -35,3 +35,16 @@ fn memory_store_passes_the_store_contract() {
             .build()
     }));
 }
+
+#[test]
+fn a_memory_store_behind_a_dyn_store_passes_the_store_contract() {
+    block_on(run_contract(|settings: StoreSettings| {
+        webhook_gate::store::DynStore::new(
+            MemoryStore::builder()
+                .lease(settings.lease)
+                .done_ttl(settings.done_ttl)
+                .capacity(settings.capacity)
+                .build(),
+        )
+    }));
+}

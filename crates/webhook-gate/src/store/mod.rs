@@ -34,11 +34,13 @@ use sha2::{Digest as _, Sha256};
 
 use crate::delivery::DeliveryId;
 
+mod dynamic;
 #[cfg(feature = "memory-store")]
 mod memory;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use dynamic::{BoxStoreFuture, DynStore, ErasedStore};
 #[cfg(feature = "memory-store")]
 pub use memory::{DEFAULT_CAPACITY, MemoryStore, MemoryStoreBuilder};
 
