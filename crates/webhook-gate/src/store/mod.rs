@@ -346,6 +346,33 @@ mod tests {
     }
 
     #[test]
+    fn a_verifier_namespace_is_its_scheme_and_its_secrets() {
+        use crate::{Preset, Verifier};
+        let verifier = |preset: Preset, secrets: &[&str]| {
+            Verifier::builder(preset.scheme())
+                .secrets(secrets.iter().copied())
+                .build()
+                .unwrap()
+        };
+        let namespace = |preset, secrets| Namespace::of_verifier(&verifier(preset, secrets));
+        let github = namespace(Preset::GitHub, &["one"]);
+        assert!(github.as_prefix().starts_with("github."), "{github:?}");
+        // 16 hex digits and the separator.
+        assert_eq!(github.as_prefix().len(), "github.".len() + 17);
+        assert_eq!(github, namespace(Preset::GitHub, &["one"]));
+        assert_ne!(github, namespace(Preset::GitHub, &["two"]));
+        assert_ne!(github, namespace(Preset::GitHub, &["one", "two"]));
+        assert_ne!(github, namespace(Preset::Shopify, &["one"]));
+        // The order the secrets were added in does not matter.
+        assert_eq!(
+            namespace(Preset::GitHub, &["one", "two"]),
+            namespace(Preset::GitHub, &["two", "one"])
+        );
+        // Nothing of the secret shows.
+        assert!(!format!("{github:?}").contains("one"));
+    }
+
+    #[test]
     fn no_namespace_and_id_spell_another() {
         let left = DeliveryKey::new(DeliveryId::new("c")).in_namespace(&Namespace::new("a:b"));
         let right = DeliveryKey::new(DeliveryId::new("b:c")).in_namespace(&Namespace::new("a"));
