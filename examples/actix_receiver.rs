@@ -17,21 +17,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
+use webhook_gate::MemoryStore;
 use webhook_gate::Preset;
 use webhook_gate::receive::Receiver;
+use webhook_gate::store::DynStore;
 use webhook_gate_actix::{VerifiedWebhook, WebhookGate};
 use webhook_gate_redis::RedisStore;
 
 #[path = "support/keys.rs"]
 mod keys;
 use keys::DEVELOPMENT_SECRET;
-
-/// A route's middleware, deduplicating in memory or in Redis.
-#[derive(Clone)]
-enum Store {
-    Memory(WebhookGate),
-    Redis(WebhookGate<RedisStore>),
-}
 
 /// How many deliveries reached a handler.
 #[derive(Clone, Default)]
@@ -79,39 +74,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let verifier = keys::verifier(preset, &secret, None)?;
         // Built once, outside the worker factory, so that every worker shares one
         // dedupe store per route.
-        let receiver = Receiver::new(verifier).body_limit(1024 * 1024);
+        // One type whichever store is chosen: one middleware type for every route.
         let store = match &redis_url {
-            Some(url) => {
-                let store = RedisStore::builder(url.as_str())
+            Some(url) => DynStore::new(
+                RedisStore::builder(url.as_str())
                     .prefix(format!("webhook:{name}:"))
-                    .build()?;
-                Store::Redis(WebhookGate::from(receiver.store(store)))
-            }
-            None => Store::Memory(WebhookGate::from(receiver)),
+                    .build()?,
+            ),
+            None => DynStore::new(MemoryStore::new()),
         };
-        middlewares.push((name, store));
+        let receiver = Receiver::new(verifier).body_limit(1024 * 1024).store(store);
+        middlewares.push((name, WebhookGate::from(receiver)));
     }
     let counter = web::Data::new(Stats::default());
     let server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(counter.clone())
             .route("/stats", web::get().to(stats));
-        for (name, store) in &middlewares {
-            let resource = web::resource(format!("/webhooks/{name}"));
-            app = match store {
-                Store::Memory(middleware) => app.service(
-                    resource
-                        .wrap(middleware.clone())
-                        .route(web::post().to(receive))
-                        .route(web::get().to(receive)),
-                ),
-                Store::Redis(middleware) => app.service(
-                    resource
-                        .wrap(middleware.clone())
-                        .route(web::post().to(receive))
-                        .route(web::get().to(receive)),
-                ),
-            };
+        for (name, middleware) in &middlewares {
+            app = app.service(
+                web::resource(format!("/webhooks/{name}"))
+                    .wrap(middleware.clone())
+                    .route(web::post().to(receive))
+                    .route(web::get().to(receive)),
+            );
         }
         app
     })

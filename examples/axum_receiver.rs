@@ -29,8 +29,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use webhook_gate::MemoryStore;
 use webhook_gate::Preset;
 use webhook_gate::receive::Receiver;
+use webhook_gate::store::DynStore;
 use webhook_gate_redis::RedisStore;
 use webhook_gate_tower::{VerifiedWebhook, WebhookLayer};
 
@@ -67,23 +69,25 @@ pub fn app(
     for &preset in Preset::ALL {
         let name = preset.name();
         let verifier = verifier(preset, secret, public_url)?;
+        // One type whichever store is chosen: no arm per store below.
+        let store = match redis_url {
+            Some(url) => DynStore::new(
+                RedisStore::builder(url)
+                    .prefix(format!("webhook:{name}:"))
+                    .build()?,
+            ),
+            None => DynStore::new(MemoryStore::new()),
+        };
         let receiver = Receiver::new(verifier)
             .body_limit(1024 * 1024)
-            .detailed_errors(detailed_errors);
-        let route = match redis_url {
-            Some(url) => {
-                let store = RedisStore::builder(url)
-                    .prefix(format!("webhook:{name}:"))
-                    .build()?;
-                post(receive)
-                    .get(receive)
-                    .route_layer(WebhookLayer::from(receiver.store(store)))
-            }
-            None => post(receive)
+            .detailed_errors(detailed_errors)
+            .store(store);
+        router = router.route(
+            &format!("/webhooks/{name}"),
+            post(receive)
                 .get(receive)
                 .route_layer(WebhookLayer::from(receiver)),
-        };
-        router = router.route(&format!("/webhooks/{name}"), route);
+        );
     }
     Ok(router
         .route("/stats", get(stats))

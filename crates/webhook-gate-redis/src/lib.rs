@@ -20,7 +20,9 @@
 //!
 //! # How it works
 //!
-//! Each delivery is one key, `<prefix><delivery id>`:
+//! Each delivery is one key, `<prefix><delivery id>`, where a receiver has put its
+//! route's namespace in the delivery id (`<scheme>.<secrets fingerprint>:<id>` by
+//! default), so routes sharing a prefix do not share ids:
 //! - **claim**: `SET key <token> NX PX <lease> GET`, one round trip. The answer says
 //!   it all: nothing (the claim is ours), `done` (processed before), or another
 //!   token (in flight elsewhere). The token is 128 random-looking bits unique to
@@ -34,7 +36,7 @@
 //!
 //! Where the signature does not cover the delivery id (GitHub, Shopify, ...), a
 //! delivery is claimed under two keys, the id and the signature's fingerprint
-//! (`<prefix>sig:<fingerprint>`), so that a capture resent under a new id is a
+//! (`<prefix><namespace>:sig:<fingerprint>`), so that a capture resent under a new id is a
 //! duplicate: the claim is then one Lua script over both keys (all or none), and
 //! complete and release settle both, still one round trip each. Those two keys
 //! hash to different slots, so such schemes need a single Redis server (or a
@@ -267,8 +269,9 @@ impl fmt::Debug for RedisStoreBuilder {
 }
 
 impl RedisStoreBuilder {
-    /// The prefix of every key. Default `webhook:`; give each endpoint whose ids
-    /// could collide (two providers) its own.
+    /// The prefix of every key. Default `webhook:`. Routes need not have one each
+    /// (a receiver puts its route's namespace in every key); give one to each
+    /// application sharing the Redis.
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
         self

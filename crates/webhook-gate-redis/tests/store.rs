@@ -1,11 +1,12 @@
-//! The store against a real Redis: claim, complete, duplicate, release, lease expiry,
-//! concurrent claims, and an unreachable server.
+//! The store against a real Redis: the store contract, claim, complete, duplicate,
+//! release, lease expiry, concurrent claims, and an unreachable server.
 
 mod support;
 
 use std::time::Duration;
 
 use support::RedisServer;
+use webhook_gate::store::testing::{StoreSettings, run_contract};
 use webhook_gate::store::{Claim, ClaimToken, DeliveryKey};
 use webhook_gate::{DeliveryId, DeliveryStore};
 use webhook_gate_redis::RedisStore;
@@ -20,6 +21,24 @@ fn store(server: &RedisServer, prefix: &str) -> RedisStore {
 
 fn unique(prefix: &str) -> String {
     format!("{prefix}{}:", ClaimToken::random())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_store_passes_the_store_contract() {
+    let Some(server) = RedisServer::start("redis_store_passes_the_store_contract") else {
+        return;
+    };
+    run_contract(|settings: StoreSettings| {
+        // A fresh prefix per store: every check starts empty. Redis has no bound
+        // of its own here; the contract's capacity check holds all the same.
+        RedisStore::builder(server.url())
+            .prefix(unique("contract:"))
+            .lease(settings.lease)
+            .done_ttl(settings.done_ttl)
+            .build()
+            .unwrap()
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! The layer's own cost per request, in process (no sockets): the same handler
-//! service called directly and through `WebhookService`, with a 1 KiB body.
+//! service called directly and through `WebhookService`, with a 1 KiB body; the
+//! in-memory dedupe held directly and behind a `DynStore`.
 //!
 //! Run: `cargo bench -p webhook-gate-tower --bench overhead`
 
@@ -17,7 +18,8 @@ use http_body_util::{BodyExt as _, Full};
 use tower::{Service, ServiceExt as _, service_fn};
 use webhook_gate::receive::Receiver;
 use webhook_gate::sign::SignOptions;
-use webhook_gate::{Scheme, Signer, Verifier};
+use webhook_gate::store::DynStore;
+use webhook_gate::{MemoryStore, Scheme, Signer, Verifier};
 use webhook_gate_tower::WebhookLayer;
 
 const SECRET: &str = "overhead-bench-secret";
@@ -83,6 +85,15 @@ fn benches(c: &mut Criterion) {
     group.bench_function("layer_with_memory_dedupe", |b| {
         let mut service =
             tower::Layer::layer(&WebhookLayer::new(verifier.clone()), service_fn(handler));
+        b.iter(|| {
+            runtime.block_on(async {
+                black_box(service.ready().await.unwrap().call(request(&body)).await)
+            })
+        });
+    });
+    group.bench_function("layer_with_memory_dedupe_behind_dyn_store", |b| {
+        let receiver = Receiver::new(verifier.clone()).store(DynStore::new(MemoryStore::new()));
+        let mut service = tower::Layer::layer(&WebhookLayer::from(receiver), service_fn(handler));
         b.iter(|| {
             runtime.block_on(async {
                 black_box(service.ready().await.unwrap().call(request(&body)).await)

@@ -388,16 +388,18 @@ async fn crashed_claim_blocks_only_until_its_lease_expires() {
     let store = MemoryStore::builder()
         .lease(Duration::from_millis(300))
         .build();
-    // Another replica claimed the delivery and died.
+    // Another replica claimed the delivery (in this route's namespace) and died.
+    let receiver = github_receiver();
+    let namespace = webhook_gate::store::Namespace::of_verifier(receiver.verifier());
     let Claim::Claimed(_) = store
-        .claim(&DeliveryKey::from(DeliveryId::new("leased-1")))
+        .claim(&DeliveryKey::from(DeliveryId::new("leased-1")).in_namespace(&namespace))
         .await
         .unwrap()
     else {
         panic!("fresh id must be claimable");
     };
     let address = serve(counting_router(
-        WebhookLayer::from(github_receiver().store(store)),
+        WebhookLayer::from(receiver.store(store)),
         Arc::clone(&runs),
         0,
     ))

@@ -62,6 +62,28 @@ impl Key {
         })
     }
 
+    /// A 32-byte value that tells this key from another without revealing it: an
+    /// HMAC's tag of `label`, or the SHA-256 of `label` and the public key or the
+    /// token's digest.
+    pub(crate) fn fingerprint(&self, label: &[u8]) -> [u8; 32] {
+        let mut running = self.start();
+        running.update(label);
+        if let Finished::Tag(tag) = running.finish() {
+            return Sha256::digest(tag.as_slice()).into();
+        }
+        let mut hash = Sha256::new();
+        hash.update(label);
+        match self {
+            #[cfg(feature = "ed25519")]
+            Self::Ed25519(public) => hash.update(public.as_bytes()),
+            #[cfg(feature = "p256")]
+            Self::P256(public) => hash.update(public.to_encoded_point(true).as_bytes()),
+            Self::Token(digest) => hash.update(digest.as_slice()),
+            Self::Sha1(_) | Self::Sha256(_) | Self::Sha512(_) => {}
+        }
+        hash.finalize().into()
+    }
+
     /// A running signature under this key, fed nothing yet.
     pub(crate) fn start(&self) -> Running {
         match self {

@@ -50,7 +50,9 @@
 //! # Features
 //!
 //! - `http` (default): [`headers::HeaderSource`] for `http::HeaderMap`.
-//! - `memory-store` (default): [`MemoryStore`].
+//! - `memory-store` (default): [`MemoryStore`], on the `moka` cache.
+//! - `testing`: `store::testing::run_contract`, the checks every [`DeliveryStore`]
+//!   must pass; for a store's tests (a dev-dependency feature).
 //! - `diagnose`: the `diagnose` module, for tools (the `webhook-gate` command turns
 //!   it on). The adapters never call it: on the HTTP path it would tell a forger what
 //!   to fix.

@@ -76,7 +76,7 @@ use crate::challenge::ChallengeResponse;
 use crate::delivery::{Delivery, DeliveryId};
 use crate::error::{PROBLEM_CONTENT_TYPE, Problem, VerifyError};
 use crate::headers::HeaderSource;
-use crate::store::{Claim, ClaimToken, DeliveryKey, DeliveryStore, StoreError};
+use crate::store::{Claim, ClaimToken, DeliveryKey, DeliveryStore, Namespace, StoreError};
 use crate::verify::{PendingVerification, RequestHead, Verified, Verifier};
 
 /// Default body limit: 1 MiB.
@@ -234,6 +234,7 @@ impl Drop for BudgetHold {
 pub struct Receiver<St> {
     verifier: Verifier,
     store: St,
+    namespace: Namespace,
     body_limit: u64,
     read_timeout: Duration,
     body_budget: BodyBudget,
@@ -248,6 +249,7 @@ impl<St> fmt::Debug for Receiver<St> {
         f.debug_struct("Receiver")
             .field("verifier", &self.verifier)
             .field("store", &std::any::type_name::<St>())
+            .field("namespace", &self.namespace)
             .field("body_limit", &self.body_limit)
             .field("read_timeout", &self.read_timeout)
             .field("body_budget", &self.body_budget)
@@ -274,6 +276,7 @@ impl<St> Receiver<St> {
     /// [`new`](Receiver::new).
     pub fn with_store(verifier: Verifier, store: St) -> Self {
         Self {
+            namespace: Namespace::of_verifier(&verifier),
             verifier,
             store,
             body_limit: DEFAULT_BODY_LIMIT,
@@ -291,6 +294,7 @@ impl<St> Receiver<St> {
         Receiver {
             verifier: self.verifier,
             store,
+            namespace: self.namespace,
             body_limit: self.body_limit,
             read_timeout: self.read_timeout,
             body_budget: self.body_budget,
@@ -299,6 +303,20 @@ impl<St> Receiver<St> {
             in_flight_retry_after: self.in_flight_retry_after,
             store_retry_after: self.store_retry_after,
         }
+    }
+
+    /// The namespace of this route's delivery ids in the store. Default: the
+    /// scheme's name and a fingerprint of the verifier's secrets
+    /// ([`Namespace::of_verifier`]), so that routes sharing a store never claim
+    /// each other's ids, even when a sender holds one route's secret.
+    ///
+    /// Name one yourself to keep dedupe across a secret rotation (the default
+    /// changes with the secrets: ids completed before the change are not
+    /// recognised after it), or to make two routes share their ids on purpose.
+    /// Routes with different senders must not share a namespace.
+    pub fn namespace(mut self, namespace: impl AsRef<str>) -> Self {
+        self.namespace = Namespace::new(namespace);
+        self
     }
 
     /// Turns dedupe off: every verified delivery reaches the handler.
@@ -588,12 +606,14 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
             // copies are logged with their id too.
             tracing::Span::current().record("delivery_id", id.as_str());
             // An id the signature does not cover is claimed with the signature's
-            // fingerprint: a capture replayed under a fresh id finds it taken.
+            // fingerprint: a capture replayed under a fresh id finds it taken. Both
+            // live in the route's namespace: another route's sender cannot reach them.
             let key = if verified.scheme().dedupes_on_signature() {
                 DeliveryKey::with_signature(id.clone(), verified.fingerprint_id())
             } else {
                 DeliveryKey::new(id.clone())
-            };
+            }
+            .in_namespace(&self.namespace);
             match self.store.claim(&key).await {
                 Ok(Claim::Claimed(token)) => {
                     let claim = ClaimedDelivery {

@@ -157,6 +157,26 @@ impl Verifier {
         &self.inner.scheme
     }
 
+    /// 16 hex digits that tell this verifier's set of secrets from another's: the
+    /// HMAC-SHA-256 of a fixed label under each secret's key, sorted (the order the
+    /// secrets were added in does not matter), hashed together with SHA-256. It
+    /// reveals no more about a secret than a signature does.
+    pub(crate) fn secrets_fingerprint(&self) -> String {
+        let mut tags: Vec<[u8; 32]> = self
+            .inner
+            .keys
+            .iter()
+            .map(|key| key.fingerprint(b"webhook-gate delivery namespace v1"))
+            .collect();
+        tags.sort_unstable();
+        let mut hasher = Sha256::new();
+        for tag in &tags {
+            hasher.update(tag);
+        }
+        let digest: [u8; 32] = hasher.finalize().into();
+        signature::encode(&digest, crate::scheme::Encoding::Hex)[..16].to_owned()
+    }
+
     /// The tolerance window in seconds.
     pub fn tolerance_seconds(&self) -> u64 {
         self.inner.tolerance_seconds.unsigned_abs()

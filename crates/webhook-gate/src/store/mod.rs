@@ -6,9 +6,27 @@
 //! (the id is remembered as done for the store's TTL); when it fails, panics or the
 //! request is dropped the claim is **released**, so that the provider's retry is
 //! processed. A claim whose owner died is freed when its lease runs out.
+//!
+//! # Writing a store
+//!
+//! Implement [`DeliveryStore`], then run the store contract against it: the
+//! `testing` feature adds [`testing::run_contract`], one suite of checks every store
+//! must pass (claims, in-flight and done duplicates, release, stale tokens, lease
+//! and done TTL expiry, capacity, 64 concurrent claims, two-key claims,
+//! namespaces). [`MemoryStore`] and `webhook_gate_redis::RedisStore` run it in
+//! their tests; so should yours:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! webhook-gate = { version = "0.1", features = ["testing"] }
+//! ```
+//!
+//! A store keys by the strings [`DeliveryKey::keys`] gives: the receiver has already
+//! put the route's [`Namespace`] in them, so a store needs no notion of routes.
 
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -16,9 +34,13 @@ use sha2::{Digest as _, Sha256};
 
 use crate::delivery::DeliveryId;
 
+mod dynamic;
 #[cfg(feature = "memory-store")]
 mod memory;
+#[cfg(feature = "testing")]
+pub mod testing;
 
+pub use dynamic::{BoxStoreFuture, DynStore, ErasedStore};
 #[cfg(feature = "memory-store")]
 pub use memory::{DEFAULT_CAPACITY, MemoryStore, MemoryStoreBuilder};
 
@@ -161,6 +183,82 @@ impl DeliveryKey {
     }
 }
 
+impl DeliveryKey {
+    /// The same delivery with each key put in `namespace` (`<namespace>:<key>`), so
+    /// that it does not collide with the same ids in another namespace of a shared
+    /// store.
+    #[must_use]
+    pub fn in_namespace(&self, namespace: &Namespace) -> Self {
+        let put = |id: &DeliveryId| {
+            let mut key = String::with_capacity(namespace.prefix.len() + id.as_str().len());
+            key.push_str(&namespace.prefix);
+            key.push_str(id.as_str());
+            DeliveryId::new(key)
+        };
+        Self {
+            id: put(&self.id),
+            signature: self.signature.as_ref().map(put),
+        }
+    }
+}
+
+/// Where a route's delivery ids live in a store, so that routes sharing a store
+/// cannot claim each other's ids: a sender who holds one provider's secret cannot
+/// pre-claim, or answer as duplicates, another provider's deliveries.
+///
+/// A receiver's default namespace is its scheme's name and a fingerprint of its
+/// verifier's secrets ([`Namespace::of_verifier`]); set one yourself with
+/// `Receiver::namespace` to keep dedupe across a secret rotation (the fingerprint
+/// changes with the secrets) or to share it between routes on purpose.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Namespace {
+    /// The label with `%` and `:` escaped, then `:`: the first `:` of a key ends
+    /// its namespace, so no namespace and id can spell another's.
+    prefix: Arc<str>,
+}
+
+impl Namespace {
+    /// A namespace named `label` (any text).
+    pub fn new(label: impl AsRef<str>) -> Self {
+        let label = label.as_ref();
+        let mut prefix = String::with_capacity(label.len() + 1);
+        for character in label.chars() {
+            match character {
+                '%' => prefix.push_str("%25"),
+                ':' => prefix.push_str("%3A"),
+                other => prefix.push(other),
+            }
+        }
+        prefix.push(':');
+        Self {
+            prefix: Arc::from(prefix),
+        }
+    }
+
+    /// The default namespace of a route verified by `verifier`: its scheme's name,
+    /// a dot, and 16 hex digits fingerprinting its secrets (HMAC-SHA-256 of a fixed
+    /// label under each secret's key, sorted, hashed together; no more revealing
+    /// than any signature the route receives).
+    pub fn of_verifier(verifier: &crate::Verifier) -> Self {
+        Self::new(format!(
+            "{}.{}",
+            verifier.scheme().name(),
+            verifier.secrets_fingerprint()
+        ))
+    }
+
+    /// The namespace as keys start with it (escaped, ending with `:`).
+    pub fn as_prefix(&self) -> &str {
+        &self.prefix
+    }
+}
+
+impl fmt::Debug for Namespace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Namespace").field(&&*self.prefix).finish()
+    }
+}
+
 impl From<DeliveryId> for DeliveryKey {
     fn from(id: DeliveryId) -> Self {
         Self::new(id)
@@ -229,5 +327,58 @@ impl<T: DeliveryStore> DeliveryStore for std::sync::Arc<T> {
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         (**self).release(delivery, token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(key: &DeliveryKey) -> Vec<&str> {
+        key.keys().map(DeliveryId::as_str).collect()
+    }
+
+    #[test]
+    fn a_namespace_prefixes_every_key() {
+        let key = DeliveryKey::with_signature(DeliveryId::new("evt_1"), DeliveryId::new("sig:ab"))
+            .in_namespace(&Namespace::new("github.0123"));
+        assert_eq!(keys(&key), ["github.0123:evt_1", "github.0123:sig:ab"]);
+    }
+
+    #[test]
+    fn a_verifier_namespace_is_its_scheme_and_its_secrets() {
+        use crate::{Preset, Verifier};
+        let verifier = |preset: Preset, secrets: &[&str]| {
+            Verifier::builder(preset.scheme())
+                .secrets(secrets.iter().copied())
+                .build()
+                .unwrap()
+        };
+        let namespace = |preset, secrets| Namespace::of_verifier(&verifier(preset, secrets));
+        let github = namespace(Preset::GitHub, &["one"]);
+        assert!(github.as_prefix().starts_with("github."), "{github:?}");
+        // 16 hex digits and the separator.
+        assert_eq!(github.as_prefix().len(), "github.".len() + 17);
+        assert_eq!(github, namespace(Preset::GitHub, &["one"]));
+        assert_ne!(github, namespace(Preset::GitHub, &["two"]));
+        assert_ne!(github, namespace(Preset::GitHub, &["one", "two"]));
+        assert_ne!(github, namespace(Preset::Shopify, &["one"]));
+        // The order the secrets were added in does not matter.
+        assert_eq!(
+            namespace(Preset::GitHub, &["one", "two"]),
+            namespace(Preset::GitHub, &["two", "one"])
+        );
+        // Nothing of the secret shows.
+        assert!(!format!("{github:?}").contains("one"));
+    }
+
+    #[test]
+    fn no_namespace_and_id_spell_another() {
+        let left = DeliveryKey::new(DeliveryId::new("c")).in_namespace(&Namespace::new("a:b"));
+        let right = DeliveryKey::new(DeliveryId::new("b:c")).in_namespace(&Namespace::new("a"));
+        assert_eq!(keys(&left), ["a%3Ab:c"]);
+        assert_eq!(keys(&right), ["a:b:c"]);
+        let escaped = DeliveryKey::new(DeliveryId::new("c")).in_namespace(&Namespace::new("a%3Ab"));
+        assert_eq!(keys(&escaped), ["a%253Ab:c"]);
     }
 }
