@@ -87,7 +87,9 @@ async fn detailed_errors_name_the_reason_and_generic_ones_do_not() {
             .service(
                 web::resource("/detailed")
                     .wrap(WebhookGate::from(
-                        Receiver::new(verifier).detailed_errors(true),
+                        Receiver::new(verifier)
+                            .detailed_errors(true)
+                            .problem_type_base("https://example.com/problems/"),
                     ))
                     .route(web::post().to(typed)),
             ),
@@ -102,6 +104,11 @@ async fn detailed_errors_name_the_reason_and_generic_ones_do_not() {
         problem["detail"],
         "The request is not a valid signed webhook delivery."
     );
+    // A type no host serves, so no one can take it over.
+    assert_eq!(
+        problem["type"],
+        "tag:webhook-gate,2026:problem/invalid-signature"
+    );
 
     let tampered = signed(r#"{"action":"opened"}"#, "d-5")
         .uri("/detailed")
@@ -110,4 +117,8 @@ async fn detailed_errors_name_the_reason_and_generic_ones_do_not() {
     let problem: serde_json::Value =
         serde_json::from_slice(&test::read_body(response).await).unwrap();
     assert_eq!(problem["detail"], "no signature matches");
+    assert_eq!(
+        problem["type"],
+        "https://example.com/problems/invalid-signature"
+    );
 }

@@ -98,6 +98,21 @@ async fn valid_delivery_reaches_the_handler_with_its_metadata() {
 }
 
 #[tokio::test]
+async fn problem_types_can_point_at_your_own_pages() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let layer =
+        WebhookLayer::from(github_receiver().problem_type_base("https://example.com/problems/"));
+    let address = serve(counting_router(layer, Arc::clone(&runs), 0)).await;
+    let headers = sign_github(r#"{"action":"opened"}"#, "d-type");
+    let tampered = post_signed(address, "/hook", &headers, r#"{"action":"closed"}"#).await;
+    let problem: serde_json::Value = serde_json::from_str(&tampered.text().await.unwrap()).unwrap();
+    assert_eq!(
+        problem["type"],
+        "https://example.com/problems/invalid-signature"
+    );
+}
+
+#[tokio::test]
 async fn refusals_are_problem_json_with_generic_detail() {
     let runs = Arc::new(AtomicUsize::new(0));
     let address = serve(counting_router(github_layer(), Arc::clone(&runs), 0)).await;
@@ -115,6 +130,11 @@ async fn refusals_are_problem_json_with_generic_detail() {
     assert_eq!(
         problem["detail"],
         "The request is not a valid signed webhook delivery."
+    );
+    // A type no host serves, so no one can take it over.
+    assert_eq!(
+        problem["type"],
+        "tag:webhook-gate,2026:problem/invalid-signature"
     );
 
     headers.set("X-Hub-Signature-256", "sha256=nothex");

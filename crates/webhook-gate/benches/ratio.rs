@@ -1,4 +1,6 @@
-//! `verify` per scheme against a raw HMAC-SHA256 of the same 1 KiB body, measured in
+//! `verify` per scheme against the raw primitive of its algorithm (HMAC-SHA1,
+//! -SHA256, -SHA512 of the same body; Ed25519 and ECDSA P-256 verification of the
+//! same signed bytes) at 1 KiB, measured in
 //! interleaved rounds: each round times a batch of every function in turn, so a
 //! change in the machine's speed during the run moves all of them alike. Reports the
 //! median batch of each and its ratio to the raw HMAC's median. The criterion
@@ -18,10 +20,23 @@ mod common;
 use std::hint::black_box;
 use std::time::Instant;
 
-use common::{RAW_KEY, body, signed_request};
+use common::{RAW_KEY, SEED, body, signed_request};
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Sha256, Sha512};
+use webhook_gate::scheme::Algorithm;
+use webhook_gate::verify::RequestHead;
 use webhook_gate::{Preset, Scheme};
+
+/// The baseline of each algorithm, by name.
+fn baseline(algorithm: Algorithm) -> &'static str {
+    match algorithm {
+        Algorithm::HmacSha1 => "raw_hmac_sha1",
+        Algorithm::HmacSha512 => "raw_hmac_sha512",
+        Algorithm::Ed25519 => "raw_ed25519_verify",
+        Algorithm::EcdsaP256Sha256 => "raw_p256_verify",
+        _ => "raw_hmac_sha256",
+    }
+}
 
 /// Bytes verified per batch: 2 048 calls at 1 KiB, 2 at 1 MiB.
 const BATCH_BYTES: usize = 2 * 1024 * 1024;
@@ -33,6 +48,10 @@ fn env(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "the baselines, then the rounds: read in order"
+)]
 fn main() {
     let rounds = env("RATIO_ROUNDS", 300).max(1);
     let size = env("RATIO_KIB", 1).max(1) * 1024;
@@ -49,23 +68,86 @@ fn main() {
             black_box(mac.finalize().into_bytes())[0] == 0
         }),
     ));
-    for name in Preset::ALL.iter().map(|preset| preset.name()) {
-        let (headers, verifier) = signed_request(&name.parse::<Preset>().unwrap().scheme(), &body);
+    let raw_body = body.clone();
+    functions.push((
+        "raw_hmac_sha1".to_owned(),
+        Box::new(move || {
+            let mut mac = Hmac::<sha1::Sha1>::new_from_slice(RAW_KEY).unwrap();
+            mac.update(black_box(&raw_body));
+            black_box(mac.finalize().into_bytes())[0] == 0
+        }),
+    ));
+    let raw_body = body.clone();
+    functions.push((
+        "raw_hmac_sha512".to_owned(),
+        Box::new(move || {
+            let mut mac = Hmac::<Sha512>::new_from_slice(RAW_KEY).unwrap();
+            mac.update(black_box(&raw_body));
+            black_box(mac.finalize().into_bytes())[0] == 0
+        }),
+    ));
+    // The public-key baselines verify the same bytes the presets sign: a timestamp
+    // of ten digits, then the body.
+    let message = [&b"1700000000"[..], &body].concat();
+    let ed25519 = {
+        use ed25519_dalek::Signer as _;
+        let signing = ed25519_dalek::SigningKey::from_bytes(&SEED);
+        (
+            signing.verifying_key(),
+            signing.sign(&message),
+            message.clone(),
+        )
+    };
+    functions.push((
+        "raw_ed25519_verify".to_owned(),
+        Box::new(move || {
+            let (public, signature, message) = &ed25519;
+            public
+                .verify_strict(black_box(message), black_box(signature))
+                .is_ok()
+        }),
+    ));
+    let p256 = {
+        use p256::ecdsa::signature::Signer as _;
+        let signing = p256::ecdsa::SigningKey::from_slice(&SEED).unwrap();
+        let signature: p256::ecdsa::Signature = signing.sign(&message);
+        (*signing.verifying_key(), signature, message.clone())
+    };
+    functions.push((
+        "raw_p256_verify".to_owned(),
+        Box::new(move || {
+            use p256::ecdsa::signature::Verifier as _;
+            let (public, signature, message) = &p256;
+            public
+                .verify(black_box(message), black_box(signature))
+                .is_ok()
+        }),
+    ));
+    let baselines = functions.len();
+    let mut against = Vec::new();
+    for preset in Preset::ALL {
+        let scheme = preset.scheme();
+        let (headers, verifier) = signed_request(&scheme, &body);
         let body = body.clone();
+        against.push(baseline(scheme.algorithm()));
         functions.push((
-            format!("webhook_gate/{name}"),
+            format!("webhook_gate/{preset}"),
             Box::new(move || {
                 verifier
-                    .verify(black_box(&headers), black_box(&body))
+                    .verify_request(
+                        black_box(&RequestHead::new("POST", "/hook", &headers)),
+                        black_box(&body),
+                    )
                     .is_ok()
             }),
         ));
     }
 
     // Standard Webhooks again, read from an `http::HeaderMap` as the tower adapter does.
+    against.push("raw_hmac_sha256");
     let (headers, verifier) = signed_request(&Scheme::standard_webhooks(), &body);
     let mut map = http::HeaderMap::new();
-    for (name, value) in headers.iter() {
+    for (name, value) in &headers {
         map.append(
             http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
             http::HeaderValue::from_str(value).unwrap(),
@@ -102,7 +184,20 @@ fn main() {
         "verify, {} KiB body, {rounds} interleaved rounds of {batch} calls each, median per call",
         size / 1024
     );
-    for ((name, _), median) in functions.iter().zip(&medians) {
-        println!("  {name:32} {median:9.1} ns  {:.3}x", median / medians[0]);
+    let median_of = |name: &str| {
+        functions
+            .iter()
+            .position(|(function, _)| function == name)
+            .map_or(f64::NAN, |index| medians[index])
+    };
+    for ((name, _), median) in functions.iter().zip(&medians).take(baselines) {
+        println!("  {name:32} {median:9.1} ns");
+    }
+    for (((name, _), median), base) in functions.iter().zip(&medians).skip(baselines).zip(&against)
+    {
+        println!(
+            "  {name:32} {median:9.1} ns  {:.3}x of {base}",
+            median / median_of(base)
+        );
     }
 }

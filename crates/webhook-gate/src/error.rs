@@ -221,16 +221,33 @@ pub struct Problem {
 /// The media type of a [`Problem`] body.
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
+/// The prefix of every problem type: a `tag:` URI (RFC 4151), which names the
+/// problem without pointing at a host that anyone could register and serve.
+/// [`Receiver::problem_type_base`](crate::receive::Receiver::problem_type_base)
+/// replaces it with the address of your own problem pages.
+pub const PROBLEM_TYPE_PREFIX: &str = "tag:webhook-gate,2026:problem/";
+
 impl Problem {
-    /// A problem of type `https://webhook-gate.dev/problems/{kind}`.
+    /// A problem of type `tag:webhook-gate,2026:problem/{kind}`.
     pub fn new(status: u16, kind: &str, title: &'static str, detail: String) -> Self {
         Self {
             status,
-            type_uri: format!("https://webhook-gate.dev/problems/{kind}"),
+            type_uri: format!("{PROBLEM_TYPE_PREFIX}{kind}"),
             title,
             detail,
             retry_after: None,
         }
+    }
+
+    /// The same problem with its type under `base` instead of
+    /// [`PROBLEM_TYPE_PREFIX`] (`https://example.com/problems/` gives
+    /// `https://example.com/problems/invalid-signature`).
+    #[must_use]
+    pub fn with_type_base(mut self, base: &str) -> Self {
+        if let Some(kind) = self.type_uri.strip_prefix(PROBLEM_TYPE_PREFIX) {
+            self.type_uri = format!("{base}{kind}");
+        }
+        self
     }
 
     /// 409: the same delivery is being processed right now (the first copy has not
@@ -387,7 +404,7 @@ mod tests {
         .problem(false);
         assert_eq!(
             problem.to_json(),
-            r#"{"type":"https://webhook-gate.dev/problems/invalid-signature","title":"Webhook signature verification failed","status":401,"detail":"The request is not a valid signed webhook delivery."}"#
+            r#"{"type":"tag:webhook-gate,2026:problem/invalid-signature","title":"Webhook signature verification failed","status":401,"detail":"The request is not a valid signed webhook delivery."}"#
         );
         let detailed = VerifyError::NoMatchingSignature.problem(true);
         assert_eq!(detailed.detail, "no signature matches");

@@ -242,6 +242,7 @@ pub struct Receiver<St> {
     store_failure: StoreFailure,
     in_flight_retry_after: u32,
     store_retry_after: u32,
+    problem_type_base: Option<Arc<str>>,
 }
 
 impl<St> fmt::Debug for Receiver<St> {
@@ -286,6 +287,7 @@ impl<St> Receiver<St> {
             store_failure: StoreFailure::FailClosed,
             in_flight_retry_after: DEFAULT_IN_FLIGHT_RETRY_AFTER,
             store_retry_after: DEFAULT_STORE_RETRY_AFTER,
+            problem_type_base: None,
         }
     }
 
@@ -302,6 +304,7 @@ impl<St> Receiver<St> {
             store_failure: self.store_failure,
             in_flight_retry_after: self.in_flight_retry_after,
             store_retry_after: self.store_retry_after,
+            problem_type_base: self.problem_type_base,
         }
     }
 
@@ -377,6 +380,23 @@ impl<St> Receiver<St> {
         self
     }
 
+    /// Where your problem pages live: problem types become `base` followed by the
+    /// kind (`https://example.com/problems/` gives
+    /// `https://example.com/problems/invalid-signature`). Default: `tag:` URIs
+    /// ([`PROBLEM_TYPE_PREFIX`](crate::error::PROBLEM_TYPE_PREFIX)) that point at no
+    /// host.
+    pub fn problem_type_base(mut self, base: impl Into<String>) -> Self {
+        self.problem_type_base = Some(Arc::from(base.into()));
+        self
+    }
+
+    fn problem_reply(&self, problem: Problem) -> Reply {
+        match &self.problem_type_base {
+            Some(base) => Reply::problem(&problem.with_type_base(base)),
+            None => Reply::problem(&problem),
+        }
+    }
+
     /// The verifier.
     pub fn verifier(&self) -> &Verifier {
         &self.verifier
@@ -439,7 +459,7 @@ impl<St> Receiver<St> {
     /// The reply for an outcome.
     pub fn reply(&self, outcome: &Outcome) -> Reply {
         match outcome {
-            Outcome::Rejected(error) => Reply::problem(&error.problem(self.detailed_errors)),
+            Outcome::Rejected(error) => self.problem_reply(error.problem(self.detailed_errors)),
             Outcome::Challenge(response) => Reply {
                 status: response.status(),
                 content_type: Some(response.content_type()),
@@ -453,12 +473,12 @@ impl<St> Receiver<St> {
                 body: String::new(),
             },
             Outcome::InFlight => {
-                Reply::problem(&Problem::delivery_in_flight(self.in_flight_retry_after))
+                self.problem_reply(Problem::delivery_in_flight(self.in_flight_retry_after))
             }
             Outcome::StoreUnavailable(_) => {
-                Reply::problem(&Problem::store_unavailable(self.store_retry_after))
+                self.problem_reply(Problem::store_unavailable(self.store_retry_after))
             }
-            Outcome::Busy => Reply::problem(&Problem::busy(self.store_retry_after)),
+            Outcome::Busy => self.problem_reply(Problem::busy(self.store_retry_after)),
         }
     }
 

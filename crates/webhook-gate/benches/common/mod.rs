@@ -1,14 +1,22 @@
 //! What the `verify` and `ratio` benchmarks share: the bodies and the requests.
 
-use webhook_gate::sign::{SignOptions, SignedHeaders};
-use webhook_gate::verify::{Clock as _, SystemClock};
-use webhook_gate::{Scheme, Signer, Verifier};
+use webhook_gate::scheme::{Algorithm, Scheme};
+use webhook_gate::sign::SignOptions;
+use webhook_gate::verify::{Clock as _, RequestHead, SystemClock};
+use webhook_gate::{Signer, Verifier};
 
-/// A Standard Webhooks secret (`whsec_` + base64); other schemes use its UTF-8 bytes.
+/// A Standard Webhooks secret (`whsec_` + base64); other HMAC and token schemes use
+/// its UTF-8 bytes.
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-/// The key of the raw HMAC-SHA256 baseline.
+/// The key of the raw HMAC baselines.
 pub const RAW_KEY: &[u8] = b"raw-hmac-key-of-typical-length!!";
+
+/// The seed (Ed25519) or scalar (P-256) of the public-key schemes' key pair.
+pub const SEED: [u8; 32] = [7; 32];
+
+/// The URL every URL-bound scheme is signed for.
+pub const URL: &str = "https://example.com/hook";
 
 /// A JSON body of exactly `size` bytes.
 pub fn body(size: usize) -> Vec<u8> {
@@ -21,16 +29,65 @@ pub fn body(size: usize) -> Vec<u8> {
     body
 }
 
-/// The headers `scheme`'s provider sends for `body`, and a verifier that accepts them.
-pub fn signed_request(scheme: &Scheme, body: &[u8]) -> (SignedHeaders, Verifier) {
-    let signer = Signer::new(scheme.clone(), SECRET).unwrap();
-    let headers = signer.sign(
-        body,
-        &SignOptions::new()
-            .timestamp(SystemClock.now_unix())
-            .id("msg_bench"),
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, byte| {
+        let _ = write!(out, "{byte:02x}");
+        out
+    })
+}
+
+/// What a scheme's verifier is given and what its signer signs with.
+pub fn keys(scheme: &Scheme) -> (String, String) {
+    match scheme.algorithm() {
+        Algorithm::Ed25519 => {
+            let signing = ed25519_dalek::SigningKey::from_bytes(&SEED);
+            (hex(signing.verifying_key().as_bytes()), hex(&SEED))
+        }
+        Algorithm::EcdsaP256Sha256 => {
+            use base64::Engine as _;
+            const SPKI_PREFIX: &[u8] = &[
+                0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+                0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+            ];
+            let signing = p256::ecdsa::SigningKey::from_slice(&SEED).unwrap();
+            let point = signing.verifying_key().to_encoded_point(false);
+            let der = [SPKI_PREFIX, point.as_bytes()].concat();
+            (
+                base64::engine::general_purpose::STANDARD.encode(der),
+                hex(&SEED),
+            )
+        }
+        _ => (SECRET.to_owned(), SECRET.to_owned()),
+    }
+}
+
+/// The headers `scheme`'s provider sends for `body` (to [`URL`]), and a verifier
+/// that accepts them.
+pub fn signed_request(scheme: &Scheme, body: &[u8]) -> (Vec<(String, String)>, Verifier) {
+    let (verifying, signing) = keys(scheme);
+    let signer = Signer::new(scheme.clone(), signing).unwrap();
+    let headers: Vec<(String, String)> = signer
+        .sign(
+            body,
+            &SignOptions::new()
+                .timestamp(SystemClock.now_unix())
+                .id("msg_bench")
+                .url(URL),
+        )
+        .into_iter()
+        .collect();
+    let verifier = Verifier::builder(scheme.clone())
+        .secret(verifying)
+        .public_url("https://example.com")
+        .build()
+        .unwrap();
+    assert!(
+        verifier
+            .verify_request(&RequestHead::new("POST", "/hook", &headers), body)
+            .is_ok(),
+        "{}",
+        scheme.name()
     );
-    let verifier = Verifier::new(scheme.clone(), SECRET).unwrap();
-    assert!(verifier.verify(&headers, body).is_ok());
     (headers, verifier)
 }
