@@ -371,9 +371,7 @@ impl Verifier {
         headers: &H,
         body: &[u8],
     ) -> Result<Verified, VerifyError> {
-        let mut pending = self.begin(headers)?;
-        pending.update(body);
-        pending.finish()
+        self.verify_whole(None, None, headers, body)
     }
 
     /// [`verify`](Self::verify) with the request head, for every scheme.
@@ -382,9 +380,71 @@ impl Verifier {
         head: &RequestHead<'_, H>,
         body: &[u8],
     ) -> Result<Verified, VerifyError> {
-        let mut pending = self.begin_request(head)?;
-        pending.update(body);
-        pending.finish()
+        self.verify_whole(Some(head.method), Some(head.target), head.headers, body)
+    }
+
+    /// `begin` / `update` / `finish` without building and moving a pending
+    /// verification, for the schemes that stream (no whole-body part, no body
+    /// timestamp, no digest in the URL); the others take the streaming path.
+    fn verify_whole<H: HeaderSource + ?Sized>(
+        &self,
+        method: Option<&str>,
+        target: Option<&str>,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<Verified, VerifyError> {
+        let scheme = &self.inner.scheme;
+        if scheme.keeps_body || scheme.body_digest_param.is_some() {
+            let mut pending = self.start(method, target, headers)?;
+            pending.update(body);
+            return pending.finish();
+        }
+        let checked = self.check(headers)?;
+        let url = if scheme.signed_content.signs_url() {
+            target.and_then(|target| self.url(target, headers))
+        } else {
+            None
+        };
+        let values = HeadValues {
+            method,
+            target,
+            url,
+            timestamp: checked.timestamp_text.unwrap_or_default(),
+            id: checked.signed_id.unwrap_or_default(),
+        };
+        let mut runnings = Runnings::new(&self.inner.keys);
+        let split = content::start(
+            scheme,
+            &values,
+            headers,
+            |bytes| runnings.update(bytes),
+            false,
+        )?;
+        let tail = match split.body {
+            BodyPart::Stream => {
+                runnings.update(body);
+                Vec::new()
+            }
+            BodyPart::Sha256Hex(mut hash) => {
+                hash.update(body);
+                content::finish_body(BodyPart::Sha256Hex(hash), body)?
+            }
+            other => content::finish_body(other, body)?,
+        };
+        runnings.update(&tail);
+        runnings.update(&split.suffix);
+        let finished = runnings.into_all().map(Running::finish);
+        let (secret_index, matched) =
+            first_match(&self.inner.keys, finished, checked.candidates.signatures())
+                .ok_or(VerifyError::NoMatchingSignature)?;
+        Ok(Verified {
+            verifier: self.clone(),
+            marked: challenge::marked(scheme.challenge.as_ref(), headers),
+            timestamp: checked.timestamp,
+            secret_index,
+            digest: matched,
+            delivery_id: checked.delivery_id,
+        })
     }
 
     /// Verifies a whole request and classifies it (challenge or event, with its

@@ -2,7 +2,7 @@
 
 use webhook_gate::scheme::{Algorithm, Scheme};
 use webhook_gate::sign::SignOptions;
-use webhook_gate::verify::{Clock as _, RequestHead, SystemClock};
+use webhook_gate::verify::{Clock as _, FixedClock, RequestHead, SystemClock};
 use webhook_gate::{Signer, Verifier};
 
 /// A Standard Webhooks secret (`whsec_` + base64); other HMAC and token schemes use
@@ -18,9 +18,21 @@ pub const SEED: [u8; 32] = [7; 32];
 /// The URL every URL-bound scheme is signed for.
 pub const URL: &str = "https://example.com/hook";
 
-/// A JSON body of exactly `size` bytes.
+/// "Now" for every benchmark request and verifier: runs last minutes, and some
+/// windows are seconds wide (Paddle's 5 s).
+pub fn now() -> i64 {
+    static NOW: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *NOW.get_or_init(|| SystemClock.now_unix())
+}
+
+/// A JSON body of exactly `size` bytes, with every field a preset reads (the ids,
+/// Linear's `webhookTimestamp`).
 pub fn body(size: usize) -> Vec<u8> {
-    let mut body = br#"{"id":"evt_bench","type":"bench","data":""#.to_vec();
+    let mut body = format!(
+        r#"{{"id":"evt_bench","event_id":"evt_bench","eventId":"evt_bench","notification_id":"ntf_bench","webhookTimestamp":{},"type":"bench","data":""#,
+        now() * 1000
+    )
+    .into_bytes();
     while body.len() < size - 3 {
         body.push(b'a' + u8::try_from(body.len() % 26).unwrap());
     }
@@ -70,16 +82,14 @@ pub fn signed_request(scheme: &Scheme, body: &[u8]) -> (Vec<(String, String)>, V
     let headers: Vec<(String, String)> = signer
         .sign(
             body,
-            &SignOptions::new()
-                .timestamp(SystemClock.now_unix())
-                .id("msg_bench")
-                .url(URL),
+            &SignOptions::new().timestamp(now()).id("msg_bench").url(URL),
         )
         .into_iter()
         .collect();
     let verifier = Verifier::builder(scheme.clone())
         .secret(verifying)
         .public_url("https://example.com")
+        .clock(FixedClock(now()))
         .build()
         .unwrap();
     assert!(
