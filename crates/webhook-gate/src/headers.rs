@@ -1,4 +1,15 @@
 //! Reading request headers without copying them.
+//!
+//! The core reads headers through [`HeaderSource`], implemented for
+//! `http::HeaderMap` (feature `http`), for slices and vectors of name / value pairs,
+//! and by each adapter for its framework's map: verification reads them in place.
+//!
+//! ```
+//! use webhook_gate::headers::{HeaderLookup, HeaderSource};
+//!
+//! let headers = [("X-Hub-Signature-256", "sha256=...")];
+//! assert_eq!(headers[..].lookup("x-hub-signature-256"), HeaderLookup::Single(b"sha256=..."));
+//! ```
 
 use std::borrow::Cow;
 

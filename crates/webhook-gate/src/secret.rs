@@ -1,4 +1,16 @@
 //! Secrets: the bytes an HMAC key is made of, zeroized on drop and never printed.
+//!
+//! A [`Secret`] is what the provider's dashboard shows: an HMAC secret, a shared
+//! token, or (for public-key schemes) the provider's public key. [`SecretEncoding`]
+//! says how a scheme turns it into a key (Standard Webhooks decodes the base64 after
+//! `whsec_`; every other scheme uses the bytes as they are).
+//!
+//! ```
+//! use webhook_gate::Secret;
+//!
+//! let secret = Secret::from("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+//! assert_eq!(format!("{secret:?}"), "Secret([redacted])");
+//! ```
 
 use std::fmt;
 

@@ -1,4 +1,20 @@
 //! Signing requests the way a provider does, for receiver tests and demos.
+//!
+//! A [`Signer`] produces the headers a provider sends with a body, through the
+//! verifier's own template code, so a test of a receiver can send exactly what the
+//! provider would: every algorithm (public-key schemes sign with the private key),
+//! the timestamp in the scheme's format, the delivery id, the URL where it is signed.
+//!
+//! ```
+//! use webhook_gate::sign::SignOptions;
+//! use webhook_gate::{Preset, Signer};
+//!
+//! let signer = Signer::new(Preset::Twitch.scheme(), "eventsub-secret")?;
+//! let headers = signer.sign(b"{}", &SignOptions::new().timestamp(1_700_000_000).id("msg-1"));
+//! assert_eq!(headers.get("Twitch-Eventsub-Message-Timestamp"), Some("2023-11-14T22:13:20Z"));
+//! assert!(headers.get("Twitch-Eventsub-Message-Signature").unwrap().starts_with("sha256="));
+//! # Ok::<(), webhook_gate::ConfigError>(())
+//! ```
 
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,4 +1,34 @@
 //! The verifier: a scheme, its keys, a tolerance window and a clock.
+//!
+//! A [`Verifier`] checks a request in two steps, so that a refusal costs no body:
+//! [`begin_request`](Verifier::begin_request) reads the request head (the signature
+//! and timestamp headers, and the method and URL where the scheme signs them) and
+//! refuses a missing, malformed or stale signature at once;
+//! [`PendingVerification::update`] then digests the body chunk by chunk, and
+//! [`finish`](PendingVerification::finish) compares in constant time. [`Verifier::verify`]
+//! and [`Verifier::verify_request`] do all three for a body already in memory.
+//!
+//! ```
+//! use webhook_gate::verify::{FixedClock, RequestHead};
+//! use webhook_gate::{Preset, Signer, Verifier};
+//!
+//! // Square signs the URL it called: behind a proxy, say which one that was.
+//! let body = br#"{"event_id":"evt_1","type":"payment.updated"}"#;
+//! let signer = Signer::new(Preset::Square.scheme(), "signature-key")?;
+//! let options = webhook_gate::sign::SignOptions::new().url("https://hooks.example.com/square");
+//! let headers = signer.sign(body, &options);
+//!
+//! let verifier = Verifier::builder(Preset::Square.scheme())
+//!     .secret("signature-key")
+//!     .public_url("https://hooks.example.com")
+//!     .build()?;
+//! let head = RequestHead::new("POST", "/square", &headers);
+//! let mut pending = verifier.begin_request(&head)?;
+//! pending.update(body);
+//! assert!(pending.finish().is_ok());
+//! # let _ = FixedClock(0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 use std::sync::Arc;
