@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use webhook_gate::{Scheme, Signer, Verifier};
+use webhook_gate::{Preset, Scheme, Signer, Verifier};
 use webhook_gate::delivery::{Delivery, DeliveryIdSource, MAX_ID_LEN};
 use webhook_gate::sign::SignOptions;
 use webhook_gate::verify::FixedClock;
@@ -18,10 +18,10 @@ fuzz_target!(|input: (u8, &[u8])| {
         0 => Scheme::proposal_generator(),
         1 => Scheme::slack(),
         2 => Scheme::stripe(),
-        _ => Scheme::stripe()
-            .with_delivery_id(Some(DeliveryIdSource::JsonPointer(
-                "/data/object/id".into(),
-            )))
+        _ => Preset::Stripe
+            .builder()
+            .delivery_id(DeliveryIdSource::JsonPointer("/data/object/id".into()))
+            .build()
             .expect("valid"),
     };
     let signer = Signer::new(scheme.clone(), "secret").expect("valid signer");

@@ -4,7 +4,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use webhook_gate::{Preset, Scheme, Secret};
+use webhook_gate::{Preset, Secret};
 use webhook_gate::diagnose::diagnose;
 
 #[derive(Arbitrary, Debug)]

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use webhook_gate::{Preset, Scheme, Verifier};
+use webhook_gate::{Preset, Verifier};
 use webhook_gate::verify::FixedClock;
 
 const NOW: i64 = 1_700_000_000;
