@@ -353,8 +353,7 @@ pub struct Scheme {
     pub(crate) signed_content: SignedContent,
     /// The template with its header names prepared.
     pub(crate) parts: Vec<ResolvedPart>,
-    /// Whether the verifier keeps the whole body (a part or the timestamp needs it,
-    /// or the algorithm signs the whole message at once).
+    /// Whether the verifier keeps the whole body (a part or the timestamp needs it).
     pub(crate) keeps_body: bool,
     pub(crate) timestamp_header: Option<(HeaderKey, bool)>,
     pub(crate) timestamp_in_signature: bool,
@@ -810,8 +809,9 @@ impl SchemeBuilder {
         if self.algorithm != Algorithm::Token && parts.is_empty() {
             return Err(incomplete("the signed content is empty"));
         }
+        // Ed25519 signs the whole message, which its running signature keeps: the
+        // verifier needs no copy of its own.
         let keeps_body = timestamp_in_body.is_some()
-            || self.algorithm == Algorithm::Ed25519
             || parts.iter().any(|part| {
                 matches!(
                     part,

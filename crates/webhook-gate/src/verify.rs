@@ -241,12 +241,6 @@ impl Verifier {
         headers: &H,
     ) -> Result<PendingVerification, VerifyError> {
         let scheme = &self.inner.scheme;
-        let checked = self.check(headers)?;
-        let url = if scheme.signed_content.signs_url() {
-            target.and_then(|target| self.url(target, headers))
-        } else {
-            None
-        };
         let body_digest = match (&scheme.body_digest_param, target) {
             (Some(param), Some(target)) => content::query_param(target, param)
                 .map(|hex| {
@@ -256,21 +250,8 @@ impl Verifier {
                 .transpose()?,
             _ => None,
         };
-        let values = HeadValues {
-            method,
-            target,
-            url,
-            timestamp: checked.timestamp_text.unwrap_or_default(),
-            id: checked.signed_id.unwrap_or_default(),
-        };
-        let mut runnings = Runnings::new(&self.inner.keys);
-        let split = content::start(
-            scheme,
-            &values,
-            headers,
-            |bytes| runnings.update(bytes),
-            body_digest.is_some(),
-        )?;
+        let (checked, runnings, split) =
+            self.head(method, target, headers, body_digest.is_some())?;
         let marked = challenge::marked(scheme.challenge.as_ref(), headers);
         Ok(PendingVerification {
             verifier: self.clone(),
@@ -285,6 +266,41 @@ impl Verifier {
             kept: scheme.keeps_body.then(Vec::new),
             body_digest: body_digest.map(|expected| (Sha256::new(), expected)),
         })
+    }
+
+    /// What the request head gives, for both ways of verifying: the checked headers,
+    /// one running signature per key fed what precedes the body, and the rest of the
+    /// template.
+    fn head<'h, H: HeaderSource + ?Sized>(
+        &self,
+        method: Option<&str>,
+        target: Option<&str>,
+        headers: &'h H,
+        bound_by_url: bool,
+    ) -> Result<(Checked<'h>, Runnings, content::Split), VerifyError> {
+        let scheme = &self.inner.scheme;
+        let checked = self.check(headers)?;
+        let url = if scheme.signed_content.signs_url() {
+            target.and_then(|target| self.url(target, headers))
+        } else {
+            None
+        };
+        let values = HeadValues {
+            method,
+            target,
+            url,
+            timestamp: checked.timestamp_text.unwrap_or_default(),
+            id: checked.signed_id.unwrap_or_default(),
+        };
+        let mut runnings = Runnings::new(&self.inner.keys);
+        let split = content::start(
+            scheme,
+            &values,
+            headers,
+            |bytes| runnings.update(bytes),
+            bound_by_url,
+        )?;
+        Ok((checked, runnings, split))
     }
 
     /// The URL the provider called: the configured public base URL, else (when
@@ -429,27 +445,7 @@ impl Verifier {
             pending.update(body);
             return pending.finish();
         }
-        let checked = self.check(headers)?;
-        let url = if scheme.signed_content.signs_url() {
-            target.and_then(|target| self.url(target, headers))
-        } else {
-            None
-        };
-        let values = HeadValues {
-            method,
-            target,
-            url,
-            timestamp: checked.timestamp_text.unwrap_or_default(),
-            id: checked.signed_id.unwrap_or_default(),
-        };
-        let mut runnings = Runnings::new(&self.inner.keys);
-        let split = content::start(
-            scheme,
-            &values,
-            headers,
-            |bytes| runnings.update(bytes),
-            false,
-        )?;
+        let (checked, mut runnings, split) = self.head(method, target, headers, false)?;
         let tail = match split.body {
             BodyPart::Stream => {
                 runnings.update(body);
