@@ -21,7 +21,10 @@
 //! (Meta): `WEBHOOK_VERIFY_TOKEN_<NAME>`, else `WEBHOOK_VERIFY_TOKEN`. The URL the
 //! providers call, for the presets that sign it (Twilio, Square, HubSpot):
 //! `WEBHOOK_PUBLIC_URL` (`https://hooks.example.com`), else `https://` and the
-//! request's `Host`.
+//! request's `Host`. The secrets Asana and Notion hand over in their handshakes
+//! are written to `WEBHOOK_CAPTURE_DIR/<name>` (default `webhook-gate-captured/` in
+//! the system's temporary directory, owner-only): set `WEBHOOK_SECRET_ASANA` or
+//! `WEBHOOK_SECRET_NOTION` from it and restart.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -123,12 +123,25 @@ impl Target {
 
     /// The expected status and whether the handler runs: a token signs nothing, so a
     /// tampered body under a token is accepted (use HTTPS); under the processed
-    /// delivery's id it is then answered as a duplicate.
+    /// delivery's id it is then answered as a duplicate. A provider that sends no
+    /// delivery id (Microsoft Graph) cannot be deduplicated: a replay is processed.
     fn expected(&self, case: Case) -> (u16, bool) {
         match case {
-            Case::TamperedBody if self.scheme.algorithm() == Algorithm::Token => (200, false),
+            Case::TamperedBody if self.scheme.algorithm() == Algorithm::Token => {
+                (200, !self.dedupes())
+            }
+            Case::Replay if !self.dedupes() => (200, true),
             _ => case.expected(),
         }
+    }
+
+    fn dedupes(&self) -> bool {
+        self.scheme.delivery_id().is_some()
+    }
+
+    /// `body` as `signer`'s provider sends it (Microsoft Graph: the token in it).
+    fn carrying(signer: &Signer, body: &str) -> String {
+        String::from_utf8_lossy(&signer.embed_token(body.as_bytes())).into_owned()
     }
 
     fn options(&self, timestamp: i64, id: String) -> SignOptions {
@@ -140,7 +153,7 @@ impl Target {
 
     fn request(&self, case: Case) -> (SignedHeaders, String) {
         let (preset, run, now) = (self.preset, self.run, self.now);
-        let body = &self.body;
+        let body = &Self::carrying(&self.signer, &self.body);
         match case {
             Case::Valid | Case::Replay => (
                 self.signer.sign(
@@ -160,13 +173,11 @@ impl Target {
                 };
                 (headers, tampered)
             }
-            Case::WrongSecret => (
-                self.wrong.sign(
-                    body.as_bytes(),
-                    &self.options(now, format!("msg_w_{preset}_{run}")),
-                ),
-                body.clone(),
-            ),
+            Case::WrongSecret => {
+                let body = Self::carrying(&self.wrong, &self.body);
+                let options = self.options(now, format!("msg_w_{preset}_{run}"));
+                (self.wrong.sign(body.as_bytes(), &options), body)
+            }
             // Five minutes beyond the scheme's window, the body's own time too.
             Case::StaleTimestamp => {
                 let window = i64::try_from(self.scheme.tolerance().as_secs()).unwrap_or(300);
@@ -209,7 +220,7 @@ impl Target {
             "verified and processed".to_owned()
         };
         let ok = status == self.expected(case).0
-            && (case != Case::Replay || duplicate)
+            && (case != Case::Replay || duplicate || !self.dedupes())
             && (case != Case::Challenge || text.contains(CHALLENGE));
         Ok(Row {
             preset: self.preset,

@@ -1,5 +1,6 @@
 //! The README's scheme table has one row per preset, in `Preset::ALL`'s order, and
-//! each row names the preset's signature header as the scheme has it.
+//! each row names the preset's signature header (or where in the body its token is)
+//! as the scheme has it.
 
 use webhook_gate::Preset;
 
@@ -27,6 +28,10 @@ fn scheme_table_lists_every_preset() {
     assert_eq!(names, expected);
     for (row, preset) in rows.iter().zip(Preset::ALL) {
         assert_eq!(row[1], format!("Preset::{preset:?}"), "{preset}");
-        assert_eq!(row[2], preset.scheme().signature_header(), "{preset}");
+        let location = match preset.scheme().signature_header() {
+            Some(header) => header.to_owned(),
+            None => format!("{}` (body)", preset.scheme().signature_location()),
+        };
+        assert_eq!(row[2], location, "{preset}");
     }
 }

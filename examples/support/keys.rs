@@ -1,8 +1,9 @@
 //! Key material of the example receivers' routes, from the environment: shared by
-
-#![allow(dead_code, reason = "each example uses a part")]
 //! `axum_receiver.rs`, `actix_receiver.rs` and the demo.
 
+#![allow(dead_code, reason = "each example uses a part")]
+
+use webhook_gate::challenge::{Captured, Challenge};
 use webhook_gate::{Preset, Verifier};
 
 /// The development secret used when `WEBHOOK_SECRET` is unset. Valid for every
@@ -77,10 +78,41 @@ pub fn verifier(
     {
         builder = builder.public_url(url);
     }
+    if preset.scheme().challenge().is_some_and(Challenge::captures) {
+        builder = builder.on_capture(|captured| keep_captured(&captured));
+    }
     builder.build().map_err(|error| {
         format!(
             "invalid key for {preset} ({error}): set {} or WEBHOOK_SECRET (Standard Webhooks needs whsec_ followed by base64)",
             variable("WEBHOOK_SECRET", preset)
         )
     })
+}
+
+/// Keeps a secret a provider hands over in its handshake (Asana's `X-Hook-Secret`,
+/// Notion's `verification_token`) in `$WEBHOOK_CAPTURE_DIR/<preset>` (default
+/// `webhook-gate-captured/` in the system's temporary directory), readable by the
+/// owner only, off the request's task; logs where, never the value. Set the route's
+/// `WEBHOOK_SECRET_<NAME>` from it.
+fn keep_captured(captured: &Captured<'_>) {
+    let directory = std::env::var_os("WEBHOOK_CAPTURE_DIR").map_or_else(
+        || std::env::temp_dir().join("webhook-gate-captured"),
+        std::path::PathBuf::from,
+    );
+    let path = directory.join(captured.scheme());
+    let value = captured.value().clone();
+    std::thread::spawn(move || {
+        let written = std::fs::create_dir_all(&directory).and_then(|()| {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            std::io::Write::write_all(&mut options.open(&path)?, value.expose())
+        });
+        if let Err(error) = written {
+            tracing::error!(path = %path.display(), %error, "could not keep a captured webhook secret");
+        } else {
+            tracing::info!(path = %path.display(), "captured a webhook secret");
+        }
+    });
 }

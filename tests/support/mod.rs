@@ -122,11 +122,21 @@ fn body_id(body: &[u8]) -> String {
 /// answered within the tests.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The values capturing handshakes handed over (Asana, Notion): scheme and value.
+pub static CAPTURED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
 pub fn verifier(preset: &str) -> Verifier {
     let preset: Preset = preset.parse().unwrap();
     Verifier::builder(preset.scheme())
         .secrets([key(preset, Key::Current).0, key(preset, Key::Next).0])
         .verify_token(VERIFY_TOKEN)
+        .on_capture(|captured| {
+            let value = String::from_utf8(captured.value().expose().to_vec()).unwrap();
+            CAPTURED
+                .lock()
+                .unwrap()
+                .push((captured.scheme().to_owned(), value));
+        })
         .build()
         .unwrap()
 }

@@ -162,8 +162,11 @@ fn into_response(reply: Reply) -> HttpResponse {
         response.insert_header((CONTENT_TYPE, HeaderValue::from_static(content_type)));
     }
     for (name, value) in reply.headers {
-        if let Ok(value) = HeaderValue::try_from(value) {
-            response.insert_header((HeaderName::from_static(name), value));
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::try_from(value),
+        ) {
+            response.insert_header((name, value));
         }
     }
     response.body(reply.body)

@@ -5,7 +5,9 @@
 //! webhook-gate schemes
 //! webhook-gate sign   --scheme github --secret-env SECRET [--body FILE|-] [--curl URL]
 //! webhook-gate send   --scheme stripe --secret-env SECRET --url URL [--replay N] [--stale S]
+//! webhook-gate send   --scheme meta --secret-env SECRET --url URL --handshake --param verify-token=T
 //! webhook-gate verify --scheme github --secret-env SECRET --headers FILE --body FILE --explain
+//! webhook-gate verify --scheme slack --secret-env OLD --secret-env NEW --headers FILE --body FILE --format json
 //! ```
 //!
 //! Exit codes: 0 success (the request verifies; every response was 2xx), 1 the
@@ -23,6 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+use webhook_gate::challenge::Challenge;
 use webhook_gate::delivery::DeliveryIdSource;
 use webhook_gate::sign::SignOptions;
 use webhook_gate::verify::{FixedClock, RequestHead};
@@ -59,18 +62,41 @@ struct SchemeArgs {
     scheme: Preset,
     #[command(flatten)]
     secret: SecretArgs,
+    /// A preset's further setting, `NAME=VALUE`; repeatable. Known:
+    /// `verify-token` (the token an unsigned handshake carries: Meta's
+    /// `hub.verify_token`).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(Param, String)>,
+}
+
+/// A preset's further setting.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Param {
+    VerifyToken,
+}
+
+fn parse_param(text: &str) -> Result<(Param, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))?;
+    match name {
+        "verify-token" => Ok((Param::VerifyToken, value.to_owned())),
+        other => Err(format!("unknown parameter `{other}`; known: verify-token")),
+    }
 }
 
 #[derive(Args)]
-#[group(required = true, multiple = false)]
+#[group(required = true, multiple = true)]
 struct SecretArgs {
-    /// The webhook secret as the provider shows it (it stays in shell history:
-    /// prefer --secret-env).
+    /// The key material as the provider shows it: the webhook secret (`whsec_...`
+    /// as it is), the shared token, or the public key (hex Ed25519, base64 SPKI
+    /// P-256; `sign` and `send` take the private key). Repeatable: several keys, as
+    /// while rotating. It stays in shell history: prefer --secret-env.
     #[arg(long, value_name = "SECRET")]
-    secret: Option<String>,
-    /// Read the secret from this environment variable.
+    secret: Vec<String>,
+    /// Read the key material from this environment variable; repeatable.
     #[arg(long, value_name = "NAME")]
-    secret_env: Option<String>,
+    secret_env: Vec<String>,
 }
 
 #[derive(Args)]
@@ -124,6 +150,12 @@ struct SendArgs {
     /// Give up on a request after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     timeout: u64,
+    /// Send the preset's endpoint handshake instead of a delivery, as its provider
+    /// does (signed where the provider signs it; Meta's carries --param
+    /// verify-token; Asana's and Notion's hand over the --secret), and check the
+    /// answer.
+    #[arg(long, conflicts_with_all = ["body", "event", "replay", "stale"])]
+    handshake: bool,
 }
 
 #[derive(Args)]
@@ -154,6 +186,11 @@ struct VerifyArgs {
     /// When verification fails, say which step failed and try the usual mistakes.
     #[arg(long)]
     explain: bool,
+    /// `text`, or `json`: one object `{"outcome": "verified" | "rejected" |
+    /// "handshake", "reason", "status", "content_type", "body"}` (for a handshake
+    /// or a refusal, the answer the middleware gives).
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    format: String,
 }
 
 fn main() -> ExitCode {
@@ -192,14 +229,37 @@ impl SchemeArgs {
         )
     }
 
-    fn secret(&self) -> Result<Secret, String> {
-        match (&self.secret.secret, &self.secret.secret_env) {
-            (Some(secret), _) => Ok(Secret::from(secret.as_str())),
-            (None, Some(name)) => std::env::var(name)
-                .map(Secret::from)
-                .map_err(|_| format!("the environment variable {name} is not set (or not UTF-8)")),
-            (None, None) => Err("give --secret or --secret-env".to_owned()),
+    /// Every key given, `--secret`s first, then `--secret-env`s.
+    fn secrets(&self) -> Result<Vec<Secret>, String> {
+        let mut secrets: Vec<Secret> = self
+            .secret
+            .secret
+            .iter()
+            .map(|secret| Secret::from(secret.as_str()))
+            .collect();
+        for name in &self.secret.secret_env {
+            secrets.push(std::env::var(name).map(Secret::from).map_err(|_| {
+                format!("the environment variable {name} is not set (or not UTF-8)")
+            })?);
         }
+        if secrets.is_empty() {
+            return Err("give --secret or --secret-env".to_owned());
+        }
+        Ok(secrets)
+    }
+
+    /// The signer: every key, as a provider signs while rotating.
+    fn signer(&self) -> Result<Signer, String> {
+        Signer::with_secrets(self.scheme(), self.secrets()?)
+            .map_err(|error| self.unsuitable(&error))
+    }
+
+    fn param(&self, wanted: Param) -> Option<&str> {
+        self.params
+            .iter()
+            .rev()
+            .find(|(param, _)| *param == wanted)
+            .map(|(_, value)| value.as_str())
     }
 }
 
@@ -221,8 +281,7 @@ impl DeliveryArgs {
         url: Option<&str>,
     ) -> Result<Delivery, String> {
         let scheme = args.scheme();
-        let signer =
-            Signer::new(scheme.clone(), args.secret()?).map_err(|error| args.unsuitable(&error))?;
+        let signer = args.signer()?;
         let id = self.id.clone().unwrap_or_else(|| args.scheme.sample_id());
         let (body, body_file, mut headers) = if let Some(path) = &self.body {
             if self.id.is_some() && scheme.delivery_id_header().is_none() {
@@ -260,6 +319,11 @@ impl DeliveryArgs {
                 args.scheme
             ));
         }
+        // Microsoft Graph: the token goes in the body, which is then no longer the
+        // file's.
+        let carried = signer.embed_token(&body);
+        let body_file = if carried == body { body_file } else { None };
+        let body = carried;
         let signed = signer.sign(&body, &options);
         headers.extend(
             signed
@@ -270,6 +334,7 @@ impl DeliveryArgs {
         let id = match scheme.delivery_id() {
             Some(DeliveryIdSource::SignatureFingerprint) => "its signature".to_owned(),
             Some(DeliveryIdSource::Header(_)) => format!("id {id}"),
+            None => "nothing: the scheme has no delivery id".to_owned(),
             _ if self.body.is_none() => format!("id {id}"),
             _ => "the id in the body".to_owned(),
         };
@@ -295,8 +360,9 @@ fn sign(args: &SignArgs) -> Result<ExitCode, String> {
             .iter()
             .try_for_each(|(name, value)| writeln!(out, "{name}: {value}"))
             .and_then(|()| {
-                // The sample body is ours, so show it, after a blank line as in HTTP.
-                if args.delivery.body.is_none() {
+                // The sample body is ours, and a body carrying the token is no longer
+                // the file's: show it, after a blank line as in HTTP.
+                if args.delivery.body.is_none() || delivery.body_file.is_none() {
                     writeln!(out)?;
                     out.write_all(&delivery.body)?;
                     writeln!(out)?;
@@ -309,6 +375,9 @@ fn sign(args: &SignArgs) -> Result<ExitCode, String> {
 }
 
 fn send(args: &SendArgs) -> Result<ExitCode, String> {
+    if args.handshake {
+        return send_handshake(args);
+    }
     let scheme = args.scheme.scheme();
     if args.stale.is_some() && !scheme.has_timestamp() {
         eprintln!(
@@ -385,6 +454,90 @@ fn send(args: &SendArgs) -> Result<ExitCode, String> {
     })
 }
 
+/// Sends the preset's handshake and checks that the answer echoes what it must.
+fn send_handshake(args: &SendArgs) -> Result<ExitCode, String> {
+    let scheme = args.scheme.scheme();
+    let challenge = scheme
+        .challenge()
+        .ok_or_else(|| format!("the {} scheme has no handshake", args.scheme.scheme))?;
+    let signer = args.scheme.signer()?;
+    // A capturing handshake hands the secret over; the others carry a fresh value.
+    let value = if challenge.captures() {
+        String::from_utf8_lossy(args.scheme.secrets()?[0].expose()).into_owned()
+    } else {
+        format!(
+            "wg-{:016x}",
+            now().unsigned_abs() ^ (u64::from(std::process::id()) << 32)
+        )
+    };
+    let mut options = SignOptions::new().timestamp(args.delivery.timestamp.unwrap_or_else(now));
+    if let Some(id) = &args.delivery.id {
+        options = options.id(id.clone());
+    }
+    let request = signer
+        .handshake(&value, args.scheme.param(Param::VerifyToken), &options)
+        .ok_or_else(|| format!("the {} scheme has no handshake", args.scheme.scheme))?;
+    let url = format!("{}{}", args.url, request.query);
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(args.timeout))
+        .build()
+        .map_err(|error| format!("cannot build the HTTP client: {}", report::chain(&error)))?;
+    let method = reqwest::Method::from_bytes(request.method.as_bytes())
+        .map_err(|error| format!("cannot send {}: {error}", request.method))?;
+    let mut outgoing = client.request(method, &url).body(request.body.clone());
+    for (name, header_value) in request.headers.iter() {
+        outgoing = outgoing.header(name, header_value);
+    }
+    let started = Instant::now();
+    let response = outgoing
+        .send()
+        .map_err(|error| format!("cannot {} {url}: {}", request.method, report::chain(&error)))?;
+    let status = response.status();
+    let echoed_header = challenge_header(challenge)
+        .and_then(|name| response.headers().get(name))
+        .and_then(|header| header.to_str().ok())
+        .map(str::to_owned);
+    let body = response
+        .text()
+        .map_err(|error| format!("cannot read the response: {}", report::chain(&error)))?;
+    let echoed = match challenge {
+        Challenge::CaptureHeader { .. } => echoed_header.as_deref() == Some(value.as_str()),
+        Challenge::JsonEcho { .. }
+        | Challenge::SignedHeaderEcho { .. }
+        | Challenge::QueryEcho { .. }
+        | Challenge::HeaderEcho { .. }
+        | Challenge::ZoomUrlValidation => body.contains(&value),
+        _ => true,
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} {url} ({} handshake)\n{status} in {:.1} ms{}\n{body}",
+        request.method,
+        args.scheme.scheme,
+        started.elapsed().as_secs_f64() * 1000.0,
+        if echoed {
+            ""
+        } else {
+            ", the answer does not echo the handshake"
+        },
+    )
+    .map_err(stdout_error)?;
+    Ok(if status.is_success() && echoed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The header a handshake's answer echoes, if it does.
+fn challenge_header(challenge: &Challenge) -> Option<&str> {
+    match challenge {
+        Challenge::CaptureHeader { header } => Some(header),
+        _ => None,
+    }
+}
+
 fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
     if args.headers == Path::new("-") && args.body == Path::new("-") {
         return Err("--headers and --body cannot both be standard input".to_owned());
@@ -393,7 +546,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         .map_err(|error| format!("{}: {error}", args.headers.display()))?;
     let body = read_input(&args.body, "body")?;
     let scheme = args.scheme.scheme();
-    let secret = args.scheme.secret()?;
+    let secrets = args.scheme.secrets()?;
     let now = args.now.unwrap_or_else(now);
     let tolerance_seconds = args
         .tolerance
@@ -402,9 +555,17 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         .map(|_| Duration::from_secs(tolerance_seconds))
         .map_err(|_| "--tolerance is too large".to_owned())?;
     let mut builder = Verifier::builder(scheme.clone())
-        .secret(secret.clone())
+        .secrets(secrets.iter().cloned())
         .tolerance(tolerance)
         .clock(FixedClock(now));
+    if let Some(token) = args.scheme.param(Param::VerifyToken) {
+        builder = builder.verify_token(token);
+    }
+    if scheme.challenge().is_some_and(Challenge::captures) {
+        // The middleware hands the value to the receiver's callback; here it is in
+        // the file already.
+        builder = builder.on_capture(|_| {});
+    }
     let target = match &args.url {
         Some(url) => {
             let (base, target) = split_url(url);
@@ -423,33 +584,39 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         .build()
         .map_err(|error| args.scheme.unsuitable(&error))?;
     let head = RequestHead::new(&args.method, &target, &headers);
-    let outcome = verifier.verify_request(&head, &body).and_then(|verified| {
-        verified
-            .delivery(&body)
-            .map(|delivery| (verified, delivery))
-    });
-    let mut out = std::io::stdout().lock();
-    let text = match &outcome {
-        Ok((verified, delivery)) => report::valid(verified, delivery),
-        Err(error) if args.explain => {
+    let judged = report::Judged::of(&verifier, &head, &body);
+    let explanation = match &judged {
+        report::Judged::Rejected(error) if args.explain => {
             let diagnosis = webhook_gate::diagnose::diagnose(
                 &scheme,
-                &secret,
+                &secrets[0],
                 &headers,
                 &body,
                 now,
                 tolerance_seconds,
             )
             .map_err(|error| args.scheme.unsuitable(&error))?;
-            report::explain(error, &diagnosis)
+            Some(report::explain(error, &diagnosis))
         }
-        Err(error) => report::invalid(error),
+        _ => None,
     };
-    out.write_all(text.as_bytes()).map_err(stdout_error)?;
-    Ok(if outcome.is_ok() {
-        ExitCode::SUCCESS
+    let text = if args.format == "json" {
+        let mut object = judged.json();
+        if let Some(explanation) = explanation {
+            object["explanation"] = explanation.into();
+        }
+        format!("{object}\n")
     } else {
+        explanation.unwrap_or_else(|| judged.text())
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(stdout_error)?;
+    Ok(if matches!(judged, report::Judged::Rejected(_)) {
         ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

@@ -2,12 +2,15 @@
 
 use std::fmt::Write as _;
 
+use webhook_gate::challenge::ChallengeResponse;
 use webhook_gate::delivery::{Delivery as VerifiedDelivery, DeliveryIdSource};
 use webhook_gate::diagnose::{Diagnosis, Finding};
+use webhook_gate::headers::HeaderSource;
+use webhook_gate::receive::Reply;
 use webhook_gate::scheme::{Encoding, SignatureFormat};
 use webhook_gate::secret::SecretEncoding;
-use webhook_gate::verify::Verified;
-use webhook_gate::{Preset, Scheme, VerifyError};
+use webhook_gate::verify::{RequestHead, Verified};
+use webhook_gate::{Preset, Scheme, Verifier, VerifyError};
 
 use crate::Delivery;
 
@@ -26,7 +29,7 @@ pub fn schemes_table() -> String {
         let (name, scheme) = (preset.name(), preset.scheme());
         rows.push([
             name.to_owned(),
-            scheme.signature_header().to_owned(),
+            scheme.signature_location().into_owned(),
             format_of(&scheme),
             signed_content_of(&scheme),
             timestamp_of(&scheme),
@@ -74,6 +77,9 @@ fn format_of(scheme: &Scheme) -> String {
             char::from(*separator)
         ),
         SignatureFormat::VersionedList { version } => format!("{version},<base64> ..."),
+        SignatureFormat::Token { prefix } => format!("{prefix}<token>"),
+        SignatureFormat::BasicAuth => "Basic <base64 user:password>".to_owned(),
+        SignatureFormat::BodyToken { .. } => "<token> in every item".to_owned(),
         _ => "(custom)".to_owned(),
     }
 }
@@ -86,8 +92,11 @@ fn timestamp_of(scheme: &Scheme) -> String {
     match scheme.timestamp_header() {
         Some(header) if scheme.signed_content().signs_timestamp() => header.to_owned(),
         Some(header) => format!("{header} (not signed)"),
-        None if scheme.has_timestamp() => "t= in the signature".to_owned(),
-        None => "-".to_owned(),
+        None => match scheme.timestamp_field() {
+            Some(field) => format!("body {field}"),
+            None if scheme.has_timestamp() => "t= in the signature".to_owned(),
+            None => "-".to_owned(),
+        },
     }
 }
 
@@ -157,6 +166,104 @@ pub fn valid(verified: &Verified, delivery: &VerifiedDelivery) -> String {
         _ => {}
     }
     text
+}
+
+/// What the middleware does with a request.
+pub enum Judged {
+    /// Verified: handed to the handler (or answered, if it is a signed challenge).
+    Verified(Verified, VerifiedDelivery),
+    /// An endpoint handshake, answered by the middleware.
+    Handshake(ChallengeResponse),
+    /// Refused.
+    Rejected(VerifyError),
+}
+
+impl Judged {
+    /// Judges a request as the middleware does: an unsigned handshake from the head,
+    /// else the signature, then a signed challenge from the verified body, or a
+    /// handshake carried in an unsigned body.
+    pub fn of<H: HeaderSource + ?Sized>(
+        verifier: &Verifier,
+        head: &RequestHead<'_, H>,
+        body: &[u8],
+    ) -> Self {
+        if let Some(answer) = verifier.handshake(head) {
+            return answer.map_or_else(Self::Rejected, Self::Handshake);
+        }
+        match verifier.verify_request(head, body) {
+            Ok(verified) => match verified.delivery(body) {
+                Ok(VerifiedDelivery::Challenge(answer)) => Self::Handshake(answer),
+                Ok(delivery) => Self::Verified(verified, delivery),
+                Err(error) => Self::Rejected(error),
+            },
+            Err(error @ VerifyError::MissingSignature { .. }) => {
+                match verifier.handshake_body(body) {
+                    Some(answer) => answer.map_or_else(Self::Rejected, Self::Handshake),
+                    None => Self::Rejected(error),
+                }
+            }
+            Err(error) => Self::Rejected(error),
+        }
+    }
+
+    /// The report for people.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Verified(verified, delivery) => valid(verified, delivery),
+            Self::Handshake(answer) => {
+                let mut text = format!(
+                    "handshake: the middleware answers {} ({})",
+                    answer.status(),
+                    answer.content_type()
+                );
+                for (name, value) in answer.headers() {
+                    let _ = write!(text, ", {name}: {value}");
+                }
+                let _ = writeln!(text, "\n{}", answer.body());
+                text
+            }
+            Self::Rejected(error) => invalid(error),
+        }
+    }
+
+    /// The report as one JSON object.
+    pub fn json(&self) -> serde_json::Value {
+        match self {
+            Self::Verified(_, delivery) => serde_json::json!({
+                "outcome": "verified",
+                "reason": null,
+                "status": null,
+                "content_type": null,
+                "body": null,
+                "delivery_id": match delivery {
+                    VerifiedDelivery::Event { delivery_id: Some(id) } => Some(id.as_str()),
+                    _ => None,
+                },
+            }),
+            Self::Handshake(answer) => serde_json::json!({
+                "outcome": "handshake",
+                "reason": null,
+                "status": answer.status(),
+                "content_type": answer.content_type(),
+                "headers": answer
+                    .headers()
+                    .iter()
+                    .map(|(name, value)| (name.to_string(), serde_json::Value::from(value.as_str())))
+                    .collect::<serde_json::Map<_, _>>(),
+                "body": answer.body(),
+            }),
+            Self::Rejected(error) => {
+                let reply = Reply::problem(&error.problem(false));
+                serde_json::json!({
+                    "outcome": "rejected",
+                    "reason": error.to_string(),
+                    "status": reply.status,
+                    "content_type": reply.content_type,
+                    "body": reply.body,
+                })
+            }
+        }
+    }
 }
 
 /// The report of a request that does not verify.

@@ -6,7 +6,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderValue, Request, Response, StatusCode};
+use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 use http_body_util::BodyExt as _;
 use tower_service::Service;
 use webhook_gate::DeliveryStore;
@@ -179,7 +179,10 @@ fn into_response<ResBody: From<Bytes>>(reply: Reply) -> Response<ResBody> {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
     for (name, value) in reply.headers {
-        if let Ok(value) = HeaderValue::try_from(value) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::try_from(value),
+        ) {
             headers.insert(name, value);
         }
     }

@@ -29,6 +29,7 @@ use crate::crypto::{Finished, Key};
 use crate::error::VerifyError;
 use crate::headers::{HeaderLookup, HeaderSource};
 use crate::scheme::Encoding;
+use crate::secret::Secret;
 use crate::signature::{self, SignatureBytes};
 
 /// Challenge bodies are small; larger bodies are never parsed as one.
@@ -103,7 +104,60 @@ pub enum Challenge {
         /// The field of the JSON answer (`verification`).
         field: Cow<'static, str>,
     },
+    /// An unsigned POST carrying the header `header`, answered 200 with the same
+    /// header and value, the value handed to the verifier's capture callback
+    /// ([`VerifierBuilder::on_capture`](crate::verify::VerifierBuilder::on_capture)):
+    /// Asana's `X-Hook-Secret`, which becomes the secret that signs the webhook's
+    /// events. Refused (403) when no callback is set.
+    CaptureHeader {
+        /// The header (`X-Hook-Secret`).
+        header: Cow<'static, str>,
+    },
+    /// An unsigned POST (no signature header) whose JSON body has the string field
+    /// `field`, answered 200, the value handed to the verifier's capture callback:
+    /// Notion's `verification_token`, which you paste back in Notion and which then
+    /// signs the events. Refused (403) when no callback is set.
+    CaptureJsonField {
+        /// The field (`verification_token`).
+        field: Cow<'static, str>,
+    },
 }
+
+/// A value a provider hands over in a handshake ([`Challenge::CaptureHeader`],
+/// [`Challenge::CaptureJsonField`]), given to the verifier's capture callback. Its
+/// `Debug` output shows the scheme only.
+///
+/// Anyone who can reach the endpoint can send such a handshake: accept a value only
+/// while you are setting the webhook up (Asana sends it during the API call that
+/// creates the webhook; Notion when you create the subscription), and keep it as the
+/// secret of that route.
+pub struct Captured<'a> {
+    scheme: &'a str,
+    value: Secret,
+}
+
+impl Captured<'_> {
+    /// The scheme of the route that received it.
+    pub fn scheme(&self) -> &str {
+        self.scheme
+    }
+
+    /// The value (Asana's hook secret, Notion's verification token).
+    pub fn value(&self) -> &Secret {
+        &self.value
+    }
+}
+
+impl std::fmt::Debug for Captured<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Captured")
+            .field("scheme", &self.scheme)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The callback that receives captured values.
+pub(crate) type CaptureFn = std::sync::Arc<dyn Fn(Captured<'_>) + Send + Sync>;
 
 impl Challenge {
     /// The Proposal Generator's `{"type":"webhook.verify","challenge":C}`.
@@ -118,6 +172,14 @@ impl Challenge {
         Self::JsonEcho {
             type_value: Cow::Borrowed("url_verification"),
         }
+    }
+
+    /// Whether the handshake hands a value to the capture callback.
+    pub fn captures(&self) -> bool {
+        matches!(
+            self,
+            Self::CaptureHeader { .. } | Self::CaptureJsonField { .. }
+        )
     }
 
     /// Whether the handshake is answered only once its signature verifies.
@@ -137,7 +199,7 @@ impl Challenge {
 pub struct ChallengeResponse {
     status: u16,
     content_type: &'static str,
-    headers: Vec<(&'static str, String)>,
+    headers: Vec<(Cow<'static, str>, String)>,
     body: String,
 }
 
@@ -146,7 +208,10 @@ impl ChallengeResponse {
         Self {
             status: 200,
             content_type: "application/json",
-            headers: vec![("x-content-type-options", "nosniff".to_owned())],
+            headers: vec![(
+                Cow::Borrowed("x-content-type-options"),
+                "nosniff".to_owned(),
+            )],
             body,
         }
     }
@@ -155,9 +220,19 @@ impl ChallengeResponse {
         Self {
             status: 200,
             content_type: "text/plain; charset=utf-8",
-            headers: vec![("x-content-type-options", "nosniff".to_owned())],
+            headers: vec![(
+                Cow::Borrowed("x-content-type-options"),
+                "nosniff".to_owned(),
+            )],
             body,
         }
+    }
+
+    /// An empty 200, with `header` set to `value`.
+    fn with_header(header: Cow<'static, str>, value: String) -> Self {
+        let mut response = Self::text(String::new());
+        response.headers.push((header, value));
+        response
     }
 
     /// The HTTP status (200).
@@ -170,8 +245,9 @@ impl ChallengeResponse {
         self.content_type
     }
 
-    /// Further response headers (`X-Content-Type-Options: nosniff`).
-    pub fn headers(&self) -> &[(&'static str, String)] {
+    /// Further response headers (`X-Content-Type-Options: nosniff`; Asana's
+    /// `X-Hook-Secret`).
+    pub fn headers(&self) -> &[(Cow<'static, str>, String)] {
         &self.headers
     }
 
@@ -258,9 +334,11 @@ pub(crate) fn detect_signed(
             let body = serde_json::json!({ "plainToken": plain, "encryptedToken": encrypted });
             Some(ChallengeResponse::json(body.to_string()))
         }
-        Challenge::QueryEcho { .. } | Challenge::CrcToken { .. } | Challenge::HeaderEcho { .. } => {
-            None
-        }
+        Challenge::QueryEcho { .. }
+        | Challenge::CrcToken { .. }
+        | Challenge::HeaderEcho { .. }
+        | Challenge::CaptureHeader { .. }
+        | Challenge::CaptureJsonField { .. } => None,
     }
 }
 
@@ -277,13 +355,19 @@ pub(crate) fn marked<H: HeaderSource + ?Sized>(challenge: Option<&Challenge>, he
 /// Answers an unsigned handshake from the request head, when the request is one:
 /// `None` when it is not (it is then verified as a delivery). A verify token that
 /// does not match is refused (403).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the request head and what the verifier holds"
+)]
 pub(crate) fn detect_unsigned<H: HeaderSource + ?Sized>(
     challenge: &Challenge,
+    scheme: &str,
     method: &str,
     target: &str,
     headers: &H,
     verify_token: Option<&SignatureBytes>,
     key: Option<&Key>,
+    capture: Option<&CaptureFn>,
 ) -> Option<Result<ChallengeResponse, VerifyError>> {
     match challenge {
         Challenge::QueryEcho {
@@ -336,11 +420,69 @@ pub(crate) fn detect_unsigned<H: HeaderSource + ?Sized>(
                 ChallengeResponse::json(body.to_string())
             }))
         }
+        Challenge::CaptureHeader { header } => {
+            if !method.eq_ignore_ascii_case("POST") {
+                return None;
+            }
+            let HeaderLookup::Single(value) = headers.lookup(&header.to_ascii_lowercase()) else {
+                return None;
+            };
+            Some(
+                capture_value(scheme, value, capture)
+                    .map(|value| ChallengeResponse::with_header(header.clone(), value)),
+            )
+        }
         Challenge::JsonEcho { .. }
         | Challenge::DiscordPing
         | Challenge::SignedHeaderEcho { .. }
-        | Challenge::ZoomUrlValidation => None,
+        | Challenge::ZoomUrlValidation
+        | Challenge::CaptureJsonField { .. } => None,
     }
+}
+
+/// Hands a captured value to the callback: refused (403) without one, malformed
+/// (400) when it is no value to keep.
+fn capture_value(
+    scheme: &str,
+    value: &[u8],
+    capture: Option<&CaptureFn>,
+) -> Result<String, VerifyError> {
+    let capture = capture.ok_or(VerifyError::HandshakeRefused)?;
+    let value = echoable(value)?;
+    capture(Captured {
+        scheme,
+        value: Secret::from(value.as_str()),
+    });
+    Ok(value)
+}
+
+/// Answers a handshake carried in an unsigned body ([`Challenge::CaptureJsonField`]):
+/// `None` when the body is not one.
+pub(crate) fn detect_unsigned_body(
+    challenge: &Challenge,
+    scheme: &str,
+    body: &[u8],
+    capture: Option<&CaptureFn>,
+) -> Option<Result<ChallengeResponse, VerifyError>> {
+    let Challenge::CaptureJsonField { field } = challenge else {
+        return None;
+    };
+    if body.len() > MAX_CHALLENGE_BODY {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let text = value.get(field.as_ref())?.as_str()?;
+    Some(
+        capture_value(scheme, text.as_bytes(), capture)
+            .map(|_| ChallengeResponse::text(String::new())),
+    )
+}
+
+/// Whether a request may be a handshake carried in its unsigned body: the scheme
+/// has one, the request is a POST and has no signature header.
+pub(crate) fn may_be_unsigned_body(challenge: Option<&Challenge>, method: &str) -> bool {
+    matches!(challenge, Some(Challenge::CaptureJsonField { .. }))
+        && method.eq_ignore_ascii_case("POST")
 }
 
 #[cfg(test)]

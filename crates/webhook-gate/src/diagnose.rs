@@ -305,8 +305,15 @@ pub fn diagnose<H: HeaderSource + ?Sized>(
         .map(|_| ());
     let failed_step = result.as_ref().err().map(Step::of);
 
-    let signature_value = match headers.lookup(&scheme.signature_header.lookup) {
-        HeaderLookup::Single(value) if value.len() <= MAX_SIGNATURE_HEADER_LEN => {
+    let lookup = |scheme: &Scheme| {
+        scheme
+            .signature_header
+            .as_ref()
+            .map(|name| name.lookup.clone())
+    };
+    let own = lookup(scheme);
+    let signature_value = match own.as_deref().map(|name| headers.lookup(name)) {
+        Some(HeaderLookup::Single(value)) if value.len() <= MAX_SIGNATURE_HEADER_LEN => {
             std::str::from_utf8(value).ok()
         }
         _ => None,
@@ -315,9 +322,11 @@ pub fn diagnose<H: HeaderSource + ?Sized>(
         Preset::ALL
             .iter()
             .filter(|preset| {
-                let other = preset.scheme();
-                other.signature_header.lookup != scheme.signature_header.lookup
-                    && headers.lookup(&other.signature_header.lookup) != HeaderLookup::Absent
+                let other = lookup(&preset.scheme());
+                other != own
+                    && other
+                        .as_deref()
+                        .is_some_and(|name| headers.lookup(name) != HeaderLookup::Absent)
             })
             .map(|preset| preset.name())
             .collect()

@@ -469,7 +469,7 @@ impl<St> Receiver<St> {
             Outcome::Duplicate => Reply {
                 status: 200,
                 content_type: None,
-                headers: vec![(DUPLICATE_HEADER, "true".to_owned())],
+                headers: vec![(Cow::Borrowed(DUPLICATE_HEADER), "true".to_owned())],
                 body: String::new(),
             },
             Outcome::InFlight => {
@@ -663,6 +663,18 @@ fn classify(
     body: &[u8],
     needs_id: bool,
 ) -> Result<(Verified, Option<DeliveryId>), Outcome> {
+    if pending.awaits_handshake() {
+        return Err(match pending.verifier().handshake_body(body) {
+            Some(Ok(response)) => Outcome::Challenge(response),
+            Some(Err(error)) => Outcome::Rejected(error),
+            None => Outcome::Rejected(
+                pending
+                    .finish()
+                    .err()
+                    .unwrap_or(VerifyError::HandshakeRefused),
+            ),
+        });
+    }
     let verified = pending.finish().map_err(Outcome::Rejected)?;
     if !needs_id {
         return match verified.challenge(body) {
@@ -736,7 +748,7 @@ pub struct Reply {
     /// The `Content-Type`, when there is a body.
     pub content_type: Option<&'static str>,
     /// Further headers.
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(Cow<'static, str>, String)>,
     /// The body.
     pub body: String,
 }
@@ -746,7 +758,7 @@ impl Reply {
     pub fn problem(problem: &Problem) -> Self {
         let mut headers = Vec::new();
         if let Some(seconds) = problem.retry_after {
-            headers.push(("retry-after", seconds.to_string()));
+            headers.push((Cow::Borrowed("retry-after"), seconds.to_string()));
         }
         Self {
             status: problem.status,

@@ -103,6 +103,16 @@ pub enum SignatureFormat {
     /// HTTP Basic credentials (`Authorization: Basic <base64 user:password>`),
     /// compared with the configured `user:password` ([`Algorithm::Token`]).
     BasicAuth,
+    /// A token carried in the JSON body, not in a header ([`Algorithm::Token`]):
+    /// every item of the top-level array `array` holds it in its string field
+    /// `field` (Microsoft Graph's `{"value":[{"clientState": ...}, ...]}`), and
+    /// every item must hold a configured one. The scheme has no signature header.
+    BodyToken {
+        /// The top-level array of items (`value`).
+        array: Cow<'static, str>,
+        /// The string field of each item that carries the token (`clientState`).
+        field: Cow<'static, str>,
+    },
 }
 
 impl SignatureFormat {
@@ -148,6 +158,26 @@ impl SignatureFormat {
     pub fn token() -> Self {
         Self::Token {
             prefix: Cow::Borrowed(""),
+        }
+    }
+
+    /// A token in the field `field` of every item of the body's array `array`.
+    pub fn body_token(
+        array: impl Into<Cow<'static, str>>,
+        field: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::BodyToken {
+            array: array.into(),
+            field: field.into(),
+        }
+    }
+
+    /// Where the signature (or token) is, for messages: the header's name, or
+    /// `value[*].clientState` for a token in the body.
+    pub(crate) fn describe_body_token(&self) -> Option<String> {
+        match self {
+            Self::BodyToken { array, field } => Some(format!("{array}[*].{field}")),
+            _ => None,
         }
     }
 }
@@ -348,7 +378,8 @@ pub enum TimestampSource {
 pub struct Scheme {
     pub(crate) name: Cow<'static, str>,
     pub(crate) algorithm: Algorithm,
-    pub(crate) signature_header: HeaderKey,
+    /// `None` for a token carried in the body.
+    pub(crate) signature_header: Option<HeaderKey>,
     pub(crate) format: SignatureFormat,
     pub(crate) signed_content: SignedContent,
     /// The template with its header names prepared.
@@ -444,9 +475,19 @@ impl Scheme {
         &self.name
     }
 
-    /// The signature header, as the provider writes it.
-    pub fn signature_header(&self) -> &str {
-        &self.signature_header.display
+    /// The signature header, as the provider writes it; `None` when the token is
+    /// carried in the body ([`SignatureFormat::BodyToken`]).
+    pub fn signature_header(&self) -> Option<&str> {
+        self.signature_header.as_ref().map(|name| &*name.display)
+    }
+
+    /// Where the signature is, for people: the signature header's name, or
+    /// `value[*].clientState` for a token carried in the body.
+    pub fn signature_location(&self) -> Cow<'_, str> {
+        match &self.signature_header {
+            Some(name) => Cow::Borrowed(&name.display),
+            None => Cow::Owned(self.format.describe_body_token().unwrap_or_default()),
+        }
     }
 
     /// The timestamp header, if the timestamp has one of its own.
@@ -462,6 +503,12 @@ impl Scheme {
         self.timestamp_in_signature
             || self.timestamp_header.is_some()
             || self.timestamp_in_body.is_some()
+    }
+
+    /// The field of the JSON body that carries the timestamp, if it is there
+    /// (Linear's `webhookTimestamp`).
+    pub fn timestamp_field(&self) -> Option<&str> {
+        self.timestamp_in_body.as_deref()
     }
 
     /// The header whose value is signed as `{id}`, if any.
@@ -723,11 +770,17 @@ impl SchemeBuilder {
             scheme: self.name.to_string(),
             reason,
         };
-        let signature_header = HeaderKey::new(
-            self.signature_header
-                .clone()
-                .ok_or_else(|| incomplete("no signature header"))?,
-        )?;
+        let in_body = matches!(self.format, SignatureFormat::BodyToken { .. });
+        let signature_header = match (self.signature_header.clone(), in_body) {
+            (Some(name), false) => Some(HeaderKey::new(name)?),
+            (None, true) => None,
+            (None, false) => return Err(incomplete("no signature header")),
+            (Some(_), true) => {
+                return Err(incomplete(
+                    "a token carried in the body has no signature header",
+                ));
+            }
+        };
         match self.algorithm {
             #[cfg(not(feature = "ed25519"))]
             Algorithm::Ed25519 => return Err(ConfigError::FeatureDisabled("ed25519")),
@@ -737,7 +790,9 @@ impl SchemeBuilder {
         }
         let token_format = matches!(
             self.format,
-            SignatureFormat::Token { .. } | SignatureFormat::BasicAuth
+            SignatureFormat::Token { .. }
+                | SignatureFormat::BasicAuth
+                | SignatureFormat::BodyToken { .. }
         );
         if token_format != (self.algorithm == Algorithm::Token) {
             return Err(incomplete(
@@ -812,6 +867,7 @@ impl SchemeBuilder {
         // Ed25519 signs the whole message, which its running signature keeps: the
         // verifier needs no copy of its own.
         let keeps_body = timestamp_in_body.is_some()
+            || in_body
             || parts.iter().any(|part| {
                 matches!(
                     part,
@@ -850,8 +906,11 @@ mod tests {
     #[test]
     fn header_lookups_are_lowercase() {
         let scheme = Scheme::github();
-        assert_eq!(scheme.signature_header(), "X-Hub-Signature-256");
-        assert_eq!(scheme.signature_header.lookup, "x-hub-signature-256");
+        assert_eq!(scheme.signature_header(), Some("X-Hub-Signature-256"));
+        assert_eq!(
+            scheme.signature_header.as_ref().unwrap().lookup,
+            "x-hub-signature-256"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 
+use crate::challenge::Challenge;
 use crate::content::{self, HeadValues};
 use crate::crypto::{Finished, Key, Running};
 use crate::error::ConfigError;
@@ -359,10 +360,220 @@ impl Signer {
             })
             .collect();
 
-        let signature_value = signature_header_value(&scheme.format, &signatures, &timestamp);
-        headers.push((scheme.signature_header.display.to_string(), signature_value));
+        if let Some(name) = &scheme.signature_header {
+            let signature_value = signature_header_value(&scheme.format, &signatures, &timestamp);
+            headers.push((name.display.to_string(), signature_value));
+        }
         SignedHeaders(headers)
     }
+
+    /// The body as the provider sends it, for schemes that carry the token in the
+    /// body ([`SignatureFormat::BodyToken`], Microsoft Graph's `clientState`): the
+    /// first secret written into the field of every item of the array. Other
+    /// schemes' bodies, and bodies without that array, come back unchanged.
+    ///
+    /// ```
+    /// use webhook_gate::{Preset, Signer};
+    ///
+    /// let signer = Signer::new(Preset::MicrosoftGraph.scheme(), "client-state-1")?;
+    /// let body = signer.embed_token(br#"{"value":[{"changeType":"created"}]}"#);
+    /// assert_eq!(body, br#"{"value":[{"changeType":"created","clientState":"client-state-1"}]}"#);
+    /// # Ok::<(), webhook_gate::ConfigError>(())
+    /// ```
+    pub fn embed_token(&self, body: &[u8]) -> Vec<u8> {
+        let (SignatureFormat::BodyToken { array, field }, Some(SigningKey::Token(token))) =
+            (&self.scheme.format, self.keys.first())
+        else {
+            return body.to_vec();
+        };
+        let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return body.to_vec();
+        };
+        let Some(items) = value
+            .get_mut(array.as_ref())
+            .and_then(serde_json::Value::as_array_mut)
+        else {
+            return body.to_vec();
+        };
+        let token = String::from_utf8_lossy(token.expose()).into_owned();
+        for item in items
+            .iter_mut()
+            .filter_map(serde_json::Value::as_object_mut)
+        {
+            item.insert(field.to_string(), serde_json::Value::String(token.clone()));
+        }
+        serde_json::to_vec(&value).unwrap_or_else(|_| body.to_vec())
+    }
+}
+
+/// A request as a provider sends it: a handshake ([`Signer::handshake`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ProviderRequest {
+    /// `POST` or `GET`.
+    pub method: &'static str,
+    /// What follows the endpoint's path: `?challenge=...`, or nothing.
+    pub query: String,
+    /// The headers, signed ones included.
+    pub headers: SignedHeaders,
+    /// The body (empty for a GET).
+    pub body: Vec<u8>,
+}
+
+impl Signer {
+    /// The scheme's endpoint handshake as its provider sends it, carrying `value`:
+    /// the challenge to echo, or, for a handshake that hands a secret over (Asana,
+    /// Notion), that secret. `verify_token` is sent where the provider sends one
+    /// (Meta's `hub.verify_token`). `None` when the scheme has no handshake.
+    ///
+    /// ```
+    /// use webhook_gate::sign::SignOptions;
+    /// use webhook_gate::{Preset, Signer};
+    ///
+    /// let signer = Signer::new(Preset::Meta.scheme(), "app-secret")?;
+    /// let request = signer
+    ///     .handshake("1158201444", Some("my verify token"), &SignOptions::new())
+    ///     .expect("Meta has a handshake");
+    /// assert_eq!(request.method, "GET");
+    /// assert_eq!(
+    ///     request.query,
+    ///     "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=my%20verify%20token"
+    /// );
+    /// # Ok::<(), webhook_gate::ConfigError>(())
+    /// ```
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one arm per kind of handshake: read as a table"
+    )]
+    pub fn handshake(
+        &self,
+        value: &str,
+        verify_token: Option<&str>,
+        options: &SignOptions,
+    ) -> Option<ProviderRequest> {
+        let quoted = |text: &str| serde_json::Value::from(text).to_string();
+        let signed = |body: String, extra: &[(&str, &str)]| {
+            let mut headers = self.sign(body.as_bytes(), options);
+            for (name, value) in extra {
+                headers.set(name, *value);
+            }
+            headers.set("Content-Type", "application/json");
+            ProviderRequest {
+                method: "POST",
+                query: String::new(),
+                headers,
+                body: body.into_bytes(),
+            }
+        };
+        let unsigned = |method, query: String, headers: Vec<(String, String)>, body: Vec<u8>| {
+            ProviderRequest {
+                method,
+                query,
+                headers: SignedHeaders(headers),
+                body,
+            }
+        };
+        Some(match self.scheme.challenge.as_ref()? {
+            Challenge::JsonEcho { type_value } => signed(
+                format!(
+                    r#"{{"type":{},"challenge":{}}}"#,
+                    quoted(type_value),
+                    quoted(value)
+                ),
+                &[],
+            ),
+            Challenge::DiscordPing => signed(
+                format!(r#"{{"type":1,"id":{},"version":1}}"#, quoted(value)),
+                &[],
+            ),
+            Challenge::SignedHeaderEcho {
+                header,
+                value: marker,
+                field,
+            } => signed(
+                format!(
+                    r#"{{{}:{},"subscription":{{"status":"webhook_callback_verification_pending"}}}}"#,
+                    quoted(field),
+                    quoted(value)
+                ),
+                &[(header, marker)],
+            ),
+            Challenge::ZoomUrlValidation => {
+                let millis = options.timestamp.unwrap_or_else(|| SystemClock.now_unix()) * 1000;
+                signed(
+                    format!(
+                        r#"{{"payload":{{"plainToken":{}}},"event_ts":{millis},"event":"endpoint.url_validation"}}"#,
+                        quoted(value)
+                    ),
+                    &[],
+                )
+            }
+            Challenge::QueryEcho {
+                method,
+                challenge_param,
+                token_param,
+                mode,
+            } => {
+                let mut query = String::new();
+                let mut param = |name: &str, text: &str| {
+                    query.push(if query.is_empty() { '?' } else { '&' });
+                    query.push_str(&form_encode(name));
+                    query.push('=');
+                    query.push_str(&form_encode(text));
+                };
+                if let Some((name, required)) = mode {
+                    param(name, required);
+                }
+                param(challenge_param, value);
+                if let (Some(name), Some(token)) = (token_param, verify_token) {
+                    param(name, token);
+                }
+                let method = if method.eq_ignore_ascii_case("GET") {
+                    "GET"
+                } else {
+                    "POST"
+                };
+                unsigned(method, query, Vec::new(), Vec::new())
+            }
+            Challenge::CrcToken { param } => unsigned(
+                "GET",
+                format!("?{}={}", form_encode(param), form_encode(value)),
+                Vec::new(),
+                Vec::new(),
+            ),
+            Challenge::HeaderEcho { header, .. } => unsigned(
+                "GET",
+                String::new(),
+                vec![(header.to_string(), value.to_owned())],
+                Vec::new(),
+            ),
+            Challenge::CaptureHeader { header } => unsigned(
+                "POST",
+                String::new(),
+                vec![(header.to_string(), value.to_owned())],
+                Vec::new(),
+            ),
+            Challenge::CaptureJsonField { field } => unsigned(
+                "POST",
+                String::new(),
+                vec![("Content-Type".to_owned(), "application/json".to_owned())],
+                format!("{{{}:{}}}", quoted(field), quoted(value)).into_bytes(),
+            ),
+        })
+    }
+}
+
+/// `text` percent-encoded for a query (unreserved characters as they are).
+fn form_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            let _ = write!(encoded, "%{byte:02X}");
+        }
+    }
+    encoded
 }
 
 /// The signature header's value in `format`, carrying `signatures`.
@@ -408,6 +619,7 @@ fn signature_header_value(
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(&signatures[0])
         ),
+        SignatureFormat::BodyToken { .. } => String::new(),
     }
 }
 

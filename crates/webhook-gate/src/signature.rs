@@ -88,7 +88,9 @@ impl Candidates {
 }
 
 impl ParsedSignatures<'_> {
-    fn new() -> Self {
+    /// No signature, no timestamp: what the head of a request whose token is in
+    /// its body gives.
+    pub(crate) fn new() -> Self {
         Self {
             timestamp: None,
             candidates: Candidates {
@@ -121,6 +123,35 @@ const fn malformed(reason: &'static str) -> VerifyError {
 pub(crate) fn token_digest(token: &[u8]) -> SignatureBytes {
     let digest: Digest = Sha256::digest(token).into();
     SignatureBytes::from_slice(&digest).unwrap_or(SignatureBytes::EMPTY)
+}
+
+/// The token digests a body carries in the field `field` of every item of its
+/// top-level array `array` ([`SignatureFormat::BodyToken`]): missing when the array
+/// is absent or empty, or an item lacks the field.
+pub(crate) fn body_tokens(
+    body: &[u8],
+    array: &str,
+    field: &str,
+) -> Result<Vec<SignatureBytes>, VerifyError> {
+    let missing = || VerifyError::MissingSignature {
+        header: std::borrow::Cow::Owned(format!("{array}[*].{field}")),
+    };
+    let Some(serde_json::Value::Array(items)) = crate::delivery::json_top_level(body, array)?
+    else {
+        return Err(missing());
+    };
+    if items.is_empty() {
+        return Err(missing());
+    }
+    items
+        .iter()
+        .map(|item| {
+            item.get(field)
+                .and_then(serde_json::Value::as_str)
+                .map(|token| token_digest(token.as_bytes()))
+                .ok_or_else(missing)
+        })
+        .collect()
 }
 
 /// Parses `value` as `format` describes, each signature decoded as `algorithm`
@@ -214,6 +245,9 @@ pub(crate) fn parse<'a>(
             let token =
                 strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
             parsed.push(token_digest(token));
+        }
+        SignatureFormat::BodyToken { .. } => {
+            return Err(malformed("the token is carried in the body"));
         }
         SignatureFormat::BasicAuth => {
             let credentials = strip_prefix_ignore_case(text, "Basic ")

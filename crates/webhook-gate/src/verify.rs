@@ -38,14 +38,14 @@ use std::borrow::Cow;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::challenge::{self, ChallengeResponse};
+use crate::challenge::{self, CaptureFn, Captured, Challenge, ChallengeResponse};
 use crate::content::{self, BodyPart, HeadValues};
 use crate::crypto::{Finished, Key, Running};
 use crate::delivery::{self, Delivery, DeliveryId, HeaderId, checked_id};
 use crate::error::{ConfigError, VerifyError};
 use crate::headers::HeaderKey;
 use crate::headers::{HeaderLookup, HeaderSource};
-use crate::scheme::{Encoding, Scheme};
+use crate::scheme::{Encoding, Scheme, SignatureFormat};
 use crate::secret::Secret;
 use crate::signature::{self, SignatureBytes};
 use crate::time;
@@ -148,6 +148,7 @@ struct Inner {
     public_url: Option<String>,
     trust_forwarded: bool,
     verify_token: Option<SignatureBytes>,
+    capture: Option<CaptureFn>,
 }
 
 impl fmt::Debug for Verifier {
@@ -179,6 +180,7 @@ impl Verifier {
             public_url: None,
             trust_forwarded: false,
             verify_token: None,
+            capture: None,
         }
     }
 
@@ -251,10 +253,21 @@ impl Verifier {
             _ => None,
         };
         let (checked, runnings, split) =
-            self.head(method, target, headers, body_digest.is_some())?;
+            match self.head(method, target, headers, body_digest.is_some()) {
+                Err(VerifyError::MissingSignature { header })
+                    if challenge::may_be_unsigned_body(
+                        scheme.challenge.as_ref(),
+                        method.unwrap_or_default(),
+                    ) =>
+                {
+                    return Ok(self.awaiting_handshake(header));
+                }
+                other => other?,
+            };
         let marked = challenge::marked(scheme.challenge.as_ref(), headers);
         Ok(PendingVerification {
             verifier: self.clone(),
+            awaits_handshake: None,
             marked,
             runnings,
             candidates: checked.candidates,
@@ -266,6 +279,25 @@ impl Verifier {
             kept: scheme.keeps_body.then(Vec::new),
             body_digest: body_digest.map(|expected| (Sha256::new(), expected)),
         })
+    }
+
+    /// A POST without a signature whose body may be a handshake (Notion's): its
+    /// body is kept, and it finishes as a missing signature unless the body is one.
+    fn awaiting_handshake(&self, header: Cow<'static, str>) -> PendingVerification {
+        PendingVerification {
+            verifier: self.clone(),
+            awaits_handshake: Some(header),
+            marked: false,
+            runnings: Runnings::new(&[]),
+            candidates: signature::ParsedSignatures::new().candidates,
+            timestamp: None,
+            delivery_id: Err(VerifyError::HandshakeRefused),
+            body_len: 0,
+            body: BodyPart::None,
+            suffix: Vec::new(),
+            kept: Some(Vec::new()),
+            body_digest: None,
+        }
     }
 
     /// What the request head gives, for both ways of verifying: the checked headers,
@@ -342,11 +374,28 @@ impl Verifier {
         let challenge = self.inner.scheme.challenge.as_ref()?;
         challenge::detect_unsigned(
             challenge,
+            self.inner.scheme.name(),
             head.method,
             head.target,
             head.headers,
             self.inner.verify_token.as_ref(),
             self.inner.keys.first(),
+            self.inner.capture.as_ref(),
+        )
+    }
+
+    /// Answers a handshake carried in an unsigned body (Notion's
+    /// `verification_token`, handed to the [capture
+    /// callback](VerifierBuilder::on_capture)): `None` when `body` is not one. The
+    /// adapters call it for a POST without a signature header, once its body is read
+    /// ([`PendingVerification::awaits_handshake`]).
+    pub fn handshake_body(&self, body: &[u8]) -> Option<Result<ChallengeResponse, VerifyError>> {
+        let challenge = self.inner.scheme.challenge.as_ref()?;
+        challenge::detect_unsigned_body(
+            challenge,
+            self.inner.scheme.name(),
+            body,
+            self.inner.capture.as_ref(),
         )
     }
 
@@ -356,20 +405,26 @@ impl Verifier {
         headers: &'h H,
     ) -> Result<Checked<'h>, VerifyError> {
         let scheme = &self.inner.scheme;
-        let signature_value = match headers.lookup_key(&scheme.signature_header) {
-            HeaderLookup::Absent => {
-                return Err(VerifyError::MissingSignature {
-                    header: scheme.signature_header.display.clone(),
-                });
+        // A token carried in the body is read with the body.
+        let parsed = match &scheme.signature_header {
+            None => signature::ParsedSignatures::new(),
+            Some(name) => {
+                let value = match headers.lookup_key(name) {
+                    HeaderLookup::Absent => {
+                        return Err(VerifyError::MissingSignature {
+                            header: name.display.clone(),
+                        });
+                    }
+                    HeaderLookup::Repeated => {
+                        return Err(VerifyError::RepeatedHeader {
+                            header: name.display.clone(),
+                        });
+                    }
+                    HeaderLookup::Single(value) => value,
+                };
+                signature::parse(&scheme.format, scheme.algorithm, value)?
             }
-            HeaderLookup::Repeated => {
-                return Err(VerifyError::RepeatedHeader {
-                    header: scheme.signature_header.display.clone(),
-                });
-            }
-            HeaderLookup::Single(value) => value,
         };
-        let parsed = signature::parse(&scheme.format, scheme.algorithm, signature_value)?;
 
         let timestamp_text = if scheme.timestamp_in_signature {
             parsed.timestamp
@@ -531,6 +586,7 @@ pub struct VerifierBuilder {
     public_url: Option<String>,
     trust_forwarded: bool,
     verify_token: Option<SignatureBytes>,
+    capture: Option<CaptureFn>,
 }
 
 impl fmt::Debug for VerifierBuilder {
@@ -599,6 +655,41 @@ impl VerifierBuilder {
         self
     }
 
+    /// Receives the value a capturing handshake hands over (Asana's `X-Hook-Secret`,
+    /// Notion's `verification_token`: see [`Challenge::CaptureHeader`] and
+    /// [`Challenge::CaptureJsonField`]). Without it such handshakes are refused
+    /// (403). With it, the verifier may be built without a secret: deliveries are
+    /// then refused until it is rebuilt with the captured one. The callback runs on
+    /// the request's task: hand the value off (a channel, a store), do not block.
+    /// Nothing is logged of the value.
+    ///
+    /// [`Challenge::CaptureHeader`]: crate::challenge::Challenge::CaptureHeader
+    /// [`Challenge::CaptureJsonField`]: crate::challenge::Challenge::CaptureJsonField
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use webhook_gate::{Preset, Verifier};
+    /// use webhook_gate::verify::RequestHead;
+    ///
+    /// let (captured, received) = mpsc::channel();
+    /// let verifier = Verifier::builder(Preset::Asana.scheme())
+    ///     .on_capture(move |value| {
+    ///         let _ = captured.send(value.value().clone());
+    ///     })
+    ///     .build()?;
+    /// let headers = [("X-Hook-Secret", "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81")];
+    /// let answer = verifier
+    ///     .handshake(&RequestHead::new("POST", "/webhooks/asana", &headers[..]))
+    ///     .expect("a handshake")?;
+    /// assert_eq!(answer.headers()[1].1, headers[0].1);
+    /// assert_eq!(received.recv()?.expose(), headers[0].1.as_bytes());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_capture(mut self, callback: impl Fn(Captured<'_>) + Send + Sync + 'static) -> Self {
+        self.capture = Some(Arc::new(callback));
+        self
+    }
+
     /// The clock that says what "now" is. Default the system clock.
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
@@ -607,7 +698,13 @@ impl VerifierBuilder {
 
     /// Derives the keys and builds the verifier.
     pub fn build(self) -> Result<Verifier, ConfigError> {
-        if self.secrets.is_empty() {
+        let capturing = self.capture.is_some()
+            && self
+                .scheme
+                .challenge
+                .as_ref()
+                .is_some_and(Challenge::captures);
+        if self.secrets.is_empty() && !capturing {
             return Err(ConfigError::NoSecret);
         }
         let tolerance = self.tolerance.unwrap_or(self.scheme.tolerance);
@@ -627,6 +724,7 @@ impl VerifierBuilder {
                 public_url: self.public_url,
                 trust_forwarded: self.trust_forwarded,
                 verify_token: self.verify_token,
+                capture: self.capture,
             }),
         })
     }
@@ -709,6 +807,8 @@ impl Runnings {
 /// A request whose headers passed; feed it the body, then [`finish`](Self::finish).
 pub struct PendingVerification {
     verifier: Verifier,
+    /// The signature header a POST lacked whose body may be a handshake.
+    awaits_handshake: Option<Cow<'static, str>>,
     /// The header that marks a signed header-echo handshake was present.
     marked: bool,
     runnings: Runnings,
@@ -751,6 +851,18 @@ impl PendingVerification {
         }
     }
 
+    /// Whether the request had no signature and its body may be a handshake
+    /// (Notion's): answer it with [`Verifier::handshake_body`] once the body is
+    /// read. [`finish`](Self::finish) refuses such a request as unsigned.
+    pub fn awaits_handshake(&self) -> bool {
+        self.awaits_handshake.is_some()
+    }
+
+    /// The verifier.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
     /// How many body bytes were digested so far.
     pub fn body_len(&self) -> u64 {
         self.body_len
@@ -765,15 +877,31 @@ impl PendingVerification {
     /// tokens); checks a timestamp carried in the body, and a body digest carried in
     /// the URL.
     pub fn finish(mut self) -> Result<Verified, VerifyError> {
+        if let Some(header) = self.awaits_handshake {
+            return Err(VerifyError::MissingSignature { header });
+        }
         let kept = self.kept.take().unwrap_or_default();
         let body_bytes =
             content::finish_body(std::mem::replace(&mut self.body, BodyPart::None), &kept)?;
         self.runnings.update(&body_bytes);
         self.runnings.update(&self.suffix);
         let keys = &self.verifier.inner.keys;
-        let finished = self.runnings.into_all().map(Running::finish);
-        let (secret_index, matched) = first_match(keys, finished, self.candidates.signatures())
-            .ok_or(VerifyError::NoMatchingSignature)?;
+        let (secret_index, matched) =
+            if let SignatureFormat::BodyToken { array, field } = &self.verifier.scheme().format {
+                // Every item carries a token, and each must be one of the keys.
+                let mut first = None;
+                for token in signature::body_tokens(&kept, array, field)? {
+                    let finished = keys.iter().map(|_| Finished::Token);
+                    let matched = first_match(keys, finished, std::slice::from_ref(&token))
+                        .ok_or(VerifyError::NoMatchingSignature)?;
+                    first.get_or_insert(matched);
+                }
+                first.ok_or(VerifyError::NoMatchingSignature)?
+            } else {
+                let finished = self.runnings.into_all().map(Running::finish);
+                first_match(keys, finished, self.candidates.signatures())
+                    .ok_or(VerifyError::NoMatchingSignature)?
+            };
         if let Some((hash, expected)) = self.body_digest {
             let actual =
                 SignatureBytes::from_slice(&hash.finalize()).unwrap_or(SignatureBytes::EMPTY);

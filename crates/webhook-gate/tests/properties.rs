@@ -118,7 +118,7 @@ proptest! {
             (1, Some(timestamp_header)) if scheme.signed_content().signs_timestamp() => {
                 timestamp_header.to_owned()
             }
-            _ => scheme.signature_header().to_owned(),
+            _ => scheme.signature_header().unwrap().to_owned(),
         };
         let mut value = headers.get(&header).unwrap().as_bytes().to_vec();
         let index = position.index(value.len());
@@ -145,13 +145,13 @@ proptest! {
         let verifier = verifier(name, &secret_for(name, "property-secret"));
         let timestamp_header = scheme.timestamp_header().unwrap_or("x-timestamp").to_owned();
         let headers: Vec<(String, Vec<u8>)> = vec![
-            (scheme.signature_header().to_owned(), signature),
+            (scheme.signature_header().unwrap().to_owned(), signature),
             (timestamp_header.clone(), timestamp.clone()),
             ("webhook-id".to_owned(), b"msg_1".to_vec()),
         ];
         let _ = verify(&verifier, &headers, b"{}");
         let headers: Vec<(String, Vec<u8>)> = vec![
-            (scheme.signature_header().to_owned(), text_signature.into_bytes()),
+            (scheme.signature_header().unwrap().to_owned(), text_signature.into_bytes()),
             (timestamp_header, timestamp),
         ];
         if let Ok(verified) = verify(&verifier, &headers, b"{}") {

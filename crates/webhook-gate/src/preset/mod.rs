@@ -11,7 +11,7 @@
 //! // By name, as in a configuration file or on the command line.
 //! let preset: Preset = "github".parse()?;
 //! assert_eq!(preset, Preset::GitHub);
-//! assert_eq!(preset.scheme().signature_header(), "X-Hub-Signature-256");
+//! assert_eq!(preset.scheme().signature_header(), Some("X-Hub-Signature-256"));
 //!
 //! // The same provider, deduplicating by a JSON field of the body instead.
 //! let scheme = Preset::GitHub
@@ -21,7 +21,7 @@
 //! assert_eq!(scheme.name(), "github");
 //!
 //! for preset in Preset::ALL {
-//!     println!("{preset}: {}", preset.scheme().signature_header());
+//!     println!("{preset}: {}", preset.scheme().signature_location());
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -171,6 +171,25 @@ pub enum Preset {
     /// 5 s window (Paddle's SDKs'); the body's `notification_id` identifies the
     /// delivery.
     Paddle,
+    /// Microsoft Graph change notifications (basic): nothing is signed; every item
+    /// of the body's `value` carries the subscription's `clientState` (the secret
+    /// here), compared in constant time. Graph sends no delivery id: deliveries are
+    /// not deduplicated (dedupe in the handler on `subscriptionId`, `resource` and
+    /// `changeType` where it matters). The validation POST (`?validationToken=`) is
+    /// echoed as text. Rich notifications (JWTs signed with Azure AD keys) are not
+    /// covered.
+    MicrosoftGraph,
+    /// Asana: `X-Hook-Signature: <hex>` over the body, under the secret Asana hands
+    /// over in the webhook's handshake (a POST with `X-Hook-Secret`, echoed back and
+    /// given to the [capture callback](crate::verify::VerifierBuilder::on_capture)).
+    /// Asana sends no delivery id: deduplicated by signature fingerprint.
+    Asana,
+    /// Notion: `X-Notion-Signature: sha256=<hex>` over the body, under the
+    /// `verification_token` Notion sends unsigned when the subscription is created
+    /// (answered 200 and given to the [capture
+    /// callback](crate::verify::VerifierBuilder::on_capture)); the body's `id`
+    /// identifies the delivery.
+    Notion,
 }
 
 impl Preset {
@@ -204,6 +223,9 @@ impl Preset {
         Self::Okta,
         Self::Linear,
         Self::Paddle,
+        Self::MicrosoftGraph,
+        Self::Asana,
+        Self::Notion,
     ];
 
     /// The preset's short name: `github`, `stripe`, `standard`, ...
@@ -237,6 +259,9 @@ impl Preset {
             Self::Okta => "okta",
             Self::Linear => "linear",
             Self::Paddle => "paddle",
+            Self::MicrosoftGraph => "msgraph",
+            Self::Asana => "asana",
+            Self::Notion => "notion",
         }
     }
 
@@ -465,6 +490,29 @@ impl Preset {
                 .timestamp(TimestampSource::SignatureHeader)
                 .tolerance(Duration::from_secs(5))
                 .delivery_id(DeliveryIdSource::JsonField("notification_id".into())),
+            Self::MicrosoftGraph => builder
+                .algorithm(Algorithm::Token)
+                .format(SignatureFormat::body_token("value", "clientState"))
+                .challenge(Challenge::QueryEcho {
+                    method: "POST".into(),
+                    challenge_param: "validationToken".into(),
+                    token_param: None,
+                    mode: None,
+                }),
+            Self::Asana => builder
+                .signature_header("X-Hook-Signature")
+                .format(SignatureFormat::prefixed("", Encoding::Hex))
+                .delivery_id(DeliveryIdSource::SignatureFingerprint)
+                .challenge(Challenge::CaptureHeader {
+                    header: "X-Hook-Secret".into(),
+                }),
+            Self::Notion => builder
+                .signature_header("X-Notion-Signature")
+                .format(SignatureFormat::sha256_hex())
+                .delivery_id(DeliveryIdSource::JsonField("id".into()))
+                .challenge(Challenge::CaptureJsonField {
+                    field: "verification_token".into(),
+                }),
         }
     }
 }
@@ -527,7 +575,10 @@ mod tests {
             ),
             "{message}"
         );
-        assert!(message.ends_with(", linear, paddle"), "{message}");
+        assert!(
+            message.ends_with(", linear, paddle, msgraph, asana, notion"),
+            "{message}"
+        );
     }
 
     #[test]

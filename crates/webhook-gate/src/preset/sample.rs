@@ -47,6 +47,9 @@ impl Preset {
             Self::Okta => "user.session.start",
             Self::Linear => "Issue",
             Self::Paddle => "transaction.completed",
+            Self::MicrosoftGraph => "created",
+            Self::Asana => "changed",
+            Self::Notion => "page.created",
         }
     }
 
@@ -68,7 +71,7 @@ impl Preset {
                 low & 0xffff_ffff_ffff
             ),
             Self::StandardWebhooks => format!("msg_{high:016x}{low:08x}"),
-            Self::Twitch | Self::GitLab | Self::Linear | Self::Okta => format!(
+            Self::Twitch | Self::GitLab | Self::Linear | Self::Okta | Self::Notion => format!(
                 "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
                 high >> 32,
                 (high >> 16) & 0xffff,
@@ -95,7 +98,9 @@ impl Preset {
             | Self::Zoom
             | Self::X
             | Self::Meta
-            | Self::Dropbox => format!("evt_{high:016x}{low:08x}"),
+            | Self::Dropbox
+            | Self::MicrosoftGraph
+            | Self::Asana => format!("evt_{high:016x}{low:08x}"),
             #[cfg(feature = "p256")]
             Self::SendGrid => format!("evt_{high:016x}{low:08x}"),
         }
@@ -224,6 +229,17 @@ impl Preset {
             ),
             Self::Paddle => format!(
                 r#"{{"event_id":"evt_01hv8x2acma2gz1ntwxhrv7rxs","event_type":{event},"occurred_at":{time},"notification_id":{id},"data":{{"id":"txn_01hv8wptq8987qeep44cyrewp9","status":"completed","currency_code":"USD"}}}}"#
+            ),
+            // The signer writes each item's `clientState` (`Signer::embed_token`).
+            Self::MicrosoftGraph => format!(
+                r##"{{"value":[{{"subscriptionId":"7f105c7d-2dc5-4530-97cd-4e7ae6534c07","subscriptionExpirationDateTime":{time},"changeType":{event},"resource":"Users/8a1c3f2e-5b7d-4e9a-a1c3-5e7f9b1d3a5c/Messages/{message}","resourceData":{{"@odata.type":"#Microsoft.Graph.Message","id":{id}}},"tenantId":"84bd8158-6d4d-4958-8b9f-9d6445542f95"}}]}}"##,
+                message = unquote(&id)
+            ),
+            Self::Asana => format!(
+                r#"{{"events":[{{"user":{{"gid":"1201234567890","resource_type":"user"}},"created_at":{time},"action":{event},"resource":{{"gid":"1209876543210","resource_type":"task","resource_subtype":"default_task"}},"change":{{"field":"completed","action":"changed"}},"parent":null}}]}}"#
+            ),
+            Self::Notion => format!(
+                r#"{{"id":{id},"timestamp":{time},"workspace_id":"13950b26-c203-4f3b-b97d-93ec06319565","subscription_id":"29d75c0d-5546-4414-8459-7b7a92f1fc4b","integration_id":"0ef2e755-4912-8096-91c1-00376a88a5ca","type":{event},"authors":[{{"id":"c7c11cca-1d73-471d-9b6e-bdef51470190","type":"person"}}],"attempt_number":1,"entity":{{"id":"153104cd-477e-809d-8dc4-ff2d96ae3090","type":"page"}},"data":{{"parent":{{"id":"13950b26-c203-8f3b-b97d-93ec06319565","type":"space"}}}}}}"#
             ),
         };
         Sample {
