@@ -8,7 +8,8 @@
 //! drift during a run moves its ratios by several hundredths.
 //!
 //! Run: `cargo bench -p webhook-gate --bench ratio` (`RATIO_ROUNDS`, default 300,
-//! and `RATIO_KIB`, the body size in KiB, default 1, adjust it).
+//! and `RATIO_KIB`, the body size in KiB, default 1, adjust it; `RATIO_ONLY=name`
+//! keeps the baselines and the presets whose name holds `name`).
 
 // A plain binary: its output is the report.
 #![allow(missing_docs)]
@@ -127,8 +128,7 @@ fn main() {
     let mut against = Vec::new();
     for preset in Preset::ALL {
         let scheme = preset.scheme();
-        let (headers, verifier) = signed_request(&scheme, &body);
-        let body = body.clone();
+        let (headers, verifier, body) = signed_request(&scheme, &body);
         against.push(baseline(scheme.algorithm()));
         functions.push((
             format!("webhook_gate/{preset}"),
@@ -145,7 +145,7 @@ fn main() {
 
     // Standard Webhooks again, read from an `http::HeaderMap` as the tower adapter does.
     against.push("raw_hmac_sha256");
-    let (headers, verifier) = signed_request(&Scheme::standard_webhooks(), &body);
+    let (headers, verifier, _) = signed_request(&Scheme::standard_webhooks(), &body);
     let mut map = http::HeaderMap::new();
     for (name, value) in &headers {
         map.append(
@@ -163,6 +163,30 @@ fn main() {
         }),
     ));
 
+    // `RATIO_ONLY=github` times the functions whose name holds it and their
+    // baselines (to profile one).
+    let mut baselines = baselines;
+    if let Ok(only) = std::env::var("RATIO_ONLY") {
+        let kept: Vec<bool> = functions
+            .iter()
+            .enumerate()
+            .map(|(index, (name, _))| {
+                if index < baselines {
+                    functions[baselines..]
+                        .iter()
+                        .zip(&against)
+                        .any(|((other, _), base)| other.contains(&only) && base == name)
+                } else {
+                    name.contains(&only)
+                }
+            })
+            .collect();
+        let mut keep = kept[baselines..].iter();
+        against.retain(|_| *keep.next().unwrap_or(&false));
+        baselines = kept[..baselines].iter().filter(|&&kept| kept).count();
+        let mut keep = kept.iter();
+        functions.retain(|_| *keep.next().unwrap_or(&false));
+    }
     let mut batches = vec![Vec::with_capacity(rounds); functions.len()];
     for _ in 0..rounds {
         for ((_, function), times) in functions.iter().zip(&mut batches) {

@@ -84,6 +84,30 @@ impl Key {
         hash.finalize().into()
     }
 
+    /// The finished signature of what `feed` gives its argument: what
+    /// [`start`](Self::start), the updates and [`Running::finish`] give, the running
+    /// state kept in this frame instead of moved from step to step.
+    pub(crate) fn finish_with(&self, feed: impl FnOnce(&mut dyn FnMut(&[u8]))) -> Finished {
+        fn tag_of<M: hmac::Mac + Clone>(
+            mac: &M,
+            feed: impl FnOnce(&mut dyn FnMut(&[u8])),
+        ) -> Finished {
+            let mut mac = mac.clone();
+            feed(&mut |bytes| mac.update(bytes));
+            Finished::Tag(tag(&mac.finalize().into_bytes()))
+        }
+        match self {
+            Self::Sha1(mac) => tag_of(mac, feed),
+            Self::Sha256(mac) => tag_of(mac, feed),
+            Self::Sha512(mac) => tag_of(&**mac, feed),
+            _ => {
+                let mut running = self.start();
+                feed(&mut |bytes| running.update(bytes));
+                running.finish()
+            }
+        }
+    }
+
     /// A running signature under this key, fed nothing yet.
     pub(crate) fn start(&self) -> Running {
         match self {

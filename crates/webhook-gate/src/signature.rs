@@ -283,11 +283,18 @@ pub(crate) fn decode(
     let (min, max) = length.map_or((8, MAX_SIGNATURE_BYTES), |length| (length, length));
     let mut buffer = [0u8; MAX_SIGNATURE_BYTES + 3];
     let written = match encoding {
-        // The common case, 64 digits of an HMAC-SHA256, on a fixed-size path.
+        // The digests of HMACs (SHA-1, SHA-256, SHA-512) on fixed-size paths.
         Encoding::Hex if bytes.len() == 64 && min == 32 => {
-            let digits: &[u8; 64] = bytes.try_into().ok()?;
-            buffer[..32].copy_from_slice(&decode_hex_64(digits)?);
+            buffer[..32].copy_from_slice(&decode_hex_fixed::<64, 32>(bytes.try_into().ok()?)?);
             32
+        }
+        Encoding::Hex if bytes.len() == 40 && min == 20 => {
+            buffer[..20].copy_from_slice(&decode_hex_fixed::<40, 20>(bytes.try_into().ok()?)?);
+            20
+        }
+        Encoding::Hex if bytes.len() == 128 && min == 64 => {
+            buffer[..64].copy_from_slice(&decode_hex_fixed::<128, 64>(bytes.try_into().ok()?)?);
+            64
         }
         Encoding::Hex => decode_hex(bytes, &mut buffer)?,
         Encoding::Base64 => {
@@ -346,10 +353,13 @@ fn decode_hex(digits: &[u8], out: &mut [u8]) -> Option<usize> {
     Some(digits.len() / 2)
 }
 
-/// [`decode_hex`] of exactly 64 digits, on arrays of known size that the compiler
-/// vectorises whole.
-fn decode_hex_64(digits: &[u8; 64]) -> Option<[u8; 32]> {
-    let mut values = [0u8; 64];
+/// [`decode_hex`] of exactly `DIGITS` digits into `BYTES` (half as many) bytes, on
+/// arrays of known size that the compiler vectorises whole.
+fn decode_hex_fixed<const DIGITS: usize, const BYTES: usize>(
+    digits: &[u8; DIGITS],
+) -> Option<[u8; BYTES]> {
+    const { assert!(DIGITS == 2 * BYTES) };
+    let mut values = [0u8; DIGITS];
     let mut invalid = 0u8;
     for (value, &digit) in values.iter_mut().zip(digits) {
         let decimal = digit.wrapping_sub(b'0');
@@ -365,7 +375,7 @@ fn decode_hex_64(digits: &[u8; 64]) -> Option<[u8; 32]> {
     if invalid != 0 {
         return None;
     }
-    let mut digest = [0u8; 32];
+    let mut digest = [0u8; BYTES];
     let (pairs, _) = values.as_chunks::<2>();
     for (byte, pair) in digest.iter_mut().zip(pairs) {
         *byte = (pair[0] << 4) | (pair[1] & 0x0f);

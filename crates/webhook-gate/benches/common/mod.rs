@@ -74,14 +74,20 @@ pub fn keys(scheme: &Scheme) -> (String, String) {
     }
 }
 
-/// The headers `scheme`'s provider sends for `body` (to [`URL`]), and a verifier
-/// that accepts them.
-pub fn signed_request(scheme: &Scheme, body: &[u8]) -> (Vec<(String, String)>, Verifier) {
+/// The headers `scheme`'s provider sends for `body` (to [`URL`]), a verifier that
+/// accepts them, and the body as sent: `body` itself, or for a token in the body
+/// (Microsoft Graph) `body` as the one item of `value`, carrying the token.
+pub fn signed_request(scheme: &Scheme, body: &[u8]) -> (Vec<(String, String)>, Verifier, Vec<u8>) {
     let (verifying, signing) = keys(scheme);
     let signer = Signer::new(scheme.clone(), signing).unwrap();
+    let body = if scheme.signature_header().is_some() {
+        body.to_vec()
+    } else {
+        signer.embed_token(&[&b"{\"value\":["[..], body, b"]}"].concat())
+    };
     let headers: Vec<(String, String)> = signer
         .sign(
-            body,
+            &body,
             &SignOptions::new().timestamp(now()).id("msg_bench").url(URL),
         )
         .into_iter()
@@ -94,10 +100,10 @@ pub fn signed_request(scheme: &Scheme, body: &[u8]) -> (Vec<(String, String)>, V
         .unwrap();
     assert!(
         verifier
-            .verify_request(&RequestHead::new("POST", "/hook", &headers), body)
+            .verify_request(&RequestHead::new("POST", "/hook", &headers), &body)
             .is_ok(),
         "{}",
         scheme.name()
     );
-    (headers, verifier)
+    (headers, verifier, body)
 }
