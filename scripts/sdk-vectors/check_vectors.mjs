@@ -19,6 +19,7 @@ const { EventWebhook } = require("@sendgrid/eventwebhook");
 const { Paddle } = await import("@paddle/paddle-node-sdk");
 const { LinearWebhookClient } = await import("@linear/sdk/webhooks");
 const { AwsLambdaReceiver } = require("@zoom/rivet/meetings");
+const { verifyWebhookSignature: notionVerify } = require("@notionhq/client");
 
 const hmac = (alg, key, msg, enc) => createHmac(alg, key).update(msg).digest(enc);
 const eq = (a, b) => { const x = Buffer.from(a), y = Buffer.from(b); return x.length === y.length && timingSafeEqual(x, y); };
@@ -164,6 +165,24 @@ const independent = {
     if (!eq(hmac("sha256", v.key, v.body, "hex"), sig)) return R("bad_signature");
     return R(Math.abs(v.now * 1000 - JSON.parse(v.body).webhookTimestamp) > 60000 ? "timestamp_out_of_window" : "ok");
   },
+  asana(v, h) {
+    const secret = h["x-hook-secret"];
+    if (v.method === "POST" && secret !== undefined)
+      return R("handshake", { status: 200, content_type: "text/plain", body: "", headers: { "X-Hook-Secret": secret } });
+    const sig = h["x-hook-signature"];
+    if (sig === undefined) return R("missing_signature");
+    return R(eq(hmac("sha256", v.key, v.body, "hex"), sig) ? "ok" : "bad_signature");
+  },
+  notion(v, h) {
+    const sig = h["x-notion-signature"];
+    if (sig === undefined) {
+      let token;
+      try { token = JSON.parse(v.body).verification_token; } catch { token = undefined; }
+      return typeof token === "string" ? R("handshake", { status: 200, content_type: "text/plain", body: "" }) : R("missing_signature");
+    }
+    if (!/^sha256=[0-9a-f]{64}$/.test(sig)) return R("malformed");
+    return R(eq("sha256=" + hmac("sha256", v.key, v.body, "hex"), sig) ? "ok" : "bad_signature");
+  },
 };
 
 // Official npm SDKs: true = accepted.
@@ -217,10 +236,17 @@ const sdk = {
     if (sig === undefined) return false;
     return atTime(v.now, () => { try { return new LinearWebhookClient(v.key).verify(Buffer.from(v.body), sig) === true; } catch { return false; } });
   },
+  async notion(v, h) {
+    // The SDK verifies deliveries only: an unsigned verification request (body with a
+    // verification_token) counts as accepted, everything else goes to verifyWebhookSignature.
+    if (h["x-notion-signature"] === undefined && typeof JSON.parse(v.body).verification_token === "string") return true;
+    return notionVerify({ body: v.body, signature: h["x-notion-signature"], verificationToken: v.key });
+  },
 };
 
 function sameResponse(a, b) {
   if (!a || !b || a.status !== b.status || a.content_type !== b.content_type) return false;
+  if (JSON.stringify(a.headers ?? null) !== JSON.stringify(b.headers ?? null)) return false;
   return a.content_type === "application/json" ? JSON.stringify(JSON.parse(a.body), Object.keys(JSON.parse(a.body)).sort()) === JSON.stringify(JSON.parse(b.body), Object.keys(JSON.parse(b.body)).sort()) : a.body === b.body;
 }
 
