@@ -171,7 +171,12 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut found = None;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if found.is_none() && key == self.field {
+            if key == self.field {
+                // Given twice, the field means one thing here and maybe another to
+                // the handler's parser (serde_json's `Value` keeps the last): refused.
+                if found.is_some() {
+                    return Err(de::Error::custom("a field given twice"));
+                }
                 found = Some(map.next_value::<serde_json::Value>()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -312,6 +317,16 @@ mod tests {
             json_field(b"[1]", "id"),
             Err(VerifyError::MalformedBody { .. })
         ));
+        // Given twice, a field would be one thing here and the last one to
+        // serde_json's `Value`: refused.
+        assert!(matches!(
+            json_field(br#"{"id":"evt_1","id":"evt_2"}"#, "id"),
+            Err(VerifyError::MalformedBody { .. })
+        ));
+        assert_eq!(
+            json_field(br#"{"id":"evt_1","data":{"id":"a","id":"b"}}"#, "id").unwrap(),
+            "evt_1"
+        );
         assert!(matches!(
             json_field(b"\xff", "id"),
             Err(VerifyError::MalformedBody { .. })

@@ -403,6 +403,39 @@ pub(crate) fn encode(digest: &[u8], encoding: Encoding) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn body_tokens_of_every_item() {
+        let tokens = |body: &[u8]| body_tokens(body, "value", "clientState");
+        let digests =
+            tokens(br#"{"value":[{"clientState":"a"},{"x":1,"clientState":"b"}]}"#).unwrap();
+        assert_eq!(digests, vec![token_digest(b"a"), token_digest(b"b")]);
+        for missing in [
+            &br#"{"value":[]}"#[..],
+            br#"{"other":[{"clientState":"a"}]}"#,
+            br#"{"value":{"clientState":"a"}}"#,
+            br#"{"value":[{"clientState":"a"},{"state":"b"}]}"#,
+            br#"{"value":[{"clientState":7}]}"#,
+            br#"{"value":["a"]}"#,
+        ] {
+            assert!(
+                matches!(tokens(missing), Err(VerifyError::MissingSignature { .. })),
+                "{}",
+                String::from_utf8_lossy(missing)
+            );
+        }
+        for malformed in [
+            &b"not json"[..],
+            br#"[{"clientState":"a"}]"#,
+            br#"{"value":[{"clientState":"a"}],"value":[{"x":1}]}"#,
+        ] {
+            assert!(
+                matches!(tokens(malformed), Err(VerifyError::MalformedBody { .. })),
+                "{}",
+                String::from_utf8_lossy(malformed)
+            );
+        }
+    }
+
     /// An HMAC-SHA256 scheme's parse.
     fn parse<'a>(
         format: &SignatureFormat,
