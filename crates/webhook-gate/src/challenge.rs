@@ -525,3 +525,70 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod capture_tests {
+    use crate::verify::{RequestHead, Verifier};
+    use crate::{ConfigError, Preset, VerifyError};
+
+    const HOOK_SECRET: &str = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81";
+
+    #[test]
+    fn a_capture_without_a_callback_is_refused() {
+        let headers = [("X-Hook-Secret", HOOK_SECRET)];
+        let head = RequestHead::new("POST", "/hook", &headers[..]);
+        let verifier = Verifier::new(Preset::Asana.scheme(), "configured").unwrap();
+        assert_eq!(
+            verifier.handshake(&head).unwrap().unwrap_err(),
+            VerifyError::HandshakeRefused
+        );
+        let notion = Verifier::new(Preset::Notion.scheme(), "configured").unwrap();
+        let body =
+            br#"{"verification_token":"secret_tMrlL1qK5vuQAh1b6cZGhFChZTSYJlce98V0pYn7yBl"}"#;
+        assert_eq!(
+            notion.handshake_body(body).unwrap().unwrap_err(),
+            VerifyError::HandshakeRefused
+        );
+        // Only a POST is Asana's handshake.
+        let get = RequestHead::new("GET", "/hook", &headers[..]);
+        assert!(verifier.handshake(&get).is_none());
+    }
+
+    #[test]
+    fn only_a_capturing_verifier_starts_without_a_secret() {
+        let capturing = Verifier::builder(Preset::Asana.scheme())
+            .on_capture(|_| {})
+            .build()
+            .unwrap();
+        // Until it has the secret, every delivery is refused.
+        let headers = [("X-Hook-Signature", "00".repeat(32))];
+        let head = RequestHead::new("POST", "/hook", &headers[..]);
+        assert_eq!(
+            capturing.verify_request(&head, b"{}").unwrap_err(),
+            VerifyError::NoMatchingSignature
+        );
+        assert!(matches!(
+            Verifier::builder(Preset::Asana.scheme()).build(),
+            Err(ConfigError::NoSecret)
+        ));
+        assert!(matches!(
+            Verifier::builder(Preset::GitHub.scheme())
+                .on_capture(|_| {})
+                .build(),
+            Err(ConfigError::NoSecret)
+        ));
+    }
+
+    #[test]
+    fn captured_values_stay_out_of_debug_output() {
+        let captured = super::Captured {
+            scheme: "asana",
+            value: crate::Secret::from(HOOK_SECRET),
+        };
+        let debug = format!("{captured:?}");
+        assert!(
+            debug.contains("asana") && !debug.contains(HOOK_SECRET),
+            "{debug}"
+        );
+    }
+}
