@@ -271,6 +271,9 @@ struct Delivery {
     /// What a receiver deduplicates it by (`id evt_...`, `its signature`).
     dedupe_by: String,
     headers: Vec<(String, String)>,
+    /// The URL to send it to, when it is not the one given (Twilio's JSON bodies
+    /// add their digest to it).
+    url: Option<String>,
 }
 
 impl DeliveryArgs {
@@ -293,15 +296,26 @@ impl DeliveryArgs {
             let body = read_input(path, "body")?;
             let content_type = if serde_json::from_slice::<serde_json::Value>(&body).is_ok() {
                 "application/json"
+            } else if scheme.body_digest_param().is_some() {
+                // Twilio signs any other body as form fields.
+                "application/x-www-form-urlencoded"
             } else {
                 "application/octet-stream"
             };
             let file = (path != Path::new("-")).then(|| path.clone());
-            (
-                body,
-                file,
-                vec![("Content-Type".to_owned(), content_type.to_owned())],
-            )
+            // The headers the provider sends besides the signed ones (the event
+            // type, the shop, the API version), as with its sample.
+            let mut headers = vec![("Content-Type".to_owned(), content_type.to_owned())];
+            let sample = args
+                .scheme
+                .sample(args.scheme.sample_event_type(), &id, timestamp);
+            headers.extend(
+                sample
+                    .headers
+                    .into_iter()
+                    .filter(|(name, _)| !name.eq_ignore_ascii_case("Content-Type")),
+            );
+            (body, file, headers)
         } else {
             let event = self
                 .event
@@ -310,20 +324,26 @@ impl DeliveryArgs {
             let sample = args.scheme.sample(event, &id, timestamp);
             (sample.body, None, sample.headers)
         };
+        // Microsoft Graph: the token goes in the body, which is then no longer the
+        // file's.
+        let carried = signer.embed_token(&body);
+        let body_file = if carried == body { body_file } else { None };
+        let body = carried;
         let mut options = SignOptions::new().timestamp(timestamp).id(id.clone());
-        if let Some(url) = self.signed_url.as_deref().or(url) {
-            options = options.url(url);
+        let mut send_to = None;
+        if let Some(given) = self.signed_url.as_deref().or(url) {
+            // Twilio: a JSON body's digest goes in the URL, which is then signed.
+            let called = signer.url_for(given, &body);
+            if called != given {
+                send_to = Some(called.clone().into_owned());
+            }
+            options = options.url(called);
         } else if scheme.signed_content().signs_url() {
             return Err(format!(
                 "the {} scheme signs the URL: give --signed-url (or --curl / --url)",
                 args.scheme
             ));
         }
-        // Microsoft Graph: the token goes in the body, which is then no longer the
-        // file's.
-        let carried = signer.embed_token(&body);
-        let body_file = if carried == body { body_file } else { None };
-        let body = carried;
         let signed = signer.sign(&body, &options);
         headers.extend(
             signed
@@ -343,6 +363,7 @@ impl DeliveryArgs {
             body_file,
             dedupe_by: id,
             headers,
+            url: send_to,
         })
     }
 }
@@ -354,7 +375,11 @@ fn sign(args: &SignArgs) -> Result<ExitCode, String> {
         .sign(&args.scheme, timestamp, args.curl.as_deref())?;
     let mut out = std::io::stdout().lock();
     let written = match &args.curl {
-        Some(url) => writeln!(out, "{}", report::curl_command(url, &delivery)?),
+        Some(url) => writeln!(
+            out,
+            "{}",
+            report::curl_command(delivery.url.as_deref().unwrap_or(url), &delivery)?
+        ),
         None => delivery
             .headers
             .iter()
@@ -371,6 +396,9 @@ fn sign(args: &SignArgs) -> Result<ExitCode, String> {
             }),
     };
     written.map_err(stdout_error)?;
+    if let (Some(url), None) = (&delivery.url, &args.curl) {
+        eprintln!("webhook-gate: note: send it to {url} (the body's digest is in the signed URL)");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -400,7 +428,7 @@ fn send(args: &SendArgs) -> Result<ExitCode, String> {
     writeln!(
         out,
         "POST {} ({} delivery, {} bytes, deduplicated by {})",
-        args.url,
+        delivery.url.as_deref().unwrap_or(&args.url),
         args.scheme.scheme,
         delivery.body.len(),
         delivery.dedupe_by
@@ -408,7 +436,8 @@ fn send(args: &SendArgs) -> Result<ExitCode, String> {
     .map_err(stdout_error)?;
     let mut all_accepted = true;
     for attempt in 0..=args.replay {
-        let mut request = client.post(&args.url).body(delivery.body.clone());
+        let url = delivery.url.as_deref().unwrap_or(&args.url);
+        let mut request = client.post(url).body(delivery.body.clone());
         for (name, value) in &delivery.headers {
             request = request.header(name, value);
         }

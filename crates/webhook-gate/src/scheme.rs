@@ -505,6 +505,13 @@ impl Scheme {
             || self.timestamp_in_body.is_some()
     }
 
+    /// The query parameter that carries the body's SHA-256 (hex) in the URL the
+    /// provider signs, for bodies it does not sign as form fields (Twilio's
+    /// `bodySHA256`).
+    pub fn body_digest_param(&self) -> Option<&str> {
+        self.body_digest_param.as_deref()
+    }
+
     /// The field of the JSON body that carries the timestamp, if it is there
     /// (Linear's `webhookTimestamp`).
     pub fn timestamp_field(&self) -> Option<&str> {

@@ -367,6 +367,38 @@ impl Signer {
         SignedHeaders(headers)
     }
 
+    /// The URL a provider calls with `body`: `url` itself, or, for a scheme that
+    /// binds a body it does not sign as form fields through a digest in the URL
+    /// (Twilio's JSON requests, `bodySHA256`), `url` with the body's SHA-256 (hex)
+    /// added when `body` is JSON and `url` does not carry it yet. Sign with this URL
+    /// and send to it.
+    ///
+    /// ```
+    /// use webhook_gate::{Preset, Signer};
+    ///
+    /// let signer = Signer::new(Preset::Twilio.scheme(), "auth-token")?;
+    /// let url = signer.url_for("https://example.com/hook?a=1", b"{}");
+    /// assert_eq!(
+    ///     url,
+    ///     "https://example.com/hook?a=1&bodySHA256=44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+    /// );
+    /// assert_eq!(signer.url_for("https://example.com/hook", b"To=%2B1"), "https://example.com/hook");
+    /// # Ok::<(), webhook_gate::ConfigError>(())
+    /// ```
+    pub fn url_for<'u>(&self, url: &'u str, body: &[u8]) -> std::borrow::Cow<'u, str> {
+        let Some(param) = self.scheme.body_digest_param() else {
+            return url.into();
+        };
+        if content::query_param(target_of(url), param).is_some()
+            || serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err()
+        {
+            return url.into();
+        }
+        let digest = signature::encode(&Sha256::digest(body), Encoding::Hex);
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}{param}={digest}").into()
+    }
+
     /// The body as the provider sends it, for schemes that carry the token in the
     /// body ([`SignatureFormat::BodyToken`], Microsoft Graph's `clientState`): the
     /// first secret written into the field of every item of the array. Other

@@ -151,6 +151,7 @@ impl Preset {
                     "X-Shopify-Shop-Domain".to_owned(),
                     "example.myshopify.com".to_owned(),
                 ));
+                headers.push(("X-Shopify-API-Version".to_owned(), "2026-01".to_owned()));
                 format!(
                     r#"{{"id":820982911946154508,"admin_graphql_api_id":"gid://shopify/Order/820982911946154508","email":"jon@example.com","created_at":{time},"total_price":"403.00","currency":"USD"}}"#
                 )
