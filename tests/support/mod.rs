@@ -79,14 +79,19 @@ pub fn signer(preset: Preset, which: Key) -> webhook_gate::Signer {
     webhook_gate::Signer::new(preset.scheme(), key(preset, which).1).unwrap()
 }
 
+/// How long the handler of a `lingering` delivery takes.
+pub const LINGERING: Duration = Duration::from_secs(3);
+
 /// Handler runs per body `id`, shared by every route of one server.
 #[derive(Clone, Default)]
 pub struct Runs(Arc<Mutex<HashMap<String, usize>>>);
 
 impl Runs {
     /// Counts a run of the body and says how the handler answers: 500 on the first
-    /// run of a `fail-once` delivery, 200 otherwise (after a pause for `slow` ones).
-    pub fn record(&self, body: &[u8]) -> (u16, bool) {
+    /// run of a `fail-once` delivery, 200 otherwise, after a pause: 300 ms for
+    /// `slow` deliveries, [`LINGERING`] for `lingering` ones (longer than a short
+    /// lease).
+    pub fn record(&self, body: &[u8]) -> (u16, Duration) {
         let id = body_id(body);
         let mut runs = self.0.lock().unwrap();
         let count = runs.entry(id.clone()).or_insert(0);
@@ -96,7 +101,14 @@ impl Runs {
         } else {
             200
         };
-        (status, id.contains("slow"))
+        let pause = if id.contains("lingering") {
+            LINGERING
+        } else if id.contains("slow") {
+            Duration::from_millis(300)
+        } else {
+            Duration::ZERO
+        };
+        (status, pause)
     }
 
     pub fn of(&self, id: &str) -> usize {
@@ -163,9 +175,9 @@ pub async fn start_axum_with_budget<St: DeliveryStore + Clone>(
         let handler = move |body: axum::body::Bytes| {
             let runs = runs.clone();
             async move {
-                let (status, slow) = runs.record(&body);
-                if slow {
-                    tokio::time::sleep(Duration::from_millis(300)).await;
+                let (status, pause) = runs.record(&body);
+                if !pause.is_zero() {
+                    tokio::time::sleep(pause).await;
                 }
                 axum::http::StatusCode::from_u16(status).unwrap()
             }
@@ -225,9 +237,9 @@ pub fn start_actix_with_budget<St: DeliveryStore + Clone>(
                     let handler = move |body: web::Bytes| {
                         let runs = runs.clone();
                         async move {
-                            let (status, slow) = runs.record(&body);
-                            if slow {
-                                tokio::time::sleep(Duration::from_millis(300)).await;
+                            let (status, pause) = runs.record(&body);
+                            if !pause.is_zero() {
+                                tokio::time::sleep(pause).await;
                             }
                             HttpResponse::build(
                                 actix_web::http::StatusCode::from_u16(status).unwrap(),

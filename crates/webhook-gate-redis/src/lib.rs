@@ -94,16 +94,34 @@ end
 return false
 ";
 
-/// Turns each key that still holds our claim into a done marker with the done TTL.
+/// Turns each key that still holds our claim into a done marker with the done TTL,
+/// and each key whose lease lapsed that no other claim took since (the handler did
+/// succeed: a retry must find it done).
 const COMPLETE: &str = r"
 local settled = 0
 for _, key in ipairs(KEYS) do
-    if redis.call('GET', key) == ARGV[1] then
+    local value = redis.call('GET', key)
+    if value == ARGV[1] or not value then
         redis.call('SET', key, ARGV[2], 'PX', ARGV[3])
         settled = settled + 1
     end
 end
 return settled
+";
+
+/// Extends the lease of every key, claiming again the lapsed ones, when each key is
+/// ours or free; changes nothing otherwise. 1 when the claim is ours, else 0.
+const RENEW: &str = r"
+for _, key in ipairs(KEYS) do
+    local value = redis.call('GET', key)
+    if value and value ~= ARGV[1] then
+        return 0
+    end
+end
+for _, key in ipairs(KEYS) do
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+end
+return 1
 ";
 
 /// Deletes each key that still holds our claim.
@@ -128,6 +146,7 @@ pub struct RedisStore {
     claim_all: Script,
     complete: Script,
     release: Script,
+    renew: Script,
 }
 
 impl fmt::Debug for RedisStore {
@@ -244,6 +263,25 @@ impl DeliveryStore for RedisStore {
             .map_err(|error| unavailable(&error))?;
         Ok(())
     }
+
+    fn lease(&self) -> Option<Duration> {
+        Some(Duration::from_millis(self.lease_ms))
+    }
+
+    async fn renew(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<bool, StoreError> {
+        let mut connection = self.connection.clone();
+        let mut invocation = self.renew.prepare_invoke();
+        for id in delivery.keys() {
+            invocation.key(self.key(id));
+        }
+        let owned: i64 = invocation
+            .arg(token.to_string())
+            .arg(self.lease_ms)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(|error| unavailable(&error))?;
+        Ok(owned == 1)
+    }
 }
 
 /// Configures a [`RedisStore`].
@@ -340,6 +378,7 @@ impl RedisStoreBuilder {
             claim_all: Script::new(CLAIM_ALL),
             complete: Script::new(COMPLETE),
             release: Script::new(RELEASE),
+            renew: Script::new(RENEW),
         })
     }
 }

@@ -546,8 +546,8 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
     /// completes the claim when the handler answered 2xx or releases it otherwise.
     ///
     /// - `body`: the request body's chunks.
-    /// - `sleep`: a timer (`tokio::time::sleep`), armed only when the body has to
-    ///   be waited for.
+    /// - `sleep`: a timer (`tokio::time::sleep`), armed when the body has to be
+    ///   waited for, and between renewals of the claim while the handler runs.
     /// - `spawn`: runs the release of a claim whose request was dropped while the
     ///   handler ran (`tokio::spawn`).
     /// - `context`: whatever the adapter needs back, to call the handler or to build
@@ -566,7 +566,7 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
         &self,
         mut pending: PendingVerification,
         body: B,
-        sleep: impl FnOnce(Duration) -> Sl,
+        sleep: impl Fn(Duration) -> Sl,
         spawn: fn(ReleaseFuture),
         context: C,
         handler: H,
@@ -585,7 +585,7 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
         // `pending` and the body are scoped to the read: a local stays in the future
         // until its scope ends, even once moved.
         let (bytes, admitting) = {
-            let bytes = match self.read_body(&mut pending, &mut hold, body, sleep).await {
+            let bytes = match self.read_body(&mut pending, &mut hold, body, &sleep).await {
                 Ok(bytes) => bytes,
                 Err(outcome) => return Err((self.refuse(&outcome), context)),
             };
@@ -600,7 +600,11 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
             claim: admitted.claim,
             spawn,
         };
-        let (output, status) = handler(context, admitted.info, bytes).await;
+        let handling = handler(context, admitted.info, bytes);
+        let (output, status) = match (&guard.claim, self.store.lease()) {
+            (Some(claim), Some(lease)) => claim.renewing_while(lease, &sleep, handling).await,
+            _ => handling.await,
+        };
         guard.settle(status).await;
         drop(hold);
         Ok(output)
@@ -871,6 +875,48 @@ struct ClaimedDelivery<St> {
     store: St,
     key: DeliveryKey,
     token: ClaimToken,
+}
+
+impl<St: DeliveryStore> ClaimedDelivery<St> {
+    /// Runs `handling`, renewing the claim every third of the `lease` meanwhile, as
+    /// a lock's watchdog does: a handler slower than the lease keeps its claim, so
+    /// the provider's retry is answered in flight instead of processed again. A
+    /// renewal the store refuses (another claim took the delivery) or cannot make is
+    /// logged; the handler runs on either way.
+    async fn renewing_while<Sl, T>(
+        &self,
+        lease: Duration,
+        sleep: &impl Fn(Duration) -> Sl,
+        handling: impl Future<Output = T>,
+    ) -> T
+    where
+        Sl: Future<Output = ()>,
+    {
+        let every = (lease / 3).max(Duration::from_millis(10));
+        let renewing = async {
+            loop {
+                sleep(every).await;
+                match self.store.renew(&self.key, &self.token).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!("the delivery claim was taken while the handler ran");
+                        return std::future::pending().await;
+                    }
+                    Err(error) => tracing::warn!(%error, "could not renew the delivery claim"),
+                }
+            }
+        };
+        let mut handling = pin!(handling);
+        let mut renewing = pin!(renewing);
+        poll_fn(|cx| {
+            if let Poll::Ready(output) = handling.as_mut().poll(cx) {
+                return Poll::Ready(output);
+            }
+            let _: Poll<()> = renewing.as_mut().poll(cx);
+            Poll::Pending
+        })
+        .await
+    }
 }
 
 /// A boxed release, handed to the adapter's spawner when a request is dropped while

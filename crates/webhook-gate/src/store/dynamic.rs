@@ -30,6 +30,13 @@ pub trait ErasedStore: Send + Sync + 'static {
         delivery: &'a DeliveryKey,
         token: &'a ClaimToken,
     ) -> BoxStoreFuture<'a, ()>;
+
+    /// [`DeliveryStore::renew`], boxed.
+    fn boxed_renew<'a>(
+        &'a self,
+        delivery: &'a DeliveryKey,
+        token: &'a ClaimToken,
+    ) -> BoxStoreFuture<'a, bool>;
 }
 
 impl<St: DeliveryStore> ErasedStore for St {
@@ -51,6 +58,14 @@ impl<St: DeliveryStore> ErasedStore for St {
         token: &'a ClaimToken,
     ) -> BoxStoreFuture<'a, ()> {
         Box::pin(DeliveryStore::release(self, delivery, token))
+    }
+
+    fn boxed_renew<'a>(
+        &'a self,
+        delivery: &'a DeliveryKey,
+        token: &'a ClaimToken,
+    ) -> BoxStoreFuture<'a, bool> {
+        Box::pin(DeliveryStore::renew(self, delivery, token))
     }
 }
 
@@ -78,6 +93,7 @@ impl<St: DeliveryStore> ErasedStore for St {
 pub struct DynStore {
     store: Arc<dyn ErasedStore>,
     deduplicates: bool,
+    lease: Option<std::time::Duration>,
     name: &'static str,
 }
 
@@ -86,6 +102,7 @@ impl DynStore {
     pub fn new<St: DeliveryStore>(store: St) -> Self {
         Self {
             deduplicates: store.deduplicates(),
+            lease: store.lease(),
             store: Arc::new(store),
             name: std::any::type_name::<St>(),
         }
@@ -115,6 +132,14 @@ impl DeliveryStore for DynStore {
 
     async fn release(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<(), StoreError> {
         self.store.boxed_release(delivery, token).await
+    }
+
+    fn lease(&self) -> Option<std::time::Duration> {
+        self.lease
+    }
+
+    async fn renew(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<bool, StoreError> {
+        self.store.boxed_renew(delivery, token).await
     }
 }
 

@@ -221,19 +221,44 @@ impl MemoryStore {
         Claim::Claimed(token)
     }
 
+    /// Completes (`done`) or releases each key `token` owns. A completion also
+    /// records a key whose lease lapsed that no other claim took since: the
+    /// handler did succeed, and a retry must find it done.
     fn settle(&self, delivery: &DeliveryKey, token: ClaimToken, done: bool) {
         let _locked = self.lock(delivery);
         let entries = &self.inner.entries;
         for id in delivery.keys() {
-            if entries.get(id.as_str()) != Some(State::InFlight(token)) {
-                continue;
-            }
-            if done {
-                entries.insert(Arc::clone(id.as_shared()), State::Done);
-            } else {
-                entries.invalidate(id.as_str());
+            match entries.get(id.as_str()) {
+                Some(State::InFlight(owner)) if owner == token => {
+                    if done {
+                        entries.insert(Arc::clone(id.as_shared()), State::Done);
+                    } else {
+                        entries.invalidate(id.as_str());
+                    }
+                }
+                None if done => entries.insert(Arc::clone(id.as_shared()), State::Done),
+                _ => {}
             }
         }
+    }
+
+    /// Extends the lease of every key (an update restarts its expiry), claiming
+    /// again the lapsed ones no one took, when each key is `token`'s or free; changes
+    /// nothing otherwise, as a claim takes all its keys or none.
+    fn renew_now(&self, delivery: &DeliveryKey, token: ClaimToken) -> bool {
+        let _locked = self.lock(delivery);
+        let entries = &self.inner.entries;
+        let ours_or_free = delivery.keys().all(|id| match entries.get(id.as_str()) {
+            Some(State::InFlight(owner)) => owner == token,
+            Some(State::Done) => false,
+            None => true,
+        });
+        if ours_or_free {
+            for id in delivery.keys() {
+                entries.insert(Arc::clone(id.as_shared()), State::InFlight(token));
+            }
+        }
+        ours_or_free
     }
 }
 
@@ -261,6 +286,18 @@ impl DeliveryStore for MemoryStore {
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.settle(delivery, *token, false);
         ready(Ok(()))
+    }
+
+    fn lease(&self) -> Option<Duration> {
+        Some(self.inner.lease)
+    }
+
+    fn renew(
+        &self,
+        delivery: &DeliveryKey,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        ready(Ok(self.renew_now(delivery, *token)))
     }
 }
 

@@ -299,6 +299,26 @@ pub trait DeliveryStore: Send + Sync + 'static {
         delivery: &DeliveryKey,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// How long an in-flight claim lives unless renewed, for a store that leases
+    /// claims: while the handler runs, the receiver [renews](Self::renew) the claim
+    /// every third of it. Default `None`: claims are never renewed.
+    fn lease(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Keeps a claim alive while its handler runs: extends the lease of each key of
+    /// `delivery` that `token` owns, and claims again each one whose lease lapsed
+    /// that no other claim took since. `true` when `token` then owns every key;
+    /// `false` when another claim (or a completion) took one. Default: `false`.
+    fn renew(
+        &self,
+        delivery: &DeliveryKey,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        let _ = (delivery, token);
+        std::future::ready(Ok(false))
+    }
 }
 
 impl<T: DeliveryStore> DeliveryStore for std::sync::Arc<T> {
@@ -327,6 +347,18 @@ impl<T: DeliveryStore> DeliveryStore for std::sync::Arc<T> {
         token: &ClaimToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         (**self).release(delivery, token)
+    }
+
+    fn lease(&self) -> Option<std::time::Duration> {
+        (**self).lease()
+    }
+
+    fn renew(
+        &self,
+        delivery: &DeliveryKey,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        (**self).renew(delivery, token)
     }
 }
 

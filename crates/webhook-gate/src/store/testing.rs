@@ -32,8 +32,8 @@
 //! # }
 //! ```
 //!
-//! The checks take about two seconds, most of it waiting for leases and done TTLs
-//! to run out.
+//! The checks take about three seconds, most of it waiting for leases and done
+//! TTLs to run out.
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
@@ -95,6 +95,16 @@ where
     two_key_claims(&factory(defaults)).await;
     namespaces_do_not_collide(&factory(defaults)).await;
     lease_expiry(&factory(StoreSettings {
+        lease: SHORT_LEASE,
+        ..defaults
+    }))
+    .await;
+    late_completion(&factory(StoreSettings {
+        lease: SHORT_LEASE,
+        ..defaults
+    }))
+    .await;
+    renewal(&factory(StoreSettings {
         lease: SHORT_LEASE,
         ..defaults
     }))
@@ -298,6 +308,72 @@ async fn lease_expiry<St: DeliveryStore>(store: &St) {
     complete(store, &crashed, &retry, check).await;
     expect(store, &crashed, &Claim::Done, check).await;
     expect(store, &done, &Claim::Done, check).await;
+}
+
+/// A completion whose lease lapsed, no other claim having taken the delivery since,
+/// still records it as done: the handler succeeded, and a retry must not run it
+/// again.
+async fn late_completion<St: DeliveryStore>(store: &St) {
+    let check = "a completion after the lease lapsed";
+    let id = signed("evt_late", "sig_late");
+    let token = claimed(store, &id, check).await;
+    sleep(PAST_SHORT).await;
+    complete(store, &id, &token, check).await;
+    expect(store, &id, &Claim::Done, check).await;
+    expect(store, &key("sig_late"), &Claim::Done, check).await;
+}
+
+/// A store that leases claims renews them: a renewed claim outlives its lease, a
+/// lapsed one no one took is claimed again, and a claim taken by another is not
+/// renewed (nor changed).
+async fn renewal<St: DeliveryStore>(store: &St) {
+    let check = "renewal keeps a claim past its lease";
+    let Some(lease) = store.lease() else {
+        return;
+    };
+    assert_eq!(lease, SHORT_LEASE, "contract, {check}: the lease asked for");
+    let id = signed("evt_slow", "sig_slow");
+    let token = claimed(store, &id, check).await;
+    for _ in 0..4 {
+        sleep(SHORT_LEASE / 3).await;
+        assert!(
+            renew(store, &id, &token, check).await,
+            "contract, {check}: renewed"
+        );
+    }
+    // Four thirds of the lease since the claim: still ours.
+    expect(store, &id, &Claim::InFlight, check).await;
+    // Lapsed, and no one took it: ours again.
+    sleep(PAST_SHORT).await;
+    assert!(
+        renew(store, &id, &token, check).await,
+        "contract, {check}: a lapsed claim renewed"
+    );
+    expect(store, &key("evt_slow"), &Claim::InFlight, check).await;
+    // Someone else's: not renewed, not changed.
+    assert!(
+        !renew(store, &id, &ClaimToken::random(), check).await,
+        "contract, {check}: another token renewed the claim"
+    );
+    complete(store, &id, &token, check).await;
+    expect(store, &id, &Claim::Done, check).await;
+    assert!(
+        !renew(store, &id, &token, check).await,
+        "contract, {check}: a done delivery renewed"
+    );
+    expect(store, &id, &Claim::Done, check).await;
+}
+
+async fn renew<St: DeliveryStore>(
+    store: &St,
+    delivery: &DeliveryKey,
+    token: &ClaimToken,
+    check: &str,
+) -> bool {
+    store
+        .renew(delivery, token)
+        .await
+        .unwrap_or_else(|error| panic!("contract, {check}: renew failed: {error}"))
 }
 
 /// A done id is forgotten after the done TTL.
