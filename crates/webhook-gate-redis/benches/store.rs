@@ -41,7 +41,9 @@ async fn deliveries_per_second<St: DeliveryStore + Clone>(
                         "bench-{}",
                         ids.fetch_add(1, Ordering::Relaxed)
                     )));
-                    let Claim::Claimed(token) = store.claim(&id).await.unwrap() else {
+                    let Claim::Claimed(token) =
+                        store.claim(&id, &ClaimToken::random()).await.unwrap()
+                    else {
                         panic!("fresh ids are claimed");
                     };
                     store.complete(&id, &token).await.unwrap();

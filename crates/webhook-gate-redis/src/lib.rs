@@ -200,8 +200,8 @@ fn unavailable(error: &redis::RedisError) -> StoreError {
 }
 
 impl DeliveryStore for RedisStore {
-    async fn claim(&self, delivery: &DeliveryKey) -> Result<Claim, StoreError> {
-        let token = ClaimToken::random();
+    async fn claim(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<Claim, StoreError> {
+        let token = *token;
         let mut connection = self.connection.clone();
         let previous: Value = if delivery.signature().is_none() {
             redis::cmd("SET")

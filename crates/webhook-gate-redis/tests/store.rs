@@ -51,34 +51,46 @@ async fn a_signature_claimed_with_an_id_catches_a_replay_under_a_new_id() {
         DeliveryKey::with_signature(DeliveryId::new(id), DeliveryId::new(signature))
     };
     let first = signed("a", "sig:1");
-    let Claim::Claimed(token) = store.claim(&first).await.unwrap() else {
+    let Claim::Claimed(token) = store.claim(&first, &ClaimToken::random()).await.unwrap() else {
         panic!("a fresh delivery is claimed");
     };
     // A capture resent under a new id while the first copy runs, then after it.
     assert_eq!(
-        store.claim(&signed("b", "sig:1")).await.unwrap(),
+        store
+            .claim(&signed("b", "sig:1"), &ClaimToken::random())
+            .await
+            .unwrap(),
         Claim::InFlight
     );
     store.complete(&first, &token).await.unwrap();
     assert_eq!(
-        store.claim(&signed("b", "sig:1")).await.unwrap(),
+        store
+            .claim(&signed("b", "sig:1"), &ClaimToken::random())
+            .await
+            .unwrap(),
         Claim::Done
     );
     // The provider's retry, signed anew, under the same id.
     assert_eq!(
-        store.claim(&signed("a", "sig:2")).await.unwrap(),
+        store
+            .claim(&signed("a", "sig:2"), &ClaimToken::random())
+            .await
+            .unwrap(),
         Claim::Done
     );
     // A released claim frees both keys; a refused claim took neither.
     let other = signed("c", "sig:3");
-    let Claim::Claimed(token) = store.claim(&other).await.unwrap() else {
+    let Claim::Claimed(token) = store.claim(&other, &ClaimToken::random()).await.unwrap() else {
         panic!("a fresh delivery is claimed");
     };
     store.release(&other, &token).await.unwrap();
     for free in ["c", "sig:3", "b"] {
         let key = DeliveryKey::from(DeliveryId::new(free));
         assert!(
-            matches!(store.claim(&key).await.unwrap(), Claim::Claimed(_)),
+            matches!(
+                store.claim(&key, &ClaimToken::random()).await.unwrap(),
+                Claim::Claimed(_)
+            ),
             "{free}"
         );
     }
@@ -91,27 +103,42 @@ async fn claim_complete_duplicate_release() {
     };
     let store = store(&server, &unique("test:"));
     let id = DeliveryKey::from(DeliveryId::new("evt_1"));
-    let Claim::Claimed(first) = store.claim(&id).await.unwrap() else {
+    let Claim::Claimed(first) = store.claim(&id, &ClaimToken::random()).await.unwrap() else {
         panic!("a new id is claimed");
     };
-    assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+    assert_eq!(
+        store.claim(&id, &ClaimToken::random()).await.unwrap(),
+        Claim::InFlight
+    );
     // Someone else's token changes nothing.
     store.release(&id, &ClaimToken::random()).await.unwrap();
     store.complete(&id, &ClaimToken::random()).await.unwrap();
-    assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+    assert_eq!(
+        store.claim(&id, &ClaimToken::random()).await.unwrap(),
+        Claim::InFlight
+    );
     // Released: the retry is claimed.
     store.release(&id, &first).await.unwrap();
-    let Claim::Claimed(second) = store.claim(&id).await.unwrap() else {
+    let Claim::Claimed(second) = store.claim(&id, &ClaimToken::random()).await.unwrap() else {
         panic!("a released id is claimed again");
     };
     // The stale token cannot complete the new claim.
     store.complete(&id, &first).await.unwrap();
-    assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+    assert_eq!(
+        store.claim(&id, &ClaimToken::random()).await.unwrap(),
+        Claim::InFlight
+    );
     store.complete(&id, &second).await.unwrap();
-    assert_eq!(store.claim(&id).await.unwrap(), Claim::Done);
+    assert_eq!(
+        store.claim(&id, &ClaimToken::random()).await.unwrap(),
+        Claim::Done
+    );
     // Done outlives the lease.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(store.claim(&id).await.unwrap(), Claim::Done);
+    assert_eq!(
+        store.claim(&id, &ClaimToken::random()).await.unwrap(),
+        Claim::Done
+    );
 }
 
 #[tokio::test]
@@ -121,18 +148,27 @@ async fn lease_expires_and_a_late_owner_cannot_settle() {
     };
     let store = store(&server, &unique("test:"));
     let id = DeliveryKey::from(DeliveryId::new("crashed"));
-    let Claim::Claimed(crashed) = store.claim(&id).await.unwrap() else {
+    let Claim::Claimed(crashed) = store.claim(&id, &ClaimToken::random()).await.unwrap() else {
         panic!("a new id is claimed");
     };
-    assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+    assert_eq!(
+        store.claim(&id, &ClaimToken::random()).await.unwrap(),
+        Claim::InFlight
+    );
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let Claim::Claimed(retry) = store.claim(&id).await.unwrap() else {
+    let Claim::Claimed(retry) = store.claim(&id, &ClaimToken::random()).await.unwrap() else {
         panic!("the lease expired: the retry is claimed");
     };
     store.release(&id, &crashed).await.unwrap();
-    assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+    assert_eq!(
+        store.claim(&id, &ClaimToken::random()).await.unwrap(),
+        Claim::InFlight
+    );
     store.complete(&id, &retry).await.unwrap();
-    assert_eq!(store.claim(&id).await.unwrap(), Claim::Done);
+    assert_eq!(
+        store.claim(&id, &ClaimToken::random()).await.unwrap(),
+        Claim::Done
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,7 +186,7 @@ async fn concurrent_claims_have_one_winner() {
         .map(|n| {
             let store = stores[n % stores.len()].clone();
             let id = id.clone();
-            tokio::spawn(async move { store.claim(&id).await.unwrap() })
+            tokio::spawn(async move { store.claim(&id, &ClaimToken::random()).await.unwrap() })
         })
         .collect();
     let mut claimed = 0;
@@ -177,7 +213,10 @@ async fn unreachable_server_is_a_store_error() {
         .unwrap();
     let started = std::time::Instant::now();
     let error = store
-        .claim(&DeliveryKey::from(DeliveryId::new("x")))
+        .claim(
+            &DeliveryKey::from(DeliveryId::new("x")),
+            &ClaimToken::random(),
+        )
         .await
         .unwrap_err();
     assert!(

@@ -412,7 +412,10 @@ async fn crashed_claim_blocks_only_until_its_lease_expires() {
     let receiver = github_receiver();
     let namespace = webhook_gate::store::Namespace::of_verifier(receiver.verifier());
     let Claim::Claimed(_) = store
-        .claim(&DeliveryKey::from(DeliveryId::new("leased-1")).in_namespace(&namespace))
+        .claim(
+            &DeliveryKey::from(DeliveryId::new("leased-1")).in_namespace(&namespace),
+            &ClaimToken::random(),
+        )
         .await
         .unwrap()
     else {
@@ -442,7 +445,11 @@ async fn crashed_claim_blocks_only_until_its_lease_expires() {
 struct DownStore;
 
 impl DeliveryStore for DownStore {
-    async fn claim(&self, _delivery: &DeliveryKey) -> Result<Claim, StoreError> {
+    async fn claim(
+        &self,
+        _delivery: &DeliveryKey,
+        _token: &ClaimToken,
+    ) -> Result<Claim, StoreError> {
         Err(StoreError::new("connection refused"))
     }
 

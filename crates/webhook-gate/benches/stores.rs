@@ -24,7 +24,7 @@ use std::process::Command;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use webhook_gate::store::{Claim, DeliveryKey, DynStore};
+use webhook_gate::store::{Claim, ClaimToken, DeliveryKey, DynStore};
 use webhook_gate::{DeliveryId, DeliveryStore, MemoryStore};
 
 const DONE_TTL: Duration = Duration::from_secs(72 * 3600);
@@ -47,7 +47,7 @@ fn id(thread: usize, n: u64) -> DeliveryKey {
 }
 
 fn deliver<St: DeliveryStore>(store: &St, key: &DeliveryKey) {
-    let Claim::Claimed(token) = block_on(store.claim(key)).unwrap() else {
+    let Claim::Claimed(token) = block_on(store.claim(key, &ClaimToken::random())).unwrap() else {
         panic!("fresh ids are claimed");
     };
     block_on(store.complete(key, &token)).unwrap();
@@ -163,7 +163,8 @@ fn settle_cost<St: DeliveryStore>(store: &St, key: &DeliveryKey) -> f64 {
     const ROUNDS: u32 = 5_000_000;
     let started = Instant::now();
     for _ in 0..ROUNDS {
-        let Claim::Claimed(token) = block_on(store.claim(std::hint::black_box(key))).unwrap()
+        let Claim::Claimed(token) =
+            block_on(store.claim(std::hint::black_box(key), &ClaimToken::random())).unwrap()
         else {
             panic!("the store without dedupe claims everything");
         };

@@ -589,7 +589,7 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
                 Ok(bytes) => bytes,
                 Err(outcome) => return Err((self.refuse(&outcome), context)),
             };
-            let admitting = self.admit(pending, &bytes);
+            let admitting = self.admit(pending, &bytes, spawn);
             (bytes, admitting)
         };
         let admitted = match admitting.await {
@@ -619,6 +619,7 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
         &'r self,
         pending: PendingVerification,
         body: &[u8],
+        spawn: fn(ReleaseFuture),
     ) -> impl Future<Output = Result<Admitted<St>, Outcome>> + use<'r, St> {
         let classified = classify(pending, body, self.store.deduplicates());
         async move {
@@ -638,7 +639,9 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
                 DeliveryKey::new(id.clone())
             }
             .in_namespace(&self.namespace);
-            match self.store.claim(&key).await {
+            // Chosen here, so that a claim whose answer is lost can be released.
+            let token = ClaimToken::random();
+            match self.store.claim(&key, &token).await {
                 Ok(Claim::Claimed(token)) => {
                     let claim = ClaimedDelivery {
                         store: self.store.clone(),
@@ -649,13 +652,24 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
                 }
                 Ok(Claim::Done) => Err(Outcome::Duplicate),
                 Ok(Claim::InFlight) => Err(Outcome::InFlight),
-                Err(error) => match self.store_failure {
-                    StoreFailure::FailClosed => Err(Outcome::StoreUnavailable(error)),
-                    StoreFailure::FailOpen => {
-                        tracing::warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
-                        Ok(Admitted::new(&verified, Some(id), None))
+                Err(error) => {
+                    // The store failed to answer (a timeout, a dropped connection),
+                    // which does not mean it did not claim: release what this
+                    // request may hold, off the request's path, so the provider's
+                    // retry is not held off for a whole lease once the store is back.
+                    let store = self.store.clone();
+                    let orphan = key.clone();
+                    spawn(Box::pin(async move {
+                        let _ = store.release(&orphan, &token).await;
+                    }));
+                    match self.store_failure {
+                        StoreFailure::FailClosed => Err(Outcome::StoreUnavailable(error)),
+                        StoreFailure::FailOpen => {
+                            tracing::warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
+                            Ok(Admitted::new(&verified, Some(id), None))
+                        }
                     }
-                },
+                }
             }
         }
     }
@@ -981,8 +995,12 @@ impl DeliveryStore for () {
         false
     }
 
-    async fn claim(&self, _delivery: &DeliveryKey) -> Result<Claim, StoreError> {
-        Ok(Claim::Claimed(ClaimToken::from_u128(0)))
+    async fn claim(
+        &self,
+        _delivery: &DeliveryKey,
+        token: &ClaimToken,
+    ) -> Result<Claim, StoreError> {
+        Ok(Claim::Claimed(*token))
     }
 
     async fn complete(

@@ -309,7 +309,7 @@ impl MemoryStore {
         }
     }
 
-    fn claim_now(&self, delivery: &DeliveryKey) -> Claim {
+    fn claim_now(&self, delivery: &DeliveryKey, token: ClaimToken) -> Claim {
         let now = Instant::now();
         let lifetimes = self.lifetimes();
         let (keys, mut shards) = self.lock_keys(delivery);
@@ -330,7 +330,6 @@ impl MemoryStore {
         if let Some(claim) = taken {
             return claim;
         }
-        let token = ClaimToken::local();
         for (key, shard) in keys {
             shards[shard].claim(key, token, now);
         }
@@ -370,8 +369,9 @@ impl DeliveryStore for MemoryStore {
     fn claim(
         &self,
         delivery: &DeliveryKey,
+        token: &ClaimToken,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send {
-        ready(Ok(self.claim_now(delivery)))
+        ready(Ok(self.claim_now(delivery, *token)))
     }
 
     fn complete(

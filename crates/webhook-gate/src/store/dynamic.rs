@@ -15,7 +15,11 @@ pub type BoxStoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreErro
 /// `DeliveryStore` is one; use it through [`DynStore`].
 pub trait ErasedStore: Send + Sync + 'static {
     /// [`DeliveryStore::claim`], boxed.
-    fn boxed_claim<'a>(&'a self, delivery: &'a DeliveryKey) -> BoxStoreFuture<'a, Claim>;
+    fn boxed_claim<'a>(
+        &'a self,
+        delivery: &'a DeliveryKey,
+        token: &'a ClaimToken,
+    ) -> BoxStoreFuture<'a, Claim>;
 
     /// [`DeliveryStore::complete`], boxed.
     fn boxed_complete<'a>(
@@ -40,8 +44,12 @@ pub trait ErasedStore: Send + Sync + 'static {
 }
 
 impl<St: DeliveryStore> ErasedStore for St {
-    fn boxed_claim<'a>(&'a self, delivery: &'a DeliveryKey) -> BoxStoreFuture<'a, Claim> {
-        Box::pin(DeliveryStore::claim(self, delivery))
+    fn boxed_claim<'a>(
+        &'a self,
+        delivery: &'a DeliveryKey,
+        token: &'a ClaimToken,
+    ) -> BoxStoreFuture<'a, Claim> {
+        Box::pin(DeliveryStore::claim(self, delivery, token))
     }
 
     fn boxed_complete<'a>(
@@ -122,8 +130,8 @@ impl DeliveryStore for DynStore {
         self.deduplicates
     }
 
-    async fn claim(&self, delivery: &DeliveryKey) -> Result<Claim, StoreError> {
-        self.store.boxed_claim(delivery).await
+    async fn claim(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<Claim, StoreError> {
+        self.store.boxed_claim(delivery, token).await
     }
 
     async fn complete(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<(), StoreError> {
@@ -164,13 +172,20 @@ mod tests {
         let memory = crate::MemoryStore::new();
         let store = DynStore::new(memory.clone());
         let id = DeliveryKey::new(DeliveryId::new("evt_1"));
-        let Claim::Claimed(token) = block_on(store.claim(&id)).unwrap() else {
+        let Claim::Claimed(token) = block_on(store.claim(&id, &ClaimToken::random())).unwrap()
+        else {
             panic!("a fresh id is claimed");
         };
         // Seen through the wrapped store: one set of entries.
-        assert_eq!(block_on(memory.claim(&id)).unwrap(), Claim::InFlight);
+        assert_eq!(
+            block_on(memory.claim(&id, &ClaimToken::random())).unwrap(),
+            Claim::InFlight
+        );
         block_on(store.complete(&id, &token)).unwrap();
-        assert_eq!(block_on(memory.claim(&id)).unwrap(), Claim::Done);
+        assert_eq!(
+            block_on(memory.claim(&id, &ClaimToken::random())).unwrap(),
+            Claim::Done
+        );
         assert!(store.deduplicates());
         assert!(format!("{store:?}").contains("MemoryStore"));
     }

@@ -36,15 +36,15 @@ const STRIPES: usize = 64;
 ///
 /// ```
 /// use webhook_gate::{DeliveryId, DeliveryStore, MemoryStore};
-/// use webhook_gate::store::{Claim, DeliveryKey};
+/// use webhook_gate::store::{Claim, ClaimToken, DeliveryKey};
 ///
 /// # block_on(async {
 /// let store = MemoryStore::new();
 /// let id = DeliveryKey::from(DeliveryId::new("evt_1"));
-/// let Claim::Claimed(token) = store.claim(&id).await.unwrap() else { unreachable!() };
-/// assert_eq!(store.claim(&id).await.unwrap(), Claim::InFlight);
+/// let Claim::Claimed(token) = store.claim(&id, &ClaimToken::random()).await.unwrap() else { unreachable!() };
+/// assert_eq!(store.claim(&id, &ClaimToken::random()).await.unwrap(), Claim::InFlight);
 /// store.complete(&id, &token).await.unwrap();
-/// assert_eq!(store.claim(&id).await.unwrap(), Claim::Done);
+/// assert_eq!(store.claim(&id, &ClaimToken::random()).await.unwrap(), Claim::Done);
 /// # });
 /// # fn block_on<F: std::future::Future>(future: F) -> F::Output {
 /// #     let mut context = std::task::Context::from_waker(std::task::Waker::noop());
@@ -198,7 +198,7 @@ impl MemoryStore {
         }
     }
 
-    fn claim_now(&self, delivery: &DeliveryKey) -> Claim {
+    fn claim_now(&self, delivery: &DeliveryKey, token: ClaimToken) -> Claim {
         let _locked = self.lock(delivery);
         let entries = &self.inner.entries;
         // Every operation on these keys holds their stripes' locks: nothing can
@@ -214,7 +214,6 @@ impl MemoryStore {
         if let Some(claim) = taken {
             return claim;
         }
-        let token = ClaimToken::local();
         for id in delivery.keys() {
             entries.insert(Arc::clone(id.as_shared()), State::InFlight(token));
         }
@@ -266,8 +265,9 @@ impl DeliveryStore for MemoryStore {
     fn claim(
         &self,
         delivery: &DeliveryKey,
+        token: &ClaimToken,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send {
-        ready(Ok(self.claim_now(delivery)))
+        ready(Ok(self.claim_now(delivery, *token)))
     }
 
     fn complete(
@@ -378,7 +378,7 @@ mod tests {
     }
 
     fn claimed(store: &MemoryStore, id: &DeliveryKey) -> ClaimToken {
-        match block_on(store.claim(id)).unwrap() {
+        match block_on(store.claim(id, &ClaimToken::random())).unwrap() {
             Claim::Claimed(token) => token,
             other => panic!("expected a claim, got {other:?}"),
         }
@@ -391,17 +391,17 @@ mod tests {
         let token = claimed(&store, &first);
         // A capture resent under a new id while the first copy runs, then after it.
         assert_eq!(
-            block_on(store.claim(&signed("b", "sig:1"))).unwrap(),
+            block_on(store.claim(&signed("b", "sig:1"), &ClaimToken::random())).unwrap(),
             Claim::InFlight
         );
         block_on(store.complete(&first, &token)).unwrap();
         assert_eq!(
-            block_on(store.claim(&signed("b", "sig:1"))).unwrap(),
+            block_on(store.claim(&signed("b", "sig:1"), &ClaimToken::random())).unwrap(),
             Claim::Done
         );
         // The provider's retry, signed anew, under the same id.
         assert_eq!(
-            block_on(store.claim(&signed("a", "sig:2"))).unwrap(),
+            block_on(store.claim(&signed("a", "sig:2"), &ClaimToken::random())).unwrap(),
             Claim::Done
         );
         // A released claim frees both keys; a refused claim took neither.
@@ -421,7 +421,7 @@ mod tests {
         claimed(&store, &key("x"));
         // The first key is in flight, the second done: done wins.
         assert_eq!(
-            block_on(store.claim(&signed("x", "sig:9"))).unwrap(),
+            block_on(store.claim(&signed("x", "sig:9"), &ClaimToken::random())).unwrap(),
             Claim::Done
         );
         assert_eq!(store.len(), 2);
@@ -432,17 +432,29 @@ mod tests {
         let store = MemoryStore::new();
         let id = key("a");
         let first = claimed(&store, &id);
-        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        assert_eq!(
+            block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+            Claim::InFlight
+        );
         // A token that does not own the claim changes nothing.
         block_on(store.release(&id, &ClaimToken::local())).unwrap();
-        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        assert_eq!(
+            block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+            Claim::InFlight
+        );
         block_on(store.release(&id, &first)).unwrap();
         let second = claimed(&store, &id);
         // The stale token cannot complete the new claim.
         block_on(store.complete(&id, &first)).unwrap();
-        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        assert_eq!(
+            block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+            Claim::InFlight
+        );
         block_on(store.complete(&id, &second)).unwrap();
-        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
+        assert_eq!(
+            block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+            Claim::Done
+        );
         assert_eq!(store.len(), 1);
     }
 
@@ -453,14 +465,23 @@ mod tests {
             .build();
         let id = key("crashed");
         let stale = claimed(&store, &id);
-        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        assert_eq!(
+            block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+            Claim::InFlight
+        );
         std::thread::sleep(Duration::from_millis(80));
         let fresh = claimed(&store, &id);
         // The crashed owner's late release does not free the new claim.
         block_on(store.release(&id, &stale)).unwrap();
-        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::InFlight);
+        assert_eq!(
+            block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+            Claim::InFlight
+        );
         block_on(store.complete(&id, &fresh)).unwrap();
-        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
+        assert_eq!(
+            block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+            Claim::Done
+        );
     }
 
     #[test]
@@ -473,13 +494,19 @@ mod tests {
         block_on(store.complete(&done, &token)).unwrap();
         let crashed = key("crashed-second");
         claimed(&store, &crashed);
-        assert_eq!(block_on(store.claim(&crashed)).unwrap(), Claim::InFlight);
+        assert_eq!(
+            block_on(store.claim(&crashed, &ClaimToken::random())).unwrap(),
+            Claim::InFlight
+        );
         std::thread::sleep(Duration::from_millis(80));
         assert!(matches!(
-            block_on(store.claim(&crashed)).unwrap(),
+            block_on(store.claim(&crashed, &ClaimToken::random())).unwrap(),
             Claim::Claimed(_)
         ));
-        assert_eq!(block_on(store.claim(&done)).unwrap(), Claim::Done);
+        assert_eq!(
+            block_on(store.claim(&done, &ClaimToken::random())).unwrap(),
+            Claim::Done
+        );
     }
 
     #[test]
@@ -493,7 +520,10 @@ mod tests {
         std::thread::sleep(Duration::from_millis(60));
         block_on(store.complete(&id, &token)).unwrap();
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
+        assert_eq!(
+            block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+            Claim::Done
+        );
         std::thread::sleep(Duration::from_millis(80));
         claimed(&store, &id);
     }
@@ -510,7 +540,7 @@ mod tests {
         // The newest are still remembered; the oldest is forgotten.
         for n in 9_968..10_000 {
             assert_eq!(
-                block_on(store.claim(&key(format!("id-{n}")))).unwrap(),
+                block_on(store.claim(&key(format!("id-{n}")), &ClaimToken::random())).unwrap(),
                 Claim::Done,
                 "id-{n}"
             );
@@ -528,14 +558,21 @@ mod tests {
             let id = key(format!("old-{n}"));
             let token = claimed(&store, &id);
             block_on(store.complete(&id, &token)).unwrap();
-            assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done);
+            assert_eq!(
+                block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+                Claim::Done
+            );
         }
         for n in 0..1_000 {
             let id = key(format!("new-{n}"));
             let token = claimed(&store, &id);
             block_on(store.complete(&id, &token)).unwrap();
             store.inner.entries.run_pending_tasks();
-            assert_eq!(block_on(store.claim(&id)).unwrap(), Claim::Done, "new-{n}");
+            assert_eq!(
+                block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+                Claim::Done,
+                "new-{n}"
+            );
         }
     }
 
@@ -588,7 +625,12 @@ mod tests {
         let winners: usize = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..16)
                 .map(|_| {
-                    scope.spawn(|| matches!(block_on(store.claim(&id)).unwrap(), Claim::Claimed(_)))
+                    scope.spawn(|| {
+                        matches!(
+                            block_on(store.claim(&id, &ClaimToken::random())).unwrap(),
+                            Claim::Claimed(_)
+                        )
+                    })
                 })
                 .collect();
             handles
@@ -618,7 +660,10 @@ mod tests {
                                 (format!("{round}-b"), format!("{round}-a"))
                             };
                             let mine = signed(&first, &second);
-                            matches!(block_on(store.claim(&mine)).unwrap(), Claim::Claimed(_))
+                            matches!(
+                                block_on(store.claim(&mine, &ClaimToken::random())).unwrap(),
+                                Claim::Claimed(_)
+                            )
                         })
                     })
                     .collect();

@@ -68,23 +68,28 @@ pub enum Claim {
 pub struct ClaimToken(u128);
 
 impl ClaimToken {
-    /// A token unique across processes and machines (128 bits derived with SHA-256
-    /// from the time, the process id, an address and a counter): for shared stores.
+    /// A token unique across processes and machines: this process's 128-bit
+    /// origin (derived once with SHA-256 from the time, the process id and an
+    /// address) plus a counter. Tokens prove ownership to a store, not to anyone
+    /// else: they need to be unique, not secret.
     pub fn random() -> Self {
+        static ORIGIN: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+        let origin = *ORIGIN.get_or_init(|| {
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_nanos());
+            let stack_marker = &raw const nanos as usize;
+            let mut hasher = Sha256::new();
+            hasher.update(nanos.to_le_bytes());
+            hasher.update(std::process::id().to_le_bytes());
+            hasher.update(stack_marker.to_le_bytes());
+            let digest: [u8; 32] = hasher.finalize().into();
+            let mut bytes = [0u8; 16];
+            bytes.copy_from_slice(&digest[..16]);
+            u128::from_le_bytes(bytes)
+        });
         let count = NEXT_LOCAL.fetch_add(1, Ordering::Relaxed);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_nanos());
-        let stack_marker = &raw const count as usize;
-        let mut hasher = Sha256::new();
-        hasher.update(nanos.to_le_bytes());
-        hasher.update(std::process::id().to_le_bytes());
-        hasher.update(count.to_le_bytes());
-        hasher.update(stack_marker.to_le_bytes());
-        let digest: [u8; 32] = hasher.finalize().into();
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        Self(u128::from_le_bytes(bytes))
+        Self(origin.wrapping_add(u128::from(count)))
     }
 
     /// A token unique inside this process (a counter): for in-process stores.
@@ -279,10 +284,14 @@ pub trait DeliveryStore: Send + Sync + 'static {
         true
     }
 
-    /// Claims every key of `delivery` for processing.
+    /// Claims every key of `delivery` for processing under `token`, chosen by the
+    /// caller (a fresh [`ClaimToken::random`]): [`Claim::Claimed`] carries it back.
+    /// Knowing it beforehand, a caller whose claim timed out can release the claim
+    /// that may have landed anyway.
     fn claim(
         &self,
         delivery: &DeliveryKey,
+        token: &ClaimToken,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
 
     /// Marks a claimed delivery as done (each of its keys that `token` still owns).
@@ -329,8 +338,9 @@ impl<T: DeliveryStore> DeliveryStore for std::sync::Arc<T> {
     fn claim(
         &self,
         delivery: &DeliveryKey,
+        token: &ClaimToken,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send {
-        (**self).claim(delivery)
+        (**self).claim(delivery, token)
     }
 
     fn complete(

@@ -131,7 +131,7 @@ fn signed(id: &str, signature: &str) -> DeliveryKey {
 
 async fn claim<St: DeliveryStore>(store: &St, delivery: &DeliveryKey, check: &str) -> Claim {
     store
-        .claim(delivery)
+        .claim(delivery, &ClaimToken::random())
         .await
         .unwrap_or_else(|error| panic!("contract, {check}: claim failed: {error}"))
 }
@@ -234,7 +234,8 @@ async fn stale_tokens_are_refused<St: DeliveryStore>(store: &St) {
 async fn concurrent_claims_have_one_winner<St: DeliveryStore>(store: &St) {
     let check = "64 concurrent claims of one id";
     let id = key("evt_contended");
-    let claims: Vec<_> = (0..64).map(|_| store.claim(&id)).collect();
+    let tokens: Vec<ClaimToken> = (0..64).map(|_| ClaimToken::random()).collect();
+    let claims: Vec<_> = tokens.iter().map(|token| store.claim(&id, token)).collect();
     let answers = join_all(claims).await;
     let mut winners = 0;
     for answer in answers {
