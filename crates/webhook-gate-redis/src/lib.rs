@@ -38,10 +38,35 @@
 //! delivery is claimed under two keys, the id and the signature's fingerprint
 //! (`<prefix><namespace>:sig:<fingerprint>`), so that a capture resent under a new id is a
 //! duplicate: the claim is then one Lua script over both keys (all or none), and
-//! complete and release settle both, still one round trip each. Those two keys
-//! hash to different slots, so such schemes need a single Redis server (or a
-//! replicated primary), not Redis Cluster; schemes whose id is signed (Stripe,
-//! Standard Webhooks, ...) touch one key per command.
+//! complete and release settle both, still one round trip each.
+//!
+//! # Redis Cluster
+//!
+//! Give several node URLs, comma-separated, or one with
+//! [`RedisStoreBuilder::cluster`] (feature `cluster`, on by default): the store then
+//! uses the `redis` crate's cluster client, which follows `MOVED` and `ASK`
+//! redirects and refreshes its slot map. Keys are the same as on one server, with
+//! no hash tag: the two keys of a delivery whose id the signature does not cover
+//! live in different slots, by design (a replay under a fresh id must find the
+//! signature's fingerprint under the same key whatever its id). On a cluster such a
+//! claim takes the id with `SET NX`, then the fingerprint, and gives the id back
+//! (token-checked) if the fingerprint is taken: all or none, one to three round
+//! trips, one winner among racing copies (each key is taken with `SET NX`).
+//! Complete, release and renew run their script once per key. While the node of a
+//! key is down, its deliveries fail closed like any store error.
+//!
+//! ```no_run
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # let _rt = ();
+//! use webhook_gate_redis::RedisStore;
+//!
+//! let store = RedisStore::builder("redis://10.0.0.1:6379,redis://10.0.0.2:6379,redis://10.0.0.3:6379")
+//!     .prefix("billing:")
+//!     .build()?;
+//! # let _ = store;
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! `SET ... NX GET` needs Redis 7.0 or newer (or a compatible server).
 //!
@@ -57,6 +82,8 @@
 //! installing a rustls crypto provider).
 
 use std::fmt;
+#[cfg(feature = "cluster")]
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -139,7 +166,7 @@ return released
 /// self-reconnecting connection.
 #[derive(Clone)]
 pub struct RedisStore {
-    connection: ConnectionManager,
+    connection: Connection,
     prefix: String,
     done_ttl_ms: u64,
     lease_ms: u64,
@@ -178,12 +205,105 @@ impl RedisStore {
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
         RedisStoreBuilder {
             url: url.into(),
+            cluster: false,
             prefix: "webhook:".to_owned(),
             done_ttl: DEFAULT_DONE_TTL,
             lease: DEFAULT_LEASE,
             connection_timeout: Duration::from_secs(1),
             response_timeout: Duration::from_secs(1),
         }
+    }
+
+    /// `SET key <token> NX PX <lease> GET`: claims one key, answering what it held.
+    fn set_claim(&self, id: &DeliveryId, token: ClaimToken) -> redis::Cmd {
+        let mut command = redis::cmd("SET");
+        command
+            .arg(self.key(id))
+            .arg(token.to_string())
+            .arg("NX")
+            .arg("PX")
+            .arg(self.lease_ms)
+            .arg("GET");
+        command
+    }
+
+    /// Runs `script` over the keys of `delivery` with `arguments`: once over all of
+    /// them on one server, once per key on a cluster, where the keys of one delivery
+    /// live in different slots (each script is written to hold for one key as for
+    /// several). The scripts' answers, one per run.
+    async fn each_key(
+        &self,
+        script: &Script,
+        delivery: &DeliveryKey,
+        arguments: &[String],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut connection = self
+            .connection
+            .get()
+            .await
+            .map_err(|error| unavailable(&error))?;
+        let groups: Vec<Vec<&DeliveryId>> = if self.connection.is_cluster() {
+            delivery.keys().map(|id| vec![id]).collect()
+        } else {
+            vec![delivery.keys().collect()]
+        };
+        let mut answers = Vec::with_capacity(groups.len());
+        for group in groups {
+            let mut invocation = script.prepare_invoke();
+            for id in group {
+                invocation.key(self.key(id));
+            }
+            for argument in arguments {
+                invocation.arg(argument);
+            }
+            answers.push(
+                invocation
+                    .invoke_async(&mut connection)
+                    .await
+                    .map_err(|error| unavailable(&error))?,
+            );
+        }
+        Ok(answers)
+    }
+
+    /// A claim of an id and a signature fingerprint that live in different slots of
+    /// a cluster: the id first, then the fingerprint, and the id given back if the
+    /// fingerprint is taken, so that the claim holds both keys or none. One to
+    /// three round trips instead of one script; two racing copies still have one
+    /// winner (each key is claimed with `SET NX`).
+    async fn claim_across_slots(
+        &self,
+        connection: &mut Live,
+        id: &DeliveryId,
+        signature: &DeliveryId,
+        token: ClaimToken,
+    ) -> Result<Claim, StoreError> {
+        let by_id = claim_of(&query(&self.set_claim(id, token), connection).await?, token);
+        if by_id != Claim::Claimed(token) {
+            // Done if either key is done, as the one-server script answers.
+            if by_id == Claim::InFlight {
+                let mut get = redis::cmd("GET");
+                get.arg(self.key(signature));
+                if claim_of(&query(&get, connection).await?, token) == Claim::Done {
+                    return Ok(Claim::Done);
+                }
+            }
+            return Ok(by_id);
+        }
+        let by_signature = claim_of(
+            &query(&self.set_claim(signature, token), connection).await?,
+            token,
+        );
+        if by_signature == Claim::Claimed(token) {
+            return Ok(by_signature);
+        }
+        let mut invocation = self.release.prepare_invoke();
+        invocation.key(self.key(id)).arg(token.to_string());
+        let _released: i64 = invocation
+            .invoke_async(connection)
+            .await
+            .map_err(|error| unavailable(&error))?;
+        Ok(by_signature)
     }
 
     fn key(&self, id: &DeliveryId) -> String {
@@ -194,6 +314,102 @@ impl RedisStore {
     }
 }
 
+/// A connection to one server, or to a cluster.
+#[derive(Clone)]
+enum Connection {
+    /// One server (or a replicated primary): a self-reconnecting connection.
+    Node(ConnectionManager),
+    /// A cluster, connected on first use (and again after a failed attempt): the
+    /// client follows the cluster's redirects and refreshes its slot map.
+    #[cfg(feature = "cluster")]
+    Cluster(Arc<ClusterHandle>),
+}
+
+#[cfg(feature = "cluster")]
+struct ClusterHandle {
+    client: redis::cluster::ClusterClient,
+    connection: tokio::sync::OnceCell<redis::cluster_async::ClusterConnection>,
+}
+
+impl Connection {
+    fn is_cluster(&self) -> bool {
+        !matches!(self, Self::Node(_))
+    }
+
+    /// A handle to run commands on.
+    #[cfg_attr(
+        not(feature = "cluster"),
+        allow(clippy::unused_async, reason = "a cluster connects on first use")
+    )]
+    async fn get(&self) -> redis::RedisResult<Live> {
+        match self {
+            Self::Node(manager) => Ok(Live::Node(manager.clone())),
+            #[cfg(feature = "cluster")]
+            Self::Cluster(handle) => handle
+                .connection
+                .get_or_try_init(|| handle.client.get_async_connection())
+                .await
+                .map(|connection| Live::Cluster(connection.clone())),
+        }
+    }
+}
+
+/// A connection ready for commands.
+enum Live {
+    Node(ConnectionManager),
+    #[cfg(feature = "cluster")]
+    Cluster(redis::cluster_async::ClusterConnection),
+}
+
+impl redis::aio::ConnectionLike for Live {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a redis::Cmd) -> redis::RedisFuture<'a, Value> {
+        match self {
+            Self::Node(connection) => connection.req_packed_command(cmd),
+            #[cfg(feature = "cluster")]
+            Self::Cluster(connection) => connection.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> redis::RedisFuture<'a, Vec<Value>> {
+        match self {
+            Self::Node(connection) => connection.req_packed_commands(pipeline, offset, count),
+            #[cfg(feature = "cluster")]
+            Self::Cluster(connection) => connection.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Node(connection) => connection.get_db(),
+            #[cfg(feature = "cluster")]
+            Self::Cluster(connection) => connection.get_db(),
+        }
+    }
+}
+
+/// What a claim's `SET ... GET` (or the claim script) answered.
+fn claim_of(previous: &Value, token: ClaimToken) -> Claim {
+    match previous {
+        Value::Nil => Claim::Claimed(token),
+        Value::BulkString(value) if value == DONE.as_bytes() => Claim::Done,
+        Value::SimpleString(value) if value == DONE => Claim::Done,
+        _ => Claim::InFlight,
+    }
+}
+
+/// Runs one command, answering its reply.
+async fn query(command: &redis::Cmd, connection: &mut Live) -> Result<Value, StoreError> {
+    command
+        .query_async::<Value>(connection)
+        .await
+        .map_err(|error| unavailable(&error))
+}
+
 fn unavailable(error: &redis::RedisError) -> StoreError {
     // RedisError's Display holds no credentials (the URL is not part of it).
     StoreError::new(format!("redis: {error}"))
@@ -202,15 +418,21 @@ fn unavailable(error: &redis::RedisError) -> StoreError {
 impl DeliveryStore for RedisStore {
     async fn claim(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<Claim, StoreError> {
         let token = *token;
-        let mut connection = self.connection.clone();
+        let mut connection = self
+            .connection
+            .get()
+            .await
+            .map_err(|error| unavailable(&error))?;
+        if let Some(signature) = delivery
+            .signature()
+            .filter(|_| self.connection.is_cluster())
+        {
+            return self
+                .claim_across_slots(&mut connection, delivery.id(), signature, token)
+                .await;
+        }
         let previous: Value = if delivery.signature().is_none() {
-            redis::cmd("SET")
-                .arg(self.key(delivery.id()))
-                .arg(token.to_string())
-                .arg("NX")
-                .arg("PX")
-                .arg(self.lease_ms)
-                .arg("GET")
+            self.set_claim(delivery.id(), token)
                 .query_async(&mut connection)
                 .await
         } else {
@@ -226,41 +448,23 @@ impl DeliveryStore for RedisStore {
                 .await
         }
         .map_err(|error| unavailable(&error))?;
-        Ok(match previous {
-            Value::Nil => Claim::Claimed(token),
-            Value::BulkString(value) if value == DONE.as_bytes() => Claim::Done,
-            Value::SimpleString(value) if value == DONE => Claim::Done,
-            _ => Claim::InFlight,
-        })
+        Ok(claim_of(&previous, token))
     }
 
     async fn complete(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<(), StoreError> {
-        let mut connection = self.connection.clone();
-        let mut invocation = self.complete.prepare_invoke();
-        for id in delivery.keys() {
-            invocation.key(self.key(id));
-        }
-        let _settled: i64 = invocation
-            .arg(token.to_string())
-            .arg(DONE)
-            .arg(self.done_ttl_ms)
-            .invoke_async(&mut connection)
-            .await
-            .map_err(|error| unavailable(&error))?;
+        let arguments = [
+            token.to_string(),
+            DONE.to_owned(),
+            self.done_ttl_ms.to_string(),
+        ];
+        let _settled = self.each_key(&self.complete, delivery, &arguments).await?;
         Ok(())
     }
 
     async fn release(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<(), StoreError> {
-        let mut connection = self.connection.clone();
-        let mut invocation = self.release.prepare_invoke();
-        for id in delivery.keys() {
-            invocation.key(self.key(id));
-        }
-        let _released: i64 = invocation
-            .arg(token.to_string())
-            .invoke_async(&mut connection)
-            .await
-            .map_err(|error| unavailable(&error))?;
+        let _released = self
+            .each_key(&self.release, delivery, &[token.to_string()])
+            .await?;
         Ok(())
     }
 
@@ -269,18 +473,9 @@ impl DeliveryStore for RedisStore {
     }
 
     async fn renew(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<bool, StoreError> {
-        let mut connection = self.connection.clone();
-        let mut invocation = self.renew.prepare_invoke();
-        for id in delivery.keys() {
-            invocation.key(self.key(id));
-        }
-        let owned: i64 = invocation
-            .arg(token.to_string())
-            .arg(self.lease_ms)
-            .invoke_async(&mut connection)
-            .await
-            .map_err(|error| unavailable(&error))?;
-        Ok(owned == 1)
+        let arguments = [token.to_string(), self.lease_ms.to_string()];
+        let owned = self.each_key(&self.renew, delivery, &arguments).await?;
+        Ok(owned.iter().all(|&owned| owned == 1))
     }
 }
 
@@ -289,6 +484,7 @@ impl DeliveryStore for RedisStore {
 #[must_use]
 pub struct RedisStoreBuilder {
     url: String,
+    cluster: bool,
     prefix: String,
     done_ttl: Duration,
     lease: Duration,
@@ -329,6 +525,15 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// Whether the URL names a node of a Redis Cluster (several URLs, separated by
+    /// commas, always do): the store then connects with the cluster client, which
+    /// follows the cluster's redirects. Default `false`.
+    #[cfg(feature = "cluster")]
+    pub fn cluster(mut self, cluster: bool) -> Self {
+        self.cluster = cluster;
+        self
+    }
+
     /// How long connecting may take before the command fails. Default 1 s.
     pub fn connection_timeout(mut self, timeout: Duration) -> Self {
         self.connection_timeout = timeout;
@@ -355,21 +560,35 @@ impl RedisStoreBuilder {
         let done_ttl_ms = millis(self.done_ttl, "done TTL")?;
         let lease_ms = millis(self.lease, "lease")?;
         // Small request / answer round trips: no Nagle delay on them.
-        let info = self
+        let infos = self
             .url
-            .as_str()
-            .into_connection_info()
-            .map_err(|error| RedisStoreError::InvalidUrl(error.to_string()))?
-            .set_tcp_settings(TcpSettings::default().set_nodelay(true));
-        let client = redis::Client::open(info)
-            .map_err(|error| RedisStoreError::InvalidUrl(error.to_string()))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.connection_timeout))
-            .set_response_timeout(Some(self.response_timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_secs(1));
-        let connection = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|error| RedisStoreError::InvalidUrl(error.to_string()))?;
+            .split(',')
+            .map(|url| {
+                url.trim()
+                    .into_connection_info()
+                    .map(|info| info.set_tcp_settings(TcpSettings::default().set_nodelay(true)))
+                    .map_err(|error| RedisStoreError::InvalidUrl(error.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let connection = if self.cluster || infos.len() > 1 {
+            self.cluster_connection(infos)?
+        } else {
+            let info = infos
+                .into_iter()
+                .next()
+                .ok_or_else(|| RedisStoreError::InvalidUrl("no URL".to_owned()))?;
+            let client = redis::Client::open(info)
+                .map_err(|error| RedisStoreError::InvalidUrl(error.to_string()))?;
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(self.connection_timeout))
+                .set_response_timeout(Some(self.response_timeout))
+                .set_number_of_retries(1)
+                .set_max_delay(Duration::from_secs(1));
+            Connection::Node(
+                ConnectionManager::new_lazy_with_config(client, config)
+                    .map_err(|error| RedisStoreError::InvalidUrl(error.to_string()))?,
+            )
+        };
         Ok(RedisStore {
             connection,
             prefix: self.prefix,
@@ -380,5 +599,34 @@ impl RedisStoreBuilder {
             release: Script::new(RELEASE),
             renew: Script::new(RENEW),
         })
+    }
+
+    /// The cluster client, connecting on first use.
+    #[cfg(feature = "cluster")]
+    fn cluster_connection(
+        &self,
+        nodes: Vec<redis::ConnectionInfo>,
+    ) -> Result<Connection, RedisStoreError> {
+        let client = redis::cluster::ClusterClientBuilder::new(nodes)
+            .connection_timeout(self.connection_timeout)
+            .response_timeout(self.response_timeout)
+            .retries(1)
+            .build()
+            .map_err(|error| RedisStoreError::InvalidUrl(error.to_string()))?;
+        Ok(Connection::Cluster(Arc::new(ClusterHandle {
+            client,
+            connection: tokio::sync::OnceCell::new(),
+        })))
+    }
+
+    #[cfg(not(feature = "cluster"))]
+    #[allow(clippy::unused_self, reason = "the same signature as with the feature")]
+    fn cluster_connection(
+        &self,
+        _nodes: Vec<redis::ConnectionInfo>,
+    ) -> Result<Connection, RedisStoreError> {
+        Err(RedisStoreError::InvalidUrl(
+            "several URLs name a cluster: build with the `cluster` feature".to_owned(),
+        ))
     }
 }

@@ -87,6 +87,10 @@ impl Key {
     /// The finished signature of what `feed` gives its argument: what
     /// [`start`](Self::start), the updates and [`Running::finish`] give, the running
     /// state kept in this frame instead of moved from step to step.
+    #[allow(
+        clippy::match_wildcard_for_single_variants,
+        reason = "without the asymmetric features, tokens are the only other keys"
+    )]
     pub(crate) fn finish_with(&self, feed: impl FnOnce(&mut dyn FnMut(&[u8]))) -> Finished {
         fn tag_of<M: hmac::Mac + Clone>(
             mac: &M,
@@ -100,6 +104,7 @@ impl Key {
             Self::Sha1(mac) => tag_of(mac, feed),
             Self::Sha256(mac) => tag_of(mac, feed),
             Self::Sha512(mac) => tag_of(&**mac, feed),
+            // The public keys and tokens keep a message, a hash or nothing.
             _ => {
                 let mut running = self.start();
                 feed(&mut |bytes| running.update(bytes));

@@ -20,6 +20,8 @@ pub struct RedisServer {
     /// Whether every write is fsynced to an append-only file, so that a restart
     /// keeps every key.
     persistent: bool,
+    /// Whether the server is a node of a cluster.
+    cluster: bool,
 }
 
 fn required() -> bool {
@@ -45,6 +47,7 @@ impl RedisServer {
                 port: 0,
                 url,
                 persistent: false,
+                cluster: false,
             });
         }
         let port = free_port();
@@ -53,6 +56,7 @@ impl RedisServer {
             port,
             url: format!("redis://127.0.0.1:{port}/"),
             persistent: false,
+            cluster: false,
         };
         match server.spawn() {
             Ok(()) => Some(server),
@@ -70,6 +74,7 @@ impl RedisServer {
             port,
             url: format!("redis://127.0.0.1:{port}/"),
             persistent: true,
+            cluster: false,
         };
         match server.spawn() {
             Ok(()) => Some(server),
@@ -96,11 +101,26 @@ impl RedisServer {
         } else {
             &["--appendonly", "no"]
         };
+        let cluster: &[&str] = if self.cluster {
+            &[
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+                "--cluster-node-timeout",
+                "1000",
+                "--cluster-require-full-coverage",
+                "no",
+            ]
+        } else {
+            &[]
+        };
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1"])
             .args(["--save", ""])
             .args(persistence)
+            .args(cluster)
             .arg("--dir")
             .arg(&dir)
             .stdout(Stdio::null())
@@ -168,4 +188,149 @@ fn ping(port: u16) -> bool {
     }
     let mut answer = [0u8; 7];
     stream.read_exact(&mut answer).is_ok() && &answer == b"+PONG\r\n"
+}
+
+/// A three-master Redis Cluster on free loopback ports (persistent nodes, so that a
+/// stopped node restarts with its keys and its place in the cluster), or the one at
+/// `REDIS_CLUSTER_URLS` (comma-separated); `None` (test skipped) when neither can
+/// be had.
+pub struct RedisCluster {
+    nodes: Vec<RedisServer>,
+    urls: String,
+}
+
+impl RedisCluster {
+    pub fn start(test: &str) -> Option<Self> {
+        if let Ok(urls) = std::env::var("REDIS_CLUSTER_URLS") {
+            return Some(Self {
+                nodes: Vec::new(),
+                urls,
+            });
+        }
+        let mut nodes = Vec::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let mut node = RedisServer {
+                child: None,
+                port,
+                url: format!("redis://127.0.0.1:{port}/"),
+                persistent: true,
+                cluster: true,
+            };
+            if let Err(why) = node.spawn() {
+                skip(test, &why);
+                return None;
+            }
+            nodes.push(node);
+        }
+        let addresses: Vec<String> = nodes
+            .iter()
+            .map(|node| format!("127.0.0.1:{}", node.port))
+            .collect();
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addresses)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if !matches!(created, Ok(status) if status.success()) {
+            skip(
+                test,
+                "redis-cli --cluster create failed (or redis-cli is missing)",
+            );
+            return None;
+        }
+        let cluster = Self {
+            urls: nodes
+                .iter()
+                .map(|node| node.url.clone())
+                .collect::<Vec<_>>()
+                .join(","),
+            nodes,
+        };
+        cluster.wait_until_ok();
+        Some(cluster)
+    }
+
+    /// Waits until every node says the cluster is ok (all slots served).
+    fn wait_until_ok(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if self
+                .nodes
+                .iter()
+                .all(|node| node.cluster_info().contains("cluster_state:ok"))
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the cluster did not become ok within 30 s");
+    }
+
+    /// The nodes' URLs, comma-separated, as `RedisStore::builder` takes them.
+    pub fn urls(&self) -> &str {
+        &self.urls
+    }
+
+    /// Whether this is a private cluster (whose nodes can be stopped).
+    pub fn is_private(&self) -> bool {
+        !self.nodes.is_empty()
+    }
+
+    /// The node serving `key`'s slot.
+    pub fn node_of(&self, key: &str) -> usize {
+        let slot = self.nodes[0].cli(&["CLUSTER", "KEYSLOT", key]);
+        let slot: u16 = slot.trim().parse().expect("a slot number");
+        let shards = self.nodes[0].cli(&["CLUSTER", "SLOTS"]);
+        // `redis-cli` prints CLUSTER SLOTS as lines: start, end, ip, port, id, ...
+        let lines: Vec<&str> = shards.lines().map(str::trim).collect();
+        let mut at = 0;
+        while at + 3 < lines.len() {
+            let (Ok(start), Ok(end)) = (lines[at].parse::<u16>(), lines[at + 1].parse::<u16>())
+            else {
+                at += 1;
+                continue;
+            };
+            let port: u16 = lines[at + 3].parse().unwrap_or(0);
+            if (start..=end).contains(&slot) {
+                return self
+                    .nodes
+                    .iter()
+                    .position(|node| node.port == port)
+                    .expect("a node of this cluster");
+            }
+            at += 4;
+        }
+        panic!("no node serves slot {slot}:\n{shards}");
+    }
+
+    /// Stops node `index` (as a crash would).
+    pub fn stop(&mut self, index: usize) {
+        self.nodes[index].stop();
+    }
+
+    /// Starts node `index` again, with its keys and its place in the cluster, and
+    /// waits until the cluster is ok.
+    pub fn restart(&mut self, index: usize) {
+        self.nodes[index].restart();
+        self.wait_until_ok();
+    }
+}
+
+impl RedisServer {
+    /// `redis-cli` against this server, its output.
+    fn cli(&self, arguments: &[&str]) -> String {
+        Command::new("redis-cli")
+            .args(["-p", &self.port.to_string()])
+            .args(arguments)
+            .output()
+            .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn cluster_info(&self) -> String {
+        self.cli(&["CLUSTER", "INFO"])
+    }
 }
