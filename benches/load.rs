@@ -10,6 +10,12 @@
 //! (`baseline time / (baseline time + HMAC time)`) and the cost per request beyond
 //! the HMAC itself.
 //!
+//! Two more configurations per framework price the dedupe: the middleware on the
+//! hand-written in-memory store that moka replaced (`old_store`, kept in the core's
+//! benches), and the middleware deduplicating on one key (the signature's
+//! fingerprint) instead of GitHub's two (the unsigned `X-GitHub-Delivery` id and
+//! the fingerprint).
+//!
 //! Run: `cargo bench --bench load` (`LOAD_SECONDS` and `LOAD_ROUNDS` adjust it).
 
 // The bench harness is a plain binary.
@@ -57,6 +63,24 @@ enum Variant {
     BaselinePlusHmac,
     Layer,
     LayerWithoutDedupe,
+    /// Deduplicating on the hand-written store that moka replaced.
+    LayerOldStore,
+    /// Deduplicating on the signature's fingerprint alone: one key, not two.
+    LayerOneKey,
+}
+
+#[path = "../crates/webhook-gate/benches/old_store/mod.rs"]
+#[allow(dead_code, reason = "the store as it was, whole")]
+mod old_store;
+
+/// GitHub's scheme deduplicating on the signature's fingerprint alone.
+fn one_key_verifier() -> Verifier {
+    let scheme = webhook_gate::Preset::GitHub
+        .builder()
+        .delivery_id(webhook_gate::delivery::DeliveryIdSource::SignatureFingerprint)
+        .build()
+        .unwrap();
+    Verifier::new(scheme, SECRET).unwrap()
 }
 
 impl Variant {
@@ -66,6 +90,8 @@ impl Variant {
             Self::BaselinePlusHmac => "hmac",
             Self::Layer => "layer",
             Self::LayerWithoutDedupe => "nodedupe",
+            Self::LayerOldStore => "oldstore",
+            Self::LayerOneKey => "onekey",
         }
     }
 
@@ -79,6 +105,10 @@ impl Variant {
             (Framework::Actix, Self::BaselinePlusHmac) => "actix-web + HMAC in the handler (bound)",
             (Framework::Actix, Self::Layer) => "WebhookGate (dedupe in memory)",
             (Framework::Actix, Self::LayerWithoutDedupe) => "WebhookGate without dedupe",
+            (Framework::Axum, Self::LayerOldStore) => "WebhookLayer, the store moka replaced",
+            (Framework::Actix, Self::LayerOldStore) => "WebhookGate, the store moka replaced",
+            (Framework::Axum, Self::LayerOneKey) => "WebhookLayer, one dedupe key",
+            (Framework::Actix, Self::LayerOneKey) => "WebhookGate, one dedupe key",
         }
     }
 }
@@ -126,6 +156,10 @@ fn router(variant: Variant) -> Router {
         Variant::LayerWithoutDedupe => {
             route.route_layer(WebhookLayer::from(Receiver::new(verifier).without_dedupe()))
         }
+        Variant::LayerOldStore => route.route_layer(WebhookLayer::from(
+            Receiver::new(verifier).store(old_store::MemoryStore::new()),
+        )),
+        Variant::LayerOneKey => route.route_layer(WebhookLayer::new(one_key_verifier())),
     }
 }
 
@@ -138,7 +172,11 @@ fn start_actix(variant: Variant) -> SocketAddr {
         actix_web::rt::System::new().block_on(async move {
             let verifier = Verifier::new(Scheme::github(), SECRET).unwrap();
             let with_dedupe = WebhookGate::new(verifier.clone());
-            let without_dedupe = WebhookGate::from(Receiver::new(verifier).without_dedupe());
+            let without_dedupe =
+                WebhookGate::from(Receiver::new(verifier.clone()).without_dedupe());
+            let old_store =
+                WebhookGate::from(Receiver::new(verifier).store(old_store::MemoryStore::new()));
+            let one_key = WebhookGate::new(one_key_verifier());
             let server = HttpServer::new(move || {
                 let handler = |body: web::Bytes| async move {
                     if body.is_empty() {
@@ -168,6 +206,16 @@ fn start_actix(variant: Variant) -> SocketAddr {
                     Variant::LayerWithoutDedupe => app.service(
                         resource
                             .wrap(without_dedupe.clone())
+                            .route(web::post().to(handler)),
+                    ),
+                    Variant::LayerOldStore => app.service(
+                        resource
+                            .wrap(old_store.clone())
+                            .route(web::post().to(handler)),
+                    ),
+                    Variant::LayerOneKey => app.service(
+                        resource
+                            .wrap(one_key.clone())
                             .route(web::post().to(handler)),
                     ),
                 }
@@ -316,8 +364,11 @@ fn main() {
         Variant::BaselinePlusHmac,
         Variant::Layer,
         Variant::LayerWithoutDedupe,
+        Variant::LayerOldStore,
+        Variant::LayerOneKey,
     ];
-    // LOAD_ONLY=baseline|hmac|layer|nodedupe measures one variant only (for profiling).
+    // LOAD_ONLY=baseline|hmac|layer|nodedupe|oldstore|onekey measures one variant
+    // only (for profiling).
     let only = std::env::var("LOAD_ONLY").ok();
     let variants: Vec<Variant> = variants
         .into_iter()
@@ -430,7 +481,10 @@ fn report(size: usize, framework: Framework, measured: &[(Variant, f64)], hmac: 
                 "  {label:<40} {rps:>8.0} req/s  {ratio:.3}x  {micros:>6.2} us/request \
                  (+{over_baseline:.2} us: the in-situ HMAC)"
             ),
-            Variant::Layer | Variant::LayerWithoutDedupe => println!(
+            Variant::Layer
+            | Variant::LayerWithoutDedupe
+            | Variant::LayerOldStore
+            | Variant::LayerOneKey => println!(
                 "  {label:<40} {rps:>8.0} req/s  {ratio:.3}x  {micros:>6.2} us/request (+{over_baseline:.2} us; \
                  {over_bound:+.2} us beyond the in-situ HMAC, {:+.2} us beyond the hot-loop HMAC; \
                  {:.3} of the measured bound)",
