@@ -123,10 +123,47 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = app(&secret, redis_url.as_deref(), false, None)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    serve(listener, app).await;
     Ok(())
+}
+
+/// How long a client may take to send a request's headers (and an idle connection
+/// may wait for its next request). `axum::serve` sets none: a client that sends
+/// its headers a byte at a time would hold its connection forever. The body has
+/// its own timeout in the layer (`Receiver::read_timeout`, 30 s).
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves `app` over HTTP/1.1 with hyper directly, as `axum::serve` does, plus a
+/// header read timeout; on Ctrl-C stops accepting and lets the open connections
+/// finish.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let mut connection = hyper::server::conn::http1::Builder::new();
+    connection
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, a reset before accept: keep serving.
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let serving = graceful.watch(connection.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = serving.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    graceful.shutdown().await;
 }

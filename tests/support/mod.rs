@@ -381,7 +381,7 @@ pub async fn send(address: SocketAddr, path: &str, request: &Request) -> Answer 
 
 /// What the server sends until it closes the connection or `wait` passes, and
 /// whether it closed it.
-async fn read_until_closed(
+pub async fn read_until_closed(
     reader: &mut (impl tokio::io::AsyncRead + Unpin),
     wait: Duration,
 ) -> (Vec<u8>, bool) {

@@ -1,15 +1,19 @@
 //! [`WebhookGateMiddleware`]: the service [`WebhookGate`](crate::WebhookGate) builds.
 
+use std::cell::RefCell;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{Context, Poll};
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
+use actix_web::body::{BodySize, EitherBody, MessageBody};
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, forward_ready};
+use actix_web::error::PayloadError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{Error, HttpMessage as _, HttpResponse};
+use futures_core::Stream;
 use webhook_gate::DeliveryStore;
 use webhook_gate::headers::{HeaderLookup, HeaderSource};
 use webhook_gate::receive::{Receiver, ReleaseFuture, Reply};
@@ -116,13 +120,17 @@ where
     let begun = receiver.begin(&head, content_length);
     let pending = match begun {
         Ok(pending) => pending,
-        Err(reply) => return Ok(refuse(request, reply)),
+        Err(reply) => {
+            let payload = Shared(Rc::new(RefCell::new(request.take_payload())));
+            return Ok(refuse(request, reply, payload));
+        }
     };
-    let payload = request.take_payload();
+    // Shared, so that a refusal can hold what is left of it (see `Refusal`).
+    let payload = Shared(Rc::new(RefCell::new(request.take_payload())));
     let handled = receiver
         .run(
             pending,
-            payload,
+            payload.clone(),
             tokio::time::sleep,
             spawn_release,
             request,
@@ -143,18 +151,53 @@ where
         .await;
     match handled {
         Ok(result) => result.map(ServiceResponse::map_into_left_body),
-        Err((reply, request)) => Ok(refuse(request, reply)),
+        Err((reply, request)) => Ok(refuse(request, reply, payload)),
     }
 }
 
-/// Answers `reply` without calling the service.
-fn refuse<B>(request: ServiceRequest, reply: Reply) -> ServiceResponse<EitherBody<B>> {
-    request
-        .into_response(into_response(reply))
-        .map_into_right_body()
+/// The request's payload, shared between the body reader and a refusal.
+#[derive(Clone)]
+struct Shared(Rc<RefCell<Payload>>);
+
+impl Stream for Shared {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut *self.0.borrow_mut()).poll_next(cx)
+    }
 }
 
-fn into_response(reply: Reply) -> HttpResponse {
+/// A refusal's body, holding the request's unread payload until the body is
+/// written. Dropped sooner, the payload would be drained by the dispatcher (a
+/// chunked one with no timer), and a client that never sends the rest would keep
+/// the connection; held, the connection closes once the refusal is written.
+struct Refusal {
+    body: Option<Bytes>,
+    _payload: Shared,
+}
+
+impl MessageBody for Refusal {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> BodySize {
+        BodySize::Sized(self.body.as_ref().map_or(0, |body| body.len() as u64))
+    }
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Poll::Ready(self.body.take().map(Ok))
+    }
+}
+
+/// Answers `reply` without calling the service; closes the connection when the
+/// reply says so, holding the unread `payload` until the reply is written.
+fn refuse<B>(
+    request: ServiceRequest,
+    reply: Reply,
+    payload: Shared,
+) -> ServiceResponse<EitherBody<B>> {
     let mut response = HttpResponse::build(
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
     );
@@ -169,7 +212,15 @@ fn into_response(reply: Reply) -> HttpResponse {
             response.insert_header((name, value));
         }
     }
-    response.body(reply.body)
+    let response = if reply.close {
+        response.force_close().body(Refusal {
+            body: Some(Bytes::from(reply.body)),
+            _payload: payload,
+        })
+    } else {
+        response.body(reply.body)
+    };
+    request.into_response(response).map_into_right_body()
 }
 
 /// Runs the release of an abandoned claim on the current tokio runtime (actix-web

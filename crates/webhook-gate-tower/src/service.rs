@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 use http_body_util::BodyExt as _;
 use tower_service::Service;
@@ -185,6 +185,11 @@ fn into_response<ResBody: From<Bytes>>(reply: Reply) -> Response<ResBody> {
         ) {
             headers.insert(name, value);
         }
+    }
+    if reply.close {
+        // hyper closes an HTTP/1.1 connection after a response that says so (and
+        // drops the header on HTTP/2, where it has no meaning).
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
     }
     response
 }

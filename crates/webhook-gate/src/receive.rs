@@ -75,7 +75,7 @@ use futures_core::Stream;
 use crate::challenge::ChallengeResponse;
 use crate::delivery::{Delivery, DeliveryId};
 use crate::error::{PROBLEM_CONTENT_TYPE, Problem, VerifyError};
-use crate::headers::HeaderSource;
+use crate::headers::{HeaderLookup, HeaderSource};
 use crate::store::{Claim, ClaimToken, DeliveryKey, DeliveryStore, Namespace, StoreError};
 use crate::verify::{PendingVerification, RequestHead, Verified, Verifier};
 
@@ -421,8 +421,15 @@ impl<St> Receiver<St> {
         head: &RequestHead<'_, H>,
         content_length: Option<u64>,
     ) -> Result<PendingVerification, Reply> {
-        self.check_head(head, content_length)
-            .map_err(|outcome| self.refuse(&outcome))
+        self.check_head(head, content_length).map_err(|outcome| {
+            let mut reply = self.refuse(&outcome);
+            // A body declared or chunked, and not read: the connection goes with it.
+            reply.close = content_length.map_or_else(
+                || head.headers.lookup("transfer-encoding") != HeaderLookup::Absent,
+                |length| length > 0,
+            );
+            reply
+        })
     }
 
     fn check_head<H: HeaderSource + ?Sized>(
@@ -465,12 +472,14 @@ impl<St> Receiver<St> {
                 content_type: Some(response.content_type()),
                 headers: response.headers().to_vec(),
                 body: response.body().to_owned(),
+                close: false,
             },
             Outcome::Duplicate => Reply {
                 status: 200,
                 content_type: None,
                 headers: vec![(Cow::Borrowed(DUPLICATE_HEADER), "true".to_owned())],
                 body: String::new(),
+                close: false,
             },
             Outcome::InFlight => {
                 self.problem_reply(Problem::delivery_in_flight(self.in_flight_retry_after))
@@ -587,7 +596,13 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
         let (bytes, admitting) = {
             let bytes = match self.read_body(&mut pending, &mut hold, body, &sleep).await {
                 Ok(bytes) => bytes,
-                Err(outcome) => return Err((self.refuse(&outcome), context)),
+                Err(outcome) => {
+                    // Too large, too slow, over the budget, or broken: the rest of the
+                    // body is not read, so the connection is not reused.
+                    let mut reply = self.refuse(&outcome);
+                    reply.close = true;
+                    return Err((reply, context));
+                }
             };
             let admitting = self.admit(pending, &bytes, spawn);
             (bytes, admitting)
@@ -769,6 +784,11 @@ pub struct Reply {
     pub headers: Vec<(Cow<'static, str>, String)>,
     /// The body.
     pub body: String,
+    /// Whether to close the connection once the reply is written: the request's
+    /// body was refused before it was read to its end (413, 408, a refusal at the
+    /// headers of a request that carries a body), so the connection cannot be
+    /// reused, and a client that never sends the rest must not keep it.
+    pub close: bool,
 }
 
 impl Reply {
@@ -783,6 +803,7 @@ impl Reply {
             content_type: Some(PROBLEM_CONTENT_TYPE),
             headers,
             body: problem.to_json(),
+            close: false,
         }
     }
 }
