@@ -195,3 +195,56 @@ async fn the_axum_example_drops_a_client_that_sends_its_headers_slowly() {
     assert!(started.elapsed() + Duration::from_secs(1) >= axum_receiver::HEADER_READ_TIMEOUT);
     drop(writer);
 }
+
+/// A request that asks `Expect: 100-continue`, declares 1 MiB and carries no
+/// signature: the answers, in order, whether the connection was closed, and how
+/// many body bytes the client wrote before it was.
+async fn expect_continue(address: SocketAddr) -> (Vec<u16>, bool, usize) {
+    let head = format!(
+        "POST /webhooks/github HTTP/1.1\r\nHost: {address}\r\nContent-Length: {}\r\nExpect: 100-continue\r\nX-GitHub-Delivery: expecting\r\n\r\n",
+        1024 * 1024
+    );
+    let stream = TcpStream::connect(address).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    writer.write_all(head.as_bytes()).await.unwrap();
+    // As a client does: wait for the 100 (or the final answer) before the body.
+    let mut first = vec![0u8; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(3), async {
+        use tokio::io::AsyncReadExt as _;
+        reader.read(&mut first).await.unwrap_or(0)
+    })
+    .await
+    .unwrap_or(0);
+    first.truncate(read);
+    let mut written = 0;
+    if first.starts_with(b"HTTP/1.1 100") {
+        let chunk = vec![b'x'; 16 * 1024];
+        while written < 1024 * 1024 {
+            match tokio::time::timeout(Duration::from_secs(1), writer.write_all(&chunk)).await {
+                Ok(Ok(())) => written += chunk.len(),
+                _ => break,
+            }
+        }
+    }
+    let (rest, closed) = read_until_closed(&mut reader, CLOSE_WITHIN).await;
+    let text = String::from_utf8_lossy(&[first, rest].concat()).into_owned();
+    let statuses = text
+        .match_indices("HTTP/1.1 ")
+        .filter_map(|(at, _)| text[at + 9..at + 12].parse().ok())
+        .collect();
+    (statuses, closed, written)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expect_continue_is_refused_before_the_body_where_the_server_allows() {
+    let [(_, axum, _), (_, actix, _)] = both_adapters().await;
+    // hyper sends the 100 only when the body is first read: the layer refuses first.
+    let (statuses, closed, written) = expect_continue(axum).await;
+    assert_eq!((statuses, closed, written), (vec![401], true, 0));
+    // actix-web writes the 100 before any middleware runs (its expect handler is
+    // not configurable through HttpServer): the refusal follows it, and the
+    // connection closes without the body being read.
+    let (statuses, closed, written) = expect_continue(actix).await;
+    assert_eq!((statuses, closed), (vec![100, 401], true));
+    println!("actix-web: the client wrote {written} body bytes after the 100 before the close");
+}
