@@ -6,9 +6,9 @@
 //!
 //! Deduplicates in memory, or in the Redis at `REDIS_URL` when it is set.
 //!
-//! Routes: `GET` and `POST /webhooks/<preset>` for every preset, and `GET /stats`
+//! Routes: `GET` and `POST /webhooks/<preset>` for every preset, `GET /stats`
 //! (`{"processed": N}`: deliveries that reached a handler; handshakes and duplicates
-//! are answered by the middleware). Key material per route, verify tokens and the
+//! are answered by the middleware), and `GET /metrics` (Prometheus text format). Key material per route, verify tokens and the
 //! public URL come from the environment as in `examples/axum_receiver.rs`
 //! (`WEBHOOK_SECRET_<NAME>`, `WEBHOOK_SECRET`, `WEBHOOK_VERIFY_TOKEN_<NAME>`,
 //! `WEBHOOK_PUBLIC_URL`), and so does where the secrets Asana and Notion hand over
@@ -27,6 +27,8 @@ use webhook_gate_redis::RedisStore;
 
 #[path = "support/keys.rs"]
 mod keys;
+#[path = "support/metrics.rs"]
+mod metrics_export;
 use keys::DEVELOPMENT_SECRET;
 
 /// How many deliveries reached a handler.
@@ -45,6 +47,12 @@ async fn receive(stats: web::Data<Stats>, delivery: VerifiedWebhook) -> HttpResp
 
 async fn stats(stats: web::Data<Stats>) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "processed": stats.0.load(Ordering::Relaxed) }))
+}
+
+async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(metrics_export::CONTENT_TYPE)
+        .body(metrics_export::render())
 }
 
 #[actix_web::main]
@@ -69,6 +77,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(_) => println!("deduplicating in Redis (REDIS_URL)"),
         None => println!("deduplicating in memory (set REDIS_URL to share dedupe across replicas)"),
     }
+    // Installed before the first request, so every receiver records into it.
+    metrics_export::prometheus();
     let mut middlewares = Vec::new();
     for &preset in Preset::ALL {
         let name = preset.name();
@@ -91,7 +101,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(counter.clone())
-            .route("/stats", web::get().to(stats));
+            .route("/stats", web::get().to(stats))
+            .route("/metrics", web::get().to(metrics));
         for (name, middleware) in &middlewares {
             app = app.service(
                 web::resource(format!("/webhooks/{name}"))

@@ -5,7 +5,9 @@
 //! Then send it signed deliveries, e.g. with `cargo run --example demo`, or by hand:
 //! every route answers 401 to an unsigned request. `GET /stats` answers
 //! `{"processed": N}`: how many deliveries reached a handler (challenges and
-//! duplicates are answered by the layer and not counted).
+//! duplicates are answered by the layer and not counted); `GET /metrics` the
+//! Prometheus text format of webhook-gate's counters and histograms (requests by
+//! scheme, route and outcome, verification and handler time, store errors).
 //!
 //! Routes: `GET` and `POST /webhooks/<preset>` for every preset (`sentimatrix`,
 //! `github`, `stripe`, `twilio`, `discord`, ...: `webhook-gate schemes` lists them),
@@ -41,6 +43,8 @@ use webhook_gate_tower::{VerifiedWebhook, WebhookLayer};
 
 #[path = "support/keys.rs"]
 mod keys;
+#[path = "support/metrics.rs"]
+pub mod metrics_export;
 #[allow(unused_imports, reason = "the demo and the command's tests use them")]
 pub use keys::{DEVELOPMENT_KEYS, DEVELOPMENT_SECRET, key_material, signing_key, verifier};
 
@@ -58,6 +62,16 @@ async fn stats(State(stats): State<Stats>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "processed": stats.0.load(Ordering::Relaxed) }))
 }
 
+async fn metrics() -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            metrics_export::CONTENT_TYPE,
+        )],
+        metrics_export::render(),
+    )
+}
+
 /// The receiver: a route per preset and `/stats`, deduplicating in memory, or in the
 /// Redis at `redis_url` (shared by every replica). `detailed_errors` names the
 /// precise reason of a refusal in the response (for development only);
@@ -68,6 +82,8 @@ pub fn app(
     detailed_errors: bool,
     public_url: Option<&str>,
 ) -> Result<Router, Box<dyn std::error::Error>> {
+    // Installed before the first request, so every receiver records into it.
+    metrics_export::prometheus();
     let mut router = Router::new();
     for &preset in Preset::ALL {
         let name = preset.name();
@@ -94,6 +110,7 @@ pub fn app(
     }
     Ok(router
         .route("/stats", get(stats))
+        .route("/metrics", get(metrics))
         .with_state(Stats::default()))
 }
 

@@ -67,6 +67,7 @@ pub mod delivery;
 pub mod diagnose;
 pub mod error;
 pub mod headers;
+mod meter;
 pub mod preset;
 pub mod receive;
 pub mod scheme;

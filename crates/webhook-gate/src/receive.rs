@@ -59,6 +59,29 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }.now_or_never().expect("nothing to wait for").unwrap();
 //! ```
+//!
+//! # Metrics
+//!
+//! With the feature `metrics`, every receiver records through the
+//! [`metrics`](https://docs.rs/metrics) facade (install any recorder: the examples
+//! use `metrics-exporter-prometheus` and serve `GET /metrics`). Every series carries
+//! `scheme` (the scheme's name) and `route` ([`Receiver::route`], by default the
+//! scheme's name):
+//!
+//! - `webhook_gate_requests_total` (counter), by `outcome`: `processed`,
+//!   `handler_failed` (the handler answered another status), `handler_error` (no
+//!   response), `duplicate`, `in_flight`, `handshake`, `store_unavailable`, `busy`,
+//!   or `rejected` with the refusal's kind in `reason` (`bad_signature`,
+//!   `missing_signature`, `timestamp_too_old`, `body_too_large`, ...; empty for
+//!   the others);
+//! - `webhook_gate_verification_seconds` (histogram): from the first body byte
+//!   awaited to the verdict on the signature (body arrival included);
+//! - `webhook_gate_handler_seconds` (histogram), by `outcome` as above;
+//! - `webhook_gate_store_errors_total` (counter), by `operation` (`complete`,
+//!   `release`, `renew`): a store that failed after the claim (the claim then
+//!   expires with its lease).
+//!
+//! No label holds a delivery id, a signature or a secret.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -76,6 +99,7 @@ use crate::challenge::ChallengeResponse;
 use crate::delivery::{Delivery, DeliveryId};
 use crate::error::{PROBLEM_CONTENT_TYPE, Problem, VerifyError};
 use crate::headers::{HeaderLookup, HeaderSource};
+use crate::meter;
 use crate::store::{Claim, ClaimToken, DeliveryKey, DeliveryStore, Namespace, StoreError};
 use crate::verify::{PendingVerification, RequestHead, Verified, Verifier};
 
@@ -243,6 +267,7 @@ pub struct Receiver<St> {
     in_flight_retry_after: u32,
     store_retry_after: u32,
     problem_type_base: Option<Arc<str>>,
+    route: meter::Route,
 }
 
 impl<St> fmt::Debug for Receiver<St> {
@@ -258,6 +283,7 @@ impl<St> fmt::Debug for Receiver<St> {
             .field("store_failure", &self.store_failure)
             .field("in_flight_retry_after", &self.in_flight_retry_after)
             .field("store_retry_after", &self.store_retry_after)
+            .field("route", &self.route.route)
             .finish_non_exhaustive()
     }
 }
@@ -276,8 +302,13 @@ impl<St> Receiver<St> {
     /// A receiver deduplicating through `store`, with the defaults of
     /// [`new`](Receiver::new).
     pub fn with_store(verifier: Verifier, store: St) -> Self {
+        let name = verifier.scheme().name.clone();
         Self {
             namespace: Namespace::of_verifier(&verifier),
+            route: meter::Route {
+                scheme: name.clone(),
+                route: name,
+            },
             verifier,
             store,
             body_limit: DEFAULT_BODY_LIMIT,
@@ -296,6 +327,7 @@ impl<St> Receiver<St> {
         Receiver {
             verifier: self.verifier,
             store,
+            route: self.route,
             namespace: self.namespace,
             body_limit: self.body_limit,
             read_timeout: self.read_timeout,
@@ -319,6 +351,13 @@ impl<St> Receiver<St> {
     /// Routes with different senders must not share a namespace.
     pub fn namespace(mut self, namespace: impl AsRef<str>) -> Self {
         self.namespace = Namespace::new(namespace);
+        self
+    }
+
+    /// The route's name in metrics (the `route` label, feature `metrics`). Default
+    /// the scheme's name; name routes apart when two share a scheme.
+    pub fn route(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.route.route = name.into();
         self
     }
 
@@ -457,9 +496,15 @@ impl<St> Receiver<St> {
         }
     }
 
-    /// Logs `outcome` and gives the reply for it.
+    /// Logs and counts `outcome`, and gives the reply for it.
     fn refuse(&self, outcome: &Outcome) -> Reply {
         outcome.log();
+        let (counted, reason) = match outcome {
+            Outcome::Rejected(error) => ("rejected", error.kind()),
+            Outcome::Challenge(_) => ("handshake", ""),
+            other => (other.name(), ""),
+        };
+        meter::request(&self.route, counted, reason);
         self.reply(outcome)
     }
 
@@ -591,6 +636,7 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
             budget: self.body_budget.clone(),
             bytes: 0,
         };
+        let started = meter::Started::now();
         // `pending` and the body are scoped to the read: a local stays in the future
         // until its scope ends, even once moved.
         let (bytes, admitting) = {
@@ -605,6 +651,8 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
                 }
             };
             let admitting = self.admit(pending, &bytes, spawn);
+            // The signatures were compared when `admit` was called.
+            meter::verification(&self.route, started.seconds());
             (bytes, admitting)
         };
         let admitted = match admitting.await {
@@ -616,11 +664,19 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
             spawn,
         };
         let handling = handler(context, admitted.info, bytes);
+        let started = meter::Started::now();
         let (output, status) = match (&guard.claim, self.store.lease()) {
-            (Some(claim), Some(lease)) => claim.renewing_while(lease, &sleep, handling).await,
+            (Some(claim), Some(lease)) => {
+                claim
+                    .renewing_while(lease, &sleep, &self.route, handling)
+                    .await
+            }
             _ => handling.await,
         };
-        guard.settle(status).await;
+        let outcome = handler_outcome(status);
+        meter::handler(&self.route, outcome, started.seconds());
+        meter::request(&self.route, outcome, "");
+        guard.settle(status, &self.route).await;
         drop(hold);
         Ok(output)
     }
@@ -922,6 +978,7 @@ impl<St: DeliveryStore> ClaimedDelivery<St> {
         &self,
         lease: Duration,
         sleep: &impl Fn(Duration) -> Sl,
+        route: &meter::Route,
         handling: impl Future<Output = T>,
     ) -> T
     where
@@ -937,7 +994,10 @@ impl<St: DeliveryStore> ClaimedDelivery<St> {
                         tracing::warn!("the delivery claim was taken while the handler ran");
                         return std::future::pending().await;
                     }
-                    Err(error) => tracing::warn!(%error, "could not renew the delivery claim"),
+                    Err(error) => {
+                        meter::store_error(route, "renew");
+                        tracing::warn!(%error, "could not renew the delivery claim");
+                    }
                 }
             }
         };
@@ -982,18 +1042,23 @@ impl<St: DeliveryStore> ClaimGuard<St> {
     /// handler failed without a response), and records the handler's outcome in the
     /// current span. A store that fails here is logged: the claim then expires with
     /// its lease.
-    async fn settle(mut self, status: Option<u16>) {
+    async fn settle(mut self, status: Option<u16>, route: &meter::Route) {
         tracing::Span::current().record("outcome", handler_outcome(status));
         let Some(claim) = self.claim.take() else {
             return;
         };
-        let settled = match status {
-            Some(status) if (200..300).contains(&status) => {
-                claim.store.complete(&claim.key, &claim.token).await
-            }
-            _ => claim.store.release(&claim.key, &claim.token).await,
+        let (operation, settled) = match status {
+            Some(status) if (200..300).contains(&status) => (
+                "complete",
+                claim.store.complete(&claim.key, &claim.token).await,
+            ),
+            _ => (
+                "release",
+                claim.store.release(&claim.key, &claim.token).await,
+            ),
         };
         if let Err(error) = settled {
+            meter::store_error(route, operation);
             tracing::warn!(%error, "could not settle the delivery claim; it expires with its lease");
         }
     }
