@@ -16,7 +16,9 @@
 //! fingerprint) instead of GitHub's two (the unsigned `X-GitHub-Delivery` id and
 //! the fingerprint).
 //!
-//! Run: `cargo bench --bench load` (`LOAD_SECONDS` and `LOAD_ROUNDS` adjust it).
+//! Run: `cargo bench --bench load` (`LOAD_SECONDS` and `LOAD_ROUNDS` adjust it;
+//! `LOAD_METRICS=1` records into a Prometheus recorder; `--no-default-features`
+//! builds the receivers without the `metrics` feature).
 
 // The bench harness is a plain binary.
 #![allow(missing_docs)]
@@ -351,6 +353,13 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 fn main() {
+    // LOAD_METRICS=1 records into a Prometheus recorder (with the root package's
+    // `metrics` feature, the default; without it the receivers record nothing).
+    if std::env::var("LOAD_METRICS").is_ok_and(|value| value == "1") {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        metrics::set_global_recorder(recorder).expect("no other recorder");
+        println!("recording into a Prometheus recorder");
+    }
     let seconds: u64 = std::env::var("LOAD_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
