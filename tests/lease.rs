@@ -12,20 +12,15 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use redis_server::RedisServer;
-use support::{LINGERING, Request, Runs, SECRET, now, send, start_actix, start_axum};
-use webhook_gate::sign::SignOptions;
+use support::{LINGERING, Request, Runs, send, start_actix, start_axum};
+use webhook_gate::MemoryStore;
 use webhook_gate::store::{ClaimToken, DeliveryStore};
-use webhook_gate::{MemoryStore, Scheme, Signer};
 use webhook_gate_redis::RedisStore;
 
 const LEASE: Duration = Duration::from_secs(1);
 
 fn delivery(id: &str) -> Request {
-    let body = format!(r#"{{"id":"{id}","type":"lease.test"}}"#).into_bytes();
-    let headers = Signer::new(Scheme::github(), SECRET)
-        .unwrap()
-        .sign(&body, &SignOptions::new().timestamp(now()).id(id));
-    Request::signed(headers, body)
+    support::github_delivery(id, "lease.test")
 }
 
 /// Sends a lingering delivery to `address`, its retry twice the lease later (while

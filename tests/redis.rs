@@ -9,10 +9,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use redis_server::RedisServer;
-use support::{Answer, Request, Runs, SECRET, now, send, start_actix, start_axum};
-use webhook_gate::sign::SignOptions;
+use support::{Answer, Request, Runs, send, start_actix, start_axum};
 use webhook_gate::store::ClaimToken;
-use webhook_gate::{Scheme, Signer};
 use webhook_gate_redis::RedisStore;
 
 /// Both receivers, deduplicating through the Redis at `url`.
@@ -36,11 +34,7 @@ async fn replicas(url: &str, runs: &Runs) -> (SocketAddr, SocketAddr) {
 }
 
 fn delivery(id: &str) -> Request {
-    let body = format!(r#"{{"id":"{id}","type":"replica.test"}}"#).into_bytes();
-    let headers = Signer::new(Scheme::github(), SECRET)
-        .unwrap()
-        .sign(&body, &SignOptions::new().timestamp(now()).id(id));
-    Request::signed(headers, body)
+    support::github_delivery(id, "replica.test")
 }
 
 async fn post(address: SocketAddr, request: &Request) -> Answer {

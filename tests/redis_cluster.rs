@@ -14,18 +14,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use redis_server::RedisCluster;
-use support::{Request, Runs, SECRET, now, send, start_actix, start_axum};
-use webhook_gate::sign::SignOptions;
+use support::{Request, Runs, send, start_actix, start_axum};
 use webhook_gate::store::ClaimToken;
-use webhook_gate::{Scheme, Signer};
 use webhook_gate_redis::RedisStore;
 
 fn delivery(id: &str) -> Request {
-    let body = format!(r#"{{"id":"{id}","type":"cluster.test"}}"#).into_bytes();
-    let headers = Signer::new(Scheme::github(), SECRET)
-        .unwrap()
-        .sign(&body, &SignOptions::new().timestamp(now()).id(id));
-    Request::signed(headers, body)
+    support::github_delivery(id, "cluster.test")
 }
 
 async fn post(address: SocketAddr, id: &str) -> (u16, bool, bool) {

@@ -10,10 +10,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use support::{Request, Runs, SECRET, now, send, start_actix, start_axum};
-use webhook_gate::sign::SignOptions;
+use support::{Request, Runs, send, start_actix, start_axum};
 use webhook_gate::store::{Claim, ClaimToken, DeliveryKey, StoreError};
-use webhook_gate::{DeliveryStore, MemoryStore, Scheme, Signer};
+use webhook_gate::{DeliveryStore, MemoryStore};
 
 /// A memory store whose claims land but, while `losing`, answer with an error, as a
 /// store whose reply timed out does.
@@ -50,11 +49,7 @@ impl DeliveryStore for LosingAnswers {
 }
 
 fn delivery(id: &str) -> Request {
-    let body = format!(r#"{{"id":"{id}","type":"fault.test"}}"#).into_bytes();
-    let headers = Signer::new(Scheme::github(), SECRET)
-        .unwrap()
-        .sign(&body, &SignOptions::new().timestamp(now()).id(id));
-    Request::signed(headers, body)
+    support::github_delivery(id, "fault.test")
 }
 
 async fn retry_after_a_lost_answer(

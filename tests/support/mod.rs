@@ -460,3 +460,18 @@ impl Answer {
             .map(|(_, value)| value.as_str())
     }
 }
+
+/// A GitHub delivery `id` (its `X-GitHub-Delivery`, and the body's `id`) of event
+/// `kind`, signed now with [`SECRET`].
+pub fn github_delivery(id: &str, kind: &str) -> Request {
+    let body = format!(r#"{{"id":"{id}","type":"{kind}"}}"#).into_bytes();
+    let headers = webhook_gate::Signer::new(webhook_gate::Scheme::github(), SECRET)
+        .unwrap()
+        .sign(
+            &body,
+            &webhook_gate::sign::SignOptions::new()
+                .timestamp(now())
+                .id(id),
+        );
+    Request::signed(headers, body)
+}

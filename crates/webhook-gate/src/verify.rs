@@ -312,18 +312,7 @@ impl Verifier {
     ) -> Result<(Checked<'h>, Runnings, content::Split), VerifyError> {
         let scheme = &self.inner.scheme;
         let checked = self.check(headers)?;
-        let url = if scheme.signed_content.signs_url() {
-            target.and_then(|target| self.url(target, headers))
-        } else {
-            None
-        };
-        let values = HeadValues {
-            method,
-            target,
-            url,
-            timestamp: checked.timestamp_text.unwrap_or_default(),
-            id: checked.signed_id.unwrap_or_default(),
-        };
+        let values = self.head_values(method, target, headers, &checked);
         let mut runnings = Runnings::new(&self.inner.keys);
         let split = content::start(
             scheme,
@@ -333,6 +322,28 @@ impl Verifier {
             bound_by_url,
         )?;
         Ok((checked, runnings, split))
+    }
+
+    /// The values of the request head the signed content may hold.
+    fn head_values<'h, H: HeaderSource + ?Sized>(
+        &self,
+        method: Option<&'h str>,
+        target: Option<&'h str>,
+        headers: &'h H,
+        checked: &Checked<'h>,
+    ) -> HeadValues<'h> {
+        let url = if self.inner.scheme.signed_content.signs_url() {
+            target.and_then(|target| self.url(target, headers))
+        } else {
+            None
+        };
+        HeadValues {
+            method,
+            target,
+            url,
+            timestamp: checked.timestamp_text.unwrap_or_default(),
+            id: checked.signed_id.unwrap_or_default(),
+        }
     }
 
     /// The URL the provider called: the configured public base URL, else (when
@@ -504,18 +515,7 @@ impl Verifier {
         // and the rest of the template in turn: a running state (an HMAC's is about
         // 200 bytes) moved between steps costs more than the steps.
         let checked = self.check(headers)?;
-        let url = if scheme.signed_content.signs_url() {
-            target.and_then(|target| self.url(target, headers))
-        } else {
-            None
-        };
-        let values = HeadValues {
-            method,
-            target,
-            url,
-            timestamp: checked.timestamp_text.unwrap_or_default(),
-            id: checked.signed_id.unwrap_or_default(),
-        };
+        let values = self.head_values(method, target, headers, &checked);
         let feed_all = |feed: &mut dyn FnMut(&[u8])| -> Result<(), VerifyError> {
             let split = content::start(scheme, &values, headers, &mut *feed, false)?;
             let tail = match split.body {
