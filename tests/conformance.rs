@@ -698,6 +698,9 @@ async fn run_case(
         }
         answers
     };
+    for answer in &answers {
+        expect_counted(preset, case.send, answer);
+    }
     for (index, answer) in answers.iter().enumerate() {
         let expected = case.statuses[index.min(case.statuses.len() - 1)];
         let concurrent_ok = matches!(case.send, Send::ConcurrentCopies(_)) && answer.status == 409;
@@ -800,6 +803,11 @@ async fn run_case(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_table_against_both_adapters() {
     let logs = capture_all_tracing();
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    recorder
+        .install()
+        .expect("this test's process has no other recorder");
     let adapters = both_adapters().await;
     let mut failures = Vec::new();
     let mut executed = 0;
@@ -854,6 +862,64 @@ async fn conformance_table_against_both_adapters() {
             + 4)
     );
     assert_no_secret_in(&logs.text());
+    assert_counted(&snapshotter);
+}
+
+/// The answers of the run by scheme and the outcome the receivers must have counted
+/// for each (`webhook_gate_requests_total`), read from the answers alone.
+static EXPECTED_COUNTS: std::sync::Mutex<Vec<((String, &'static str), u64)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The outcome an answer stands for: what the receiver must have counted.
+fn expect_counted(preset: &str, send: Send, answer: &Answer) {
+    let outcome = match answer.status {
+        // Refused by the HTTP server before the middleware ran: not counted.
+        431 => return,
+        200 if answer.header("webhook-duplicate") == Some("true") => "duplicate",
+        200 if matches!(send, Send::Handshake | Send::SignedChallenge) => "handshake",
+        200 => "processed",
+        409 => "in_flight",
+        500 => "handler_failed",
+        _ => "rejected",
+    };
+    let mut counts = EXPECTED_COUNTS.lock().unwrap();
+    let key = (preset.to_owned(), outcome);
+    match counts.iter_mut().find(|(existing, _)| *existing == key) {
+        Some((_, count)) => *count += 1,
+        None => counts.push((key, 1)),
+    }
+}
+
+/// Every answer of the table was counted under its scheme and outcome (refusals
+/// summed over their reasons), and nothing else was.
+fn assert_counted(snapshotter: &metrics_util::debugging::Snapshotter) {
+    use metrics_util::debugging::DebugValue;
+    let mut counted: std::collections::BTreeMap<(String, String), u64> =
+        std::collections::BTreeMap::new();
+    for (key, _, _, value) in snapshotter.snapshot().into_vec() {
+        if key.key().name() != "webhook_gate_requests_total" {
+            continue;
+        }
+        let label = |name: &str| {
+            key.key()
+                .labels()
+                .find(|label| label.key() == name)
+                .map(|label| label.value().to_owned())
+                .unwrap_or_default()
+        };
+        if let DebugValue::Counter(count) = value {
+            *counted
+                .entry((label("scheme"), label("outcome")))
+                .or_default() += count;
+        }
+    }
+    let expected: std::collections::BTreeMap<(String, String), u64> = EXPECTED_COUNTS
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|((scheme, outcome), count)| ((scheme.clone(), (*outcome).to_owned()), *count))
+        .collect();
+    assert_eq!(counted, expected, "counted by scheme and outcome");
 }
 
 /// Every signature value the run sent (those of 16 characters or more).
