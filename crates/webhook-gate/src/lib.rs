@@ -56,6 +56,11 @@
 //! - `diagnose`: the `diagnose` module, for tools (the `webhook-gate` command turns
 //!   it on). The adapters never call it: on the HTTP path it would tell a forger what
 //!   to fix.
+//! - `ed25519`, `p256`: Ed25519 (Discord) and ECDSA P-256 (SendGrid) signatures;
+//!   the default build pulls no asymmetric crypto.
+//! - `metrics`: every receiver counts its requests by outcome and times
+//!   verification and handlers through the `metrics` facade
+//!   ([`receive`](receive#metrics) names the series).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
