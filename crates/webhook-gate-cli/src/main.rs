@@ -65,8 +65,10 @@ struct SchemeArgs {
     /// A preset's further setting, `NAME=VALUE`; repeatable. Known:
     /// `verify-token` (the token an unsigned handshake carries: Meta's
     /// `hub.verify_token`).
-    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
-    params: Vec<(Param, String)>,
+    /// Checked by the command, not by the argument parser, whose errors would echo
+    /// the value (a verify token is a secret).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
 }
 
 /// A preset's further setting.
@@ -75,12 +77,13 @@ enum Param {
     VerifyToken,
 }
 
-fn parse_param(text: &str) -> Result<(Param, String), String> {
+fn parse_param(text: &str) -> Result<(Param, &str), String> {
     let (name, value) = text
         .split_once('=')
-        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))?;
+        // The value may be a secret (a verify token): never echoed.
+        .ok_or_else(|| "a --param is NAME=VALUE".to_owned())?;
     match name {
-        "verify-token" => Ok((Param::VerifyToken, value.to_owned())),
+        "verify-token" => Ok((Param::VerifyToken, value)),
         other => Err(format!("unknown parameter `{other}`; known: verify-token")),
     }
 }
@@ -254,12 +257,19 @@ impl SchemeArgs {
             .map_err(|error| self.unsuitable(&error))
     }
 
-    fn param(&self, wanted: Param) -> Option<&str> {
-        self.params
-            .iter()
+    /// Every `--param`, checked.
+    fn params(&self) -> Result<Vec<(Param, &str)>, String> {
+        self.params.iter().map(|text| parse_param(text)).collect()
+    }
+
+    /// The last `--param` named `wanted`.
+    fn param(&self, wanted: Param) -> Result<Option<&str>, String> {
+        Ok(self
+            .params()?
+            .into_iter()
             .rev()
             .find(|(param, _)| *param == wanted)
-            .map(|(_, value)| value.as_str())
+            .map(|(_, value)| value))
     }
 }
 
@@ -369,6 +379,7 @@ impl DeliveryArgs {
 }
 
 fn sign(args: &SignArgs) -> Result<ExitCode, String> {
+    args.scheme.params()?;
     let timestamp = args.delivery.timestamp.unwrap_or_else(now);
     let delivery = args
         .delivery
@@ -403,6 +414,7 @@ fn sign(args: &SignArgs) -> Result<ExitCode, String> {
 }
 
 fn send(args: &SendArgs) -> Result<ExitCode, String> {
+    args.scheme.params()?;
     if args.handshake {
         return send_handshake(args);
     }
@@ -504,7 +516,7 @@ fn send_handshake(args: &SendArgs) -> Result<ExitCode, String> {
         options = options.id(id.clone());
     }
     let request = signer
-        .handshake(&value, args.scheme.param(Param::VerifyToken), &options)
+        .handshake(&value, args.scheme.param(Param::VerifyToken)?, &options)
         .ok_or_else(|| format!("the {} scheme has no handshake", args.scheme.scheme))?;
     let url = format!("{}{}", args.url, request.query);
     let client = reqwest::blocking::Client::builder()
@@ -518,9 +530,14 @@ fn send_handshake(args: &SendArgs) -> Result<ExitCode, String> {
         outgoing = outgoing.header(name, header_value);
     }
     let started = Instant::now();
-    let response = outgoing
-        .send()
-        .map_err(|error| format!("cannot {} {url}: {}", request.method, report::chain(&error)))?;
+    let response = outgoing.send().map_err(|error| {
+        format!(
+            "cannot {} {}: {}",
+            request.method,
+            args.url,
+            report::chain(&error)
+        )
+    })?;
     let status = response.status();
     let echoed_header = challenge_header(challenge)
         .and_then(|name| response.headers().get(name))
@@ -541,8 +558,10 @@ fn send_handshake(args: &SendArgs) -> Result<ExitCode, String> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{} {url} ({} handshake)\n{status} in {:.1} ms{}\n{body}",
+        // The query may carry the verify token: the URL is shown without it.
+        "{} {} ({} handshake)\n{status} in {:.1} ms{}\n{body}",
         request.method,
+        args.url,
         args.scheme.scheme,
         started.elapsed().as_secs_f64() * 1000.0,
         if echoed {
@@ -568,6 +587,7 @@ fn challenge_header(challenge: &Challenge) -> Option<&str> {
 }
 
 fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
+    args.scheme.params()?;
     if args.headers == Path::new("-") && args.body == Path::new("-") {
         return Err("--headers and --body cannot both be standard input".to_owned());
     }
@@ -587,7 +607,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         .secrets(secrets.iter().cloned())
         .tolerance(tolerance)
         .clock(FixedClock(now));
-    if let Some(token) = args.scheme.param(Param::VerifyToken) {
+    if let Some(token) = args.scheme.param(Param::VerifyToken)? {
         builder = builder.verify_token(token);
     }
     if scheme.challenge().is_some_and(Challenge::captures) {

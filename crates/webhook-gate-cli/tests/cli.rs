@@ -937,6 +937,14 @@ fn send_handshake_is_answered_for_every_preset_with_one() {
                 ..
             }
         );
+        // The verify token travels in the query, never into the output.
+        assert!(
+            !sent.stdout.contains("not-the-receivers")
+                && !sent.stderr.contains("not-the-receivers"),
+            "{scheme}: {}{}",
+            sent.stdout,
+            sent.stderr
+        );
         if guarded {
             assert_eq!(sent.code, 1, "{scheme}: {}{}", sent.stdout, sent.stderr);
             assert!(sent.stdout.contains("403 Forbidden"), "{}", sent.stdout);
@@ -1062,6 +1070,34 @@ fn verify_prints_one_json_object() {
     assert_eq!(code, 1);
     assert_eq!(object["outcome"], "rejected");
     assert_eq!(object["status"], 403);
+}
+
+#[test]
+fn a_param_without_a_name_is_refused_without_echoing_it() {
+    let refused = run(&[
+        "verify",
+        "--scheme",
+        "meta",
+        "--secret-env",
+        "WV_SECRET",
+        "--headers",
+        "x",
+        "--body",
+        "y",
+        "--param",
+        "my-verify-token-value",
+    ]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("a --param is NAME=VALUE"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains("my-verify-token-value"),
+        "{}",
+        refused.stderr
+    );
 }
 
 #[test]

@@ -4,15 +4,11 @@
 
 mod support;
 
-use support::RedisCluster;
+use support::{RedisCluster, unique};
 use webhook_gate::store::testing::{StoreSettings, run_contract};
 use webhook_gate::store::{Claim, ClaimToken, DeliveryKey};
 use webhook_gate::{DeliveryId, DeliveryStore};
 use webhook_gate_redis::RedisStore;
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}{}:", ClaimToken::random())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cluster_store_passes_the_store_contract() {

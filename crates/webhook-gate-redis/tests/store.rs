@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::RedisServer;
+use support::{RedisServer, unique};
 use webhook_gate::store::testing::{StoreSettings, run_contract};
 use webhook_gate::store::{Claim, ClaimToken, DeliveryKey};
 use webhook_gate::{DeliveryId, DeliveryStore};
@@ -17,10 +17,6 @@ fn store(server: &RedisServer, prefix: &str) -> RedisStore {
         .lease(Duration::from_millis(300))
         .build()
         .unwrap()
-}
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}{}:", ClaimToken::random())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

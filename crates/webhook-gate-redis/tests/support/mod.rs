@@ -334,3 +334,8 @@ impl RedisServer {
         self.cli(&["CLUSTER", "INFO"])
     }
 }
+
+/// `prefix` and a fresh token: a key prefix no other store of the run uses.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}{}:", webhook_gate::store::ClaimToken::random())
+}
