@@ -16,7 +16,7 @@ use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_core::Stream;
 use webhook_gate::DeliveryStore;
 use webhook_gate::headers::{HeaderLookup, HeaderSource};
-use webhook_gate::receive::{Receiver, ReleaseFuture, Reply};
+use webhook_gate::receive::{Receiver, ReleaseFuture, Reply, Unanswered};
 use webhook_gate::verify::RequestHead;
 
 use crate::extract::VerifiedWebhook;
@@ -151,7 +151,12 @@ where
         .await;
     match handled {
         Ok(result) => result.map(ServiceResponse::map_into_left_body),
-        Err((reply, request)) => Ok(refuse(request, reply, payload)),
+        Err((reply, Unanswered::Before(request))) => Ok(refuse(request, reply, payload)),
+        // The handler's answer was withdrawn (its effects could not be committed).
+        Err((reply, Unanswered::After(answered))) => {
+            let request = ServiceRequest::from_request(answered?.into_parts().0);
+            Ok(refuse(request, reply, payload))
+        }
     }
 }
 

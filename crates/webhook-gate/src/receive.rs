@@ -100,7 +100,9 @@ use crate::delivery::{Delivery, DeliveryId};
 use crate::error::{PROBLEM_CONTENT_TYPE, Problem, VerifyError};
 use crate::headers::{HeaderLookup, HeaderSource};
 use crate::meter;
-use crate::store::{Claim, ClaimToken, DeliveryKey, DeliveryStore, Namespace, StoreError};
+use crate::store::{
+    Claim, ClaimContext, ClaimToken, DeliveryKey, DeliveryStore, Namespace, StoreError,
+};
 use crate::verify::{PendingVerification, RequestHead, Verified, Verifier};
 
 /// Default body limit: 1 MiB.
@@ -611,7 +613,10 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
     ///   without one).
     ///
     /// Returns the handler's output, or the reply to send instead (logged, with the
-    /// outcome and the delivery id recorded in the current span) and the context.
+    /// outcome and the delivery id recorded in the current span) with what is left
+    /// ([`Unanswered`]): the context when the handler did not run, or the handler's
+    /// output when its answer must not be sent (a store that commits the handler's
+    /// effects could not commit them).
     #[allow(
         clippy::too_many_arguments,
         reason = "each is one thing an adapter brings"
@@ -624,7 +629,7 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
         spawn: fn(ReleaseFuture),
         context: C,
         handler: H,
-    ) -> Result<Out, (Reply, C)>
+    ) -> Result<Out, (Reply, Unanswered<C, Out>)>
     where
         B: Stream<Item = Result<Bytes, E>>,
         E: fmt::Display,
@@ -647,7 +652,7 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
                     // body is not read, so the connection is not reused.
                     let mut reply = self.refuse(&outcome);
                     reply.close = true;
-                    return Err((reply, context));
+                    return Err((reply, Unanswered::Before(context)));
                 }
             };
             let admitting = self.admit(pending, &bytes, spawn);
@@ -657,7 +662,7 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
         };
         let admitted = match admitting.await {
             Ok(admitted) => admitted,
-            Err(outcome) => return Err((self.refuse(&outcome), context)),
+            Err(outcome) => return Err((self.refuse(&outcome), Unanswered::Before(context))),
         };
         let guard = ClaimGuard {
             claim: admitted.claim,
@@ -675,10 +680,19 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
         };
         let outcome = handler_outcome(status);
         meter::handler(&self.route, outcome, started.seconds());
-        meter::request(&self.route, outcome, "");
-        guard.settle(status, &self.route).await;
+        let settled = guard.settle(status, &self.route).await;
         drop(hold);
-        Ok(output)
+        match settled {
+            // The effects went with the failed commit: the provider must retry.
+            Err(error) if self.store.commits_effects() && outcome == "processed" => {
+                let outcome = Outcome::StoreUnavailable(error);
+                Err((self.refuse(&outcome), Unanswered::After(output)))
+            }
+            _ => {
+                meter::request(&self.route, outcome, "");
+                Ok(output)
+            }
+        }
     }
 
     /// Compares the signatures, answers a challenge, and claims the delivery
@@ -714,12 +728,15 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
             let token = ClaimToken::random();
             match self.store.claim(&key, &token).await {
                 Ok(Claim::Claimed(token)) => {
+                    let context = self.store.claim_context(&key, &token);
                     let claim = ClaimedDelivery {
                         store: self.store.clone(),
                         key,
                         token,
                     };
-                    Ok(Admitted::new(&verified, Some(id), Some(claim)))
+                    let mut admitted = Admitted::new(&verified, Some(id), Some(claim));
+                    admitted.info.context = context;
+                    Ok(admitted)
                 }
                 Ok(Claim::Done) => Err(Outcome::Duplicate),
                 Ok(Claim::InFlight) => Err(Outcome::InFlight),
@@ -733,7 +750,10 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
                     spawn(Box::pin(async move {
                         let _ = store.release(&orphan, &token).await;
                     }));
+                    // A store that commits the handler's effects has no handler to
+                    // run without it.
                     match self.store_failure {
+                        _ if self.store.commits_effects() => Err(Outcome::StoreUnavailable(error)),
                         StoreFailure::FailClosed => Err(Outcome::StoreUnavailable(error)),
                         StoreFailure::FailOpen => {
                             tracing::warn!(%error, "delivery store unavailable; processing without dedupe (fail open)");
@@ -829,6 +849,19 @@ impl Outcome {
     }
 }
 
+/// What [`Receiver::run`] gives back with a reply to send in place of the
+/// handler's answer.
+#[derive(Debug)]
+pub enum Unanswered<C, Out> {
+    /// Refused before the handler ran: the context, as it was given.
+    Before(C),
+    /// The handler ran, but its answer must not be sent: the store could not
+    /// commit the handler's effects ([`DeliveryStore::commits_effects`]), so the
+    /// delivery is answered 503 and the provider retries. The handler's output,
+    /// to drop (or to build the reply from the request it holds).
+    After(Out),
+}
+
 /// A framework-free HTTP response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -866,13 +899,44 @@ impl Reply {
 
 /// What the handler learns about a verified delivery (both adapters' `VerifiedWebhook`
 /// extractor dereferences to it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct DeliveryInfo {
     scheme: Cow<'static, str>,
     delivery_id: Option<DeliveryId>,
     timestamp: Option<i64>,
     secret_index: usize,
+    context: Option<ClaimContext>,
 }
+
+impl fmt::Debug for DeliveryInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeliveryInfo")
+            .field("scheme", &self.scheme)
+            .field("delivery_id", &self.delivery_id)
+            .field("timestamp", &self.timestamp)
+            .field("secret_index", &self.secret_index)
+            .field("claim_context", &self.context.is_some())
+            .finish()
+    }
+}
+
+/// Equal when they describe the same delivery, with the same claim context (the
+/// same one, not an equal one).
+impl PartialEq for DeliveryInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.scheme == other.scheme
+            && self.delivery_id == other.delivery_id
+            && self.timestamp == other.timestamp
+            && self.secret_index == other.secret_index
+            && match (&self.context, &other.context) {
+                (None, None) => true,
+                (Some(one), Some(other)) => Arc::ptr_eq(one, other),
+                _ => false,
+            }
+    }
+}
+
+impl Eq for DeliveryInfo {}
 
 impl DeliveryInfo {
     /// The scheme's name (`github`, `stripe`, ...).
@@ -894,6 +958,13 @@ impl DeliveryInfo {
     /// rotation to know when the old secret can go.
     pub fn secret_index(&self) -> usize {
         self.secret_index
+    }
+
+    /// What the store that claimed the delivery hands its handler
+    /// ([`DeliveryStore::claim_context`]), when it is a `T`: an exactly-once
+    /// store's open transaction, which its extractor takes from here.
+    pub fn claim_context<T: std::any::Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        self.context.clone()?.downcast::<T>().ok()
     }
 }
 
@@ -955,6 +1026,7 @@ impl<St> Admitted<St> {
                 delivery_id,
                 timestamp: verified.timestamp(),
                 secret_index: verified.secret_index(),
+                context: None,
             },
             claim,
         }
@@ -1040,12 +1112,13 @@ fn handler_outcome(status: Option<u16>) -> &'static str {
 impl<St: DeliveryStore> ClaimGuard<St> {
     /// Completes the claim on a 2xx `status`, releases it otherwise (`None`: the
     /// handler failed without a response), and records the handler's outcome in the
-    /// current span. A store that fails here is logged: the claim then expires with
-    /// its lease.
-    async fn settle(mut self, status: Option<u16>, route: &meter::Route) {
+    /// current span. A store that fails here is logged and its error returned: a
+    /// claim then expires with its lease (an exactly-once store's transaction is
+    /// rolled back).
+    async fn settle(mut self, status: Option<u16>, route: &meter::Route) -> Result<(), StoreError> {
         tracing::Span::current().record("outcome", handler_outcome(status));
         let Some(claim) = self.claim.take() else {
-            return;
+            return Ok(());
         };
         let (operation, settled) = match status {
             Some(status) if (200..300).contains(&status) => (
@@ -1057,10 +1130,11 @@ impl<St: DeliveryStore> ClaimGuard<St> {
                 claim.store.release(&claim.key, &claim.token).await,
             ),
         };
-        if let Err(error) = settled {
+        if let Err(error) = &settled {
             meter::store_error(route, operation);
-            tracing::warn!(%error, "could not settle the delivery claim; it expires with its lease");
+            tracing::warn!(%error, operation, "could not settle the delivery claim");
         }
+        settled
     }
 }
 

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::store::{Claim, ClaimToken, DeliveryKey, DeliveryStore, StoreError};
+use crate::store::{Claim, ClaimContext, ClaimToken, DeliveryKey, DeliveryStore, StoreError};
 
 /// A boxed future of an [`ErasedStore`] operation.
 pub type BoxStoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -41,6 +41,13 @@ pub trait ErasedStore: Send + Sync + 'static {
         delivery: &'a DeliveryKey,
         token: &'a ClaimToken,
     ) -> BoxStoreFuture<'a, bool>;
+
+    /// [`DeliveryStore::claim_context`].
+    fn erased_claim_context(
+        &self,
+        delivery: &DeliveryKey,
+        token: &ClaimToken,
+    ) -> Option<ClaimContext>;
 }
 
 impl<St: DeliveryStore> ErasedStore for St {
@@ -75,6 +82,14 @@ impl<St: DeliveryStore> ErasedStore for St {
     ) -> BoxStoreFuture<'a, bool> {
         Box::pin(DeliveryStore::renew(self, delivery, token))
     }
+
+    fn erased_claim_context(
+        &self,
+        delivery: &DeliveryKey,
+        token: &ClaimToken,
+    ) -> Option<ClaimContext> {
+        DeliveryStore::claim_context(self, delivery, token)
+    }
 }
 
 /// Some [`DeliveryStore`], chosen at run time: one type for a receiver whether it
@@ -101,6 +116,7 @@ impl<St: DeliveryStore> ErasedStore for St {
 pub struct DynStore {
     store: Arc<dyn ErasedStore>,
     deduplicates: bool,
+    commits_effects: bool,
     lease: Option<std::time::Duration>,
     name: &'static str,
 }
@@ -110,6 +126,7 @@ impl DynStore {
     pub fn new<St: DeliveryStore>(store: St) -> Self {
         Self {
             deduplicates: store.deduplicates(),
+            commits_effects: store.commits_effects(),
             lease: store.lease(),
             store: Arc::new(store),
             name: std::any::type_name::<St>(),
@@ -148,6 +165,14 @@ impl DeliveryStore for DynStore {
 
     async fn renew(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<bool, StoreError> {
         self.store.boxed_renew(delivery, token).await
+    }
+
+    fn commits_effects(&self) -> bool {
+        self.commits_effects
+    }
+
+    fn claim_context(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Option<ClaimContext> {
+        self.store.erased_claim_context(delivery, token)
     }
 }
 

@@ -48,6 +48,12 @@ pub use memory::{DEFAULT_CAPACITY, MemoryStore, MemoryStoreBuilder};
 /// schedule of every provider guide (the longest, DataFlow's, ends after 6 h).
 pub const DEFAULT_DONE_TTL: Duration = Duration::from_secs(72 * 60 * 60);
 
+/// What a store hands the handler of a delivery it claimed, through
+/// [`DeliveryInfo::claim_context`](crate::receive::DeliveryInfo::claim_context): an
+/// exactly-once store's open transaction, say. Stores that only deduplicate have
+/// none.
+pub type ClaimContext = Arc<dyn std::any::Any + Send + Sync>;
+
 /// Default lease of an in-flight claim: after it, a claim whose owner crashed no
 /// longer blocks the provider's retries.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
@@ -316,6 +322,23 @@ pub trait DeliveryStore: Send + Sync + 'static {
         None
     }
 
+    /// Whether [`complete`](Self::complete) commits the handler's effects with the
+    /// delivery (an exactly-once store: the handler wrote in the store's
+    /// transaction). Then a completion that fails means the effects are gone: the
+    /// delivery is answered 503 with `Retry-After` instead of the handler's
+    /// response, so that the provider retries, and the store never fails open.
+    /// Default `false`: a failed completion is logged and the claim expires.
+    fn commits_effects(&self) -> bool {
+        false
+    }
+
+    /// What the handler of a claim this store just granted receives, in its
+    /// [`DeliveryInfo`](crate::receive::DeliveryInfo). Default `None`.
+    fn claim_context(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Option<ClaimContext> {
+        let _ = (delivery, token);
+        None
+    }
+
     /// Keeps a claim alive while its handler runs: extends the lease of each key of
     /// `delivery` that `token` owns, and claims again each one whose lease lapsed
     /// that no other claim took since. `true` when `token` then owns every key;
@@ -361,6 +384,14 @@ impl<T: DeliveryStore> DeliveryStore for std::sync::Arc<T> {
 
     fn lease(&self) -> Option<std::time::Duration> {
         (**self).lease()
+    }
+
+    fn commits_effects(&self) -> bool {
+        (**self).commits_effects()
+    }
+
+    fn claim_context(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Option<ClaimContext> {
+        (**self).claim_context(delivery, token)
     }
 
     fn renew(
