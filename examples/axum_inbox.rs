@@ -12,8 +12,8 @@
 //! schema (the store's table, and `payments`) is created at start.
 //!
 //! What happens to a delivery: the layer verifies it, begins a transaction and
-//! inserts the delivery's row; the handler books the payment in that transaction;
-//! on its 200 the row is marked done and both commit. If the handler fails, or the
+//! inserts the delivery's done row (seen by no one before the commit); the handler
+//! books the payment in that transaction; on its 200 both commit. If the handler fails, or the
 //! process dies before the commit, both roll back and Stripe's retry books the
 //! payment then, once. A retry after the commit is answered 200 as a duplicate.
 

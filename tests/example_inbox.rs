@@ -26,7 +26,8 @@ fn event(id: &str, kind: &str) -> Request {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_example_books_each_payment_once() {
-    let Some(server) = postgres::PostgresServer::start_private("the_example_books_each_payment_once")
+    let Some(server) =
+        postgres::PostgresServer::start_private("the_example_books_each_payment_once")
     else {
         return;
     };
@@ -44,10 +45,16 @@ async fn the_example_books_each_payment_once() {
     assert_eq!(again.header("webhook-duplicate"), Some("true"));
     // Another event type: acknowledged, no payment.
     let created = event("evt_created", "payment_intent.created");
-    assert_eq!(send(address, "/webhooks/stripe", &created).await.status, 200);
+    assert_eq!(
+        send(address, "/webhooks/stripe", &created).await.status,
+        200
+    );
     // A forged event books nothing.
     let mut forged = event("evt_forged", "payment_intent.succeeded");
-    forged.body = String::from_utf8(forged.body).unwrap().replace("2000", "9000").into_bytes();
+    forged.body = String::from_utf8(forged.body)
+        .unwrap()
+        .replace("2000", "9000")
+        .into_bytes();
     assert_eq!(send(address, "/webhooks/stripe", &forged).await.status, 401);
 
     let answer = send(address, "/payments", &Request::plain("GET", "", Vec::new())).await;

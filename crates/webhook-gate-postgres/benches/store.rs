@@ -121,7 +121,14 @@ fn variants(pool: &sqlx::PgPool, prefix: &str) -> Vec<Variant> {
     let pool_write = tower::service_fn(move |request: Request| {
         let pool = writing_pool.clone();
         async move {
-            let id = request.extensions().get::<VerifiedWebhook>().unwrap().delivery_id().unwrap().as_str().to_owned();
+            let id = request
+                .extensions()
+                .get::<VerifiedWebhook>()
+                .unwrap()
+                .delivery_id()
+                .unwrap()
+                .as_str()
+                .to_owned();
             sqlx::query("INSERT INTO bench_effects (delivery) VALUES ($1)")
                 .bind(id)
                 .execute(&pool)
@@ -164,7 +171,8 @@ fn variants(pool: &sqlx::PgPool, prefix: &str) -> Vec<Variant> {
         Variant {
             name: "ExactlyOnce, handler writes a row (Inbox)",
             service: tower::util::BoxCloneSyncService::new(
-                WebhookLayer::from(Receiver::with_store(verifier(), exactly_once)).layer(inbox_write),
+                WebhookLayer::from(Receiver::with_store(verifier(), exactly_once))
+                    .layer(inbox_write),
             ),
         },
     ]

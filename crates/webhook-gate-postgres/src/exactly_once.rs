@@ -11,7 +11,7 @@ use webhook_gate::store::{
     Claim, ClaimContext, ClaimToken, DeliveryKey, DeliveryStore, StoreError,
 };
 
-use crate::store::{ANY_DONE, COMPLETE, PostgresStore, store_error, token_bytes};
+use crate::store::{ANY_DONE, PostgresStore, store_error};
 
 /// Default time a copy of a delivery waits for the row another copy holds: 2 s.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -27,9 +27,10 @@ pub(crate) type TransactionSlot = tokio::sync::Mutex<Option<Transaction<'static,
 /// handler's effects and the delivery's done row commit together, or not at all.
 ///
 /// For each verified delivery the store begins a transaction and inserts the
-/// delivery's row in it (its keys, locked until the transaction ends). The handler
-/// takes the transaction with the [`Inbox`](crate::Inbox) extractor and writes its
-/// effects in it. On a 2xx answer the store marks the row done and commits; on
+/// delivery's row in it, marked done (its keys, locked until the transaction ends,
+/// invisible to anyone else until it commits). The handler takes the transaction
+/// with the [`Inbox`](crate::Inbox) extractor and writes its effects in it. On a
+/// 2xx answer the store commits, row and effects together; on
 /// any other status, an error, a panic or a dropped request it rolls back, and
 /// the row goes with the effects, so the provider's retry is processed. If the
 /// commit fails the delivery is answered 503 with `Retry-After` instead of the
@@ -111,10 +112,12 @@ impl ExactlyOnce {
             .pool
             .begin_with(AssertSqlSafe(self.begin.to_string()))
             .await?;
-        // The row's lease is the transaction: `expires_at` only matters once done.
+        // The row goes in done, with the done TTL: no one sees it before the
+        // transaction commits, with the handler's effects, and until then the
+        // transaction is its lease. Completing is then the commit alone.
         match self
             .store
-            .claim_on(&mut *transaction, &keys, token, self.store.done_ttl)
+            .claim_on(&mut *transaction, &keys, token, self.store.done_ttl, true)
             .await
         {
             Ok((claimed, _)) if claimed == keys.len() => {
@@ -154,7 +157,11 @@ impl DeliveryStore for ExactlyOnce {
             .map_err(|error| store_error("claim", &error))
     }
 
-    async fn complete(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<(), StoreError> {
+    async fn complete(
+        &self,
+        _delivery: &DeliveryKey,
+        token: &ClaimToken,
+    ) -> Result<(), StoreError> {
         let Some(slot) = self.take(token) else {
             return Ok(());
         };
@@ -164,16 +171,9 @@ impl DeliveryStore for ExactlyOnce {
                  handler: not committed (rolled back when that Inbox is dropped)",
             ));
         };
-        let Some(mut transaction) = held.take() else {
+        let Some(transaction) = held.take() else {
             return Ok(());
         };
-        sqlx::query(COMPLETE)
-            .bind(self.store.keys(delivery))
-            .bind(token_bytes(token))
-            .bind(self.store.done_ttl)
-            .execute(&mut *transaction)
-            .await
-            .map_err(|error| store_error("complete", &error))?;
         transaction
             .commit()
             .await

@@ -10,9 +10,9 @@
 //!   store heard "done" has its delivery processed again by the provider's retry,
 //!   once the claim's lease lapses.
 //! - [`ExactlyOnce`]: closes that window. The handler writes its effects in the
-//!   delivery's own transaction ([`Inbox`]), which holds the delivery's row; the
-//!   layer marks the row done and commits on a 2xx, and rolls back on anything
-//!   else. Crash or not, a delivery's effects happen once.
+//!   delivery's own transaction ([`Inbox`]), which holds the delivery's done row
+//!   (seen by no one before the commit); the layer commits on a 2xx, and rolls
+//!   back on anything else. Crash or not, a delivery's effects happen once.
 //!
 //! # Exactly once, with axum
 //!
@@ -61,6 +61,10 @@
 //! | answers another status             | rolled back             | that status       |
 //! | panics, or the request is dropped  | rolled back             | no answer: retries |
 //! | its process dies                   | rolled back by Postgres | no answer: retries |
+//!
+//! A client that hangs up mid-handler drops the request under axum (rolled back);
+//! actix-web runs the handler to its end whatever the client does (committed as
+//! usual, once).
 //!
 //! A copy of the delivery that arrives meanwhile waits on the row for at most the
 //! lock timeout (default 2 s), then gets 409 with `Retry-After`; once the first

@@ -13,9 +13,10 @@ use webhook_gate::store::{
 
 use crate::exactly_once::ExactlyOnce;
 
-/// Claims every key (`$1`, sorted) for token `$2` with a lease of `$3` seconds, all
-/// or none: nothing is inserted when any key is held (in flight or done, not
-/// expired), and an expired row is taken over. Answers how many keys it claimed
+/// Claims every key (`$1`, sorted) for token `$2` for `$3` seconds, all or none,
+/// in flight (or, `$4`, already done: an exactly-once claim, whose row only
+/// becomes visible when its transaction commits): nothing is inserted when any key
+/// is held (in flight or done, not expired), and an expired row is taken over. Answers how many keys it claimed
 /// (all of them, or fewer when a concurrent claim took one between the check and
 /// the insert) and whether a held key is done.
 const CLAIM: &str = "
@@ -24,12 +25,12 @@ WITH held AS (
     WHERE key = ANY($1) AND expires_at > now()
 ), claimed AS (
     INSERT INTO webhook_gate_deliveries AS d (key, token, done, expires_at)
-    SELECT key, $2, false, now() + $3 * interval '1 second'
+    SELECT key, $2, $4, now() + $3 * interval '1 second'
     FROM unnest($1::text[]) AS key
     WHERE NOT EXISTS (SELECT 1 FROM held)
     ORDER BY key
     ON CONFLICT (key) DO UPDATE
-        SET token = excluded.token, done = false, expires_at = excluded.expires_at
+        SET token = excluded.token, done = excluded.done, expires_at = excluded.expires_at
         WHERE d.expires_at <= now()
     RETURNING 1
 )
@@ -52,7 +53,7 @@ WHERE key = ANY($1) AND expires_at > now()";
 
 /// Marks done, for `$3` seconds from now, the in-flight keys (`$1`) that token `$2`
 /// owns, lease lapsed or not.
-pub(crate) const COMPLETE: &str = "
+const COMPLETE: &str = "
 UPDATE webhook_gate_deliveries
 SET done = true, expires_at = clock_timestamp() + $3 * interval '1 second'
 WHERE key = ANY($1) AND token = $2 AND NOT done";
@@ -177,19 +178,21 @@ impl PostgresStore {
         keys
     }
 
-    /// Runs the claim statement on `executor`: how many keys it took, and whether
-    /// a held key is done.
+    /// Runs the claim statement on `executor` for `seconds`, inserting the rows
+    /// `done` or in flight: how many keys it took, and whether a held key is done.
     pub(crate) async fn claim_on<'e>(
         &self,
         executor: impl PgExecutor<'e>,
         keys: &[String],
         token: &ClaimToken,
-        lease: f64,
+        seconds: f64,
+        done: bool,
     ) -> Result<(usize, bool), sqlx::Error> {
         let row = sqlx::query(CLAIM)
             .bind(keys)
             .bind(token_bytes(token))
-            .bind(lease)
+            .bind(seconds)
+            .bind(done)
             .fetch_one(executor)
             .await?;
         let claimed: i64 = row.try_get(0)?;
@@ -230,7 +233,7 @@ impl DeliveryStore for PostgresStore {
         self.count_claim();
         let keys = self.keys(delivery);
         let (claimed, done) = self
-            .claim_on(&self.pool, &keys, token, self.lease.as_secs_f64())
+            .claim_on(&self.pool, &keys, token, self.lease.as_secs_f64(), false)
             .await
             .map_err(|error| store_error("claim", &error))?;
         if claimed == keys.len() {

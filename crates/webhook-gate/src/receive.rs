@@ -23,8 +23,11 @@
 //!    closure that gets the context back with the verified [`DeliveryInfo`] and
 //!    body, and returns its output with the HTTP status it answered (`None` when it
 //!    failed without one).
-//! 3. Map `Ok(output)` to the framework's response as is, and `Err((reply, context))`
-//!    to a response built from the [`Reply`].
+//! 3. Map `Ok(output)` to the framework's response as is, and `Err((reply, left))`
+//!    to a response built from the [`Reply`]; `left` ([`Unanswered`]) gives back
+//!    the context when the handler did not run, or the handler's output when its
+//!    answer was withdrawn (a store that commits the handler's effects could not
+//!    commit them).
 //!
 //! ```
 //! use std::convert::Infallible;

@@ -23,6 +23,18 @@
 //!
 //! A store keys by the strings [`DeliveryKey::keys`] gives: the receiver has already
 //! put the route's [`Namespace`] in them, so a store needs no notion of routes.
+//!
+//! # Stores that commit the handler's effects
+//!
+//! A store can do more than remember: `webhook_gate_postgres::ExactlyOnce` claims a
+//! delivery by opening a transaction, hands it to the handler
+//! ([`DeliveryStore::claim_context`], read back with
+//! [`DeliveryInfo::claim_context`](crate::receive::DeliveryInfo::claim_context)),
+//! and commits the handler's writes with the delivery's done row in
+//! [`complete`](DeliveryStore::complete). Such a store says so
+//! ([`DeliveryStore::commits_effects`]): the receiver then answers 503 when the
+//! completion fails (the effects are gone, the provider must retry), and never
+//! runs the handler without the store.
 
 use std::fmt;
 use std::future::Future;
