@@ -107,9 +107,18 @@ where
     K: AsRef<str>,
     V: AsRef<[u8]>,
 {
+    // `name` is lowercase: only the pair's side needs folding, and only when the
+    // lengths agree.
+    let name = name.as_bytes();
     let mut found = HeaderLookup::Absent;
     for (key, value) in pairs {
-        if key.as_ref().eq_ignore_ascii_case(name) {
+        let key = key.as_ref().as_bytes();
+        if key.len() == name.len()
+            && key
+                .iter()
+                .zip(name)
+                .all(|(key, name)| key.to_ascii_lowercase() == *name)
+        {
             if found != HeaderLookup::Absent {
                 return HeaderLookup::Repeated;
             }
