@@ -121,6 +121,14 @@ pub enum Challenge {
         /// The field (`verification_token`).
         field: Cow<'static, str>,
     },
+    /// An unsigned POST (no signature header) whose form body is exactly
+    /// `<field>=<digits>`, answered 200 with an empty body: WooCommerce's ping when a
+    /// webhook is saved (`webhook_id=N`), which must get a 200 or the webhook cannot
+    /// be saved. Nothing of it is kept or handed on.
+    FormPing {
+        /// The form field (`webhook_id`).
+        field: Cow<'static, str>,
+    },
 }
 
 /// A value a provider hands over in a handshake ([`Challenge::CaptureHeader`],
@@ -338,7 +346,8 @@ pub(crate) fn detect_signed(
         | Challenge::CrcToken { .. }
         | Challenge::HeaderEcho { .. }
         | Challenge::CaptureHeader { .. }
-        | Challenge::CaptureJsonField { .. } => None,
+        | Challenge::CaptureJsonField { .. }
+        | Challenge::FormPing { .. } => None,
     }
 }
 
@@ -436,7 +445,8 @@ pub(crate) fn detect_unsigned<H: HeaderSource + ?Sized>(
         | Challenge::DiscordPing
         | Challenge::SignedHeaderEcho { .. }
         | Challenge::ZoomUrlValidation
-        | Challenge::CaptureJsonField { .. } => None,
+        | Challenge::CaptureJsonField { .. }
+        | Challenge::FormPing { .. } => None,
     }
 }
 
@@ -456,7 +466,8 @@ fn capture_value(
     Ok(value)
 }
 
-/// Answers a handshake carried in an unsigned body ([`Challenge::CaptureJsonField`]):
+/// Answers a handshake carried in an unsigned body ([`Challenge::CaptureJsonField`],
+/// [`Challenge::FormPing`]):
 /// `None` when the body is not one.
 pub(crate) fn detect_unsigned_body(
     challenge: &Challenge,
@@ -464,12 +475,19 @@ pub(crate) fn detect_unsigned_body(
     body: &[u8],
     capture: Option<&CaptureFn>,
 ) -> Option<Result<ChallengeResponse, VerifyError>> {
-    let Challenge::CaptureJsonField { field } = challenge else {
-        return None;
-    };
     if body.len() > MAX_CHALLENGE_BODY {
         return None;
     }
+    if let Challenge::FormPing { field } = challenge {
+        let digits = body
+            .strip_prefix(field.as_bytes())?
+            .strip_prefix(b"=")?;
+        let ping = !digits.is_empty() && digits.len() <= 20 && digits.iter().all(u8::is_ascii_digit);
+        return ping.then(|| Ok(ChallengeResponse::text(String::new())));
+    }
+    let Challenge::CaptureJsonField { field } = challenge else {
+        return None;
+    };
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     let text = value.get(field.as_ref())?.as_str()?;
     Some(
@@ -481,8 +499,10 @@ pub(crate) fn detect_unsigned_body(
 /// Whether a request may be a handshake carried in its unsigned body: the scheme
 /// has one, the request is a POST and has no signature header.
 pub(crate) fn may_be_unsigned_body(challenge: Option<&Challenge>, method: &str) -> bool {
-    matches!(challenge, Some(Challenge::CaptureJsonField { .. }))
-        && method.eq_ignore_ascii_case("POST")
+    matches!(
+        challenge,
+        Some(Challenge::CaptureJsonField { .. } | Challenge::FormPing { .. })
+    ) && method.eq_ignore_ascii_case("POST")
 }
 
 #[cfg(test)]

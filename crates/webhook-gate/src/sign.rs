@@ -591,6 +591,16 @@ impl Signer {
                 vec![("Content-Type".to_owned(), "application/json".to_owned())],
                 format!("{{{}:{}}}", quoted(field), quoted(value)).into_bytes(),
             ),
+            // `value` is the webhook's id: a number (anything else is no ping).
+            Challenge::FormPing { field } => unsigned(
+                "POST",
+                String::new(),
+                vec![(
+                    "Content-Type".to_owned(),
+                    "application/x-www-form-urlencoded".to_owned(),
+                )],
+                format!("{}={}", form_encode(field), form_encode(value)).into_bytes(),
+            ),
         })
     }
 }

@@ -190,6 +190,61 @@ pub enum Preset {
     /// callback](crate::verify::VerifierBuilder::on_capture)); the body's `id`
     /// identifies the delivery.
     Notion,
+    /// Bitbucket Cloud: `X-Hub-Signature: sha256=<hex>` (the SHA-256 one, under the
+    /// header name GitHub uses for SHA-1) over the body. Bitbucket's
+    /// `X-Request-UUID` is not documented as kept by a retry: deduplicated by
+    /// signature fingerprint (a retry resends the same bytes).
+    Bitbucket,
+    /// Jira Cloud admin webhooks with a secret: `X-Hub-Signature: sha256=<hex>` over
+    /// the body; `X-Atlassian-Webhook-Identifier` (kept across retries) identifies
+    /// the delivery.
+    Jira,
+    /// Sentry integration platform: `Sentry-Hook-Signature: <hex>` over the body
+    /// (key: the integration's client secret); `Sentry-Hook-Timestamp` is not signed
+    /// and `Request-ID` changes with each retry: deduplicated by signature
+    /// fingerprint.
+    Sentry,
+    /// Vercel: `x-vercel-signature: <hex>`, HMAC-SHA1 over the body (key: the
+    /// webhook's secret, or the integration's client secret); the body's `id`
+    /// identifies the delivery.
+    Vercel,
+    /// Typeform: `Typeform-Signature: sha256=<base64>` over the body; the body's
+    /// `event_id` identifies the delivery.
+    Typeform,
+    /// Calendly: `Calendly-Webhook-Signature: t=<unix>,v1=<hex>` over `{t}.{body}`
+    /// (key: the subscription's signing key), a 300 s window. Calendly sends no
+    /// delivery id: deduplicated by signature fingerprint.
+    Calendly,
+    /// Mux: `Mux-Signature: t=<unix>,v1=<hex>` over `{t}.{body}`, a 300 s window;
+    /// the body's `id` identifies the delivery (a retry's body changes: its
+    /// `attempts` grow).
+    Mux,
+    /// Lemon Squeezy: `X-Signature: <hex>` over the body (key: the webhook's signing
+    /// secret). No delivery id: deduplicated by signature fingerprint.
+    LemonSqueezy,
+    /// Razorpay: `X-Razorpay-Signature: <hex>` over the body (key: the webhook
+    /// secret); `x-razorpay-event-id` identifies the delivery. After a secret change
+    /// Razorpay signs retries with the old secret: keep both while they drain.
+    Razorpay,
+    /// Coinbase Commerce: `X-CC-Webhook-Signature: <hex>` over the body (key: the
+    /// shared secret); the body's `event.id` identifies the delivery.
+    Coinbase,
+    /// Zendesk: `X-Zendesk-Webhook-Signature: <base64>` over
+    /// `X-Zendesk-Webhook-Signature-Timestamp` (as sent, ISO 8601) followed by the
+    /// body. Zendesk defines no window, so the timestamp is signed but not judged;
+    /// deduplicated by signature fingerprint.
+    Zendesk,
+    /// WooCommerce: `X-WC-Webhook-Signature: <base64>` over the body; each send has a
+    /// new `X-WC-Webhook-Delivery-ID` and there are no retries: deduplicated by
+    /// signature fingerprint. The unsigned ping sent when a webhook is saved
+    /// (`webhook_id=N`) is answered 200.
+    WooCommerce,
+    /// Postmark: nothing is signed; the webhook URL carries HTTP Basic credentials
+    /// (`https://user:password@host/...`), compared in constant time with the
+    /// configured `user:password` (use HTTPS). Postmark sends no delivery id (a
+    /// message's events share its `MessageID`): not deduplicated; dedupe in the
+    /// handler where it matters (`MessageID` and `RecordType`).
+    Postmark,
 }
 
 impl Preset {
@@ -226,6 +281,19 @@ impl Preset {
         Self::MicrosoftGraph,
         Self::Asana,
         Self::Notion,
+        Self::Bitbucket,
+        Self::Jira,
+        Self::Sentry,
+        Self::Vercel,
+        Self::Typeform,
+        Self::Calendly,
+        Self::Mux,
+        Self::LemonSqueezy,
+        Self::Razorpay,
+        Self::Coinbase,
+        Self::Zendesk,
+        Self::WooCommerce,
+        Self::Postmark,
     ];
 
     /// The preset's short name: `github`, `stripe`, `standard`, ...
@@ -262,6 +330,19 @@ impl Preset {
             Self::MicrosoftGraph => "msgraph",
             Self::Asana => "asana",
             Self::Notion => "notion",
+            Self::Bitbucket => "bitbucket",
+            Self::Jira => "jira",
+            Self::Sentry => "sentry",
+            Self::Vercel => "vercel",
+            Self::Typeform => "typeform",
+            Self::Calendly => "calendly",
+            Self::Mux => "mux",
+            Self::LemonSqueezy => "lemonsqueezy",
+            Self::Razorpay => "razorpay",
+            Self::Coinbase => "coinbase",
+            Self::Zendesk => "zendesk",
+            Self::WooCommerce => "woocommerce",
+            Self::Postmark => "postmark",
         }
     }
 
@@ -513,8 +594,62 @@ impl Preset {
                 .challenge(Challenge::CaptureJsonField {
                     field: "verification_token".into(),
                 }),
+            Self::Bitbucket => builder
+                .signature_header("X-Hub-Signature")
+                .format(SignatureFormat::sha256_hex())
+                .delivery_id(DeliveryIdSource::SignatureFingerprint),
+            Self::Jira => builder
+                .signature_header("X-Hub-Signature")
+                .format(SignatureFormat::sha256_hex())
+                .delivery_id(DeliveryIdSource::Header(
+                    "X-Atlassian-Webhook-Identifier".into(),
+                )),
+            Self::Sentry => body_hmac(builder, "Sentry-Hook-Signature", Encoding::Hex)
+                .delivery_id(DeliveryIdSource::SignatureFingerprint),
+            Self::Vercel => body_hmac(builder, "x-vercel-signature", Encoding::Hex)
+                .algorithm(Algorithm::HmacSha1)
+                .delivery_id(DeliveryIdSource::JsonField("id".into())),
+            Self::Typeform => builder
+                .signature_header("Typeform-Signature")
+                .format(SignatureFormat::prefixed("sha256=", Encoding::Base64))
+                .delivery_id(DeliveryIdSource::JsonField("event_id".into())),
+            Self::Calendly => timestamped_v1(builder, "Calendly-Webhook-Signature")
+                .delivery_id(DeliveryIdSource::SignatureFingerprint),
+            Self::Mux => timestamped_v1(builder, "Mux-Signature"),
+            Self::LemonSqueezy => body_hmac(builder, "X-Signature", Encoding::Hex)
+                .delivery_id(DeliveryIdSource::SignatureFingerprint),
+            Self::Razorpay => body_hmac(builder, "X-Razorpay-Signature", Encoding::Hex)
+                .delivery_id(DeliveryIdSource::Header("x-razorpay-event-id".into())),
+            Self::Coinbase => body_hmac(builder, "X-CC-Webhook-Signature", Encoding::Hex)
+                .delivery_id(DeliveryIdSource::JsonPointer("/event/id".into())),
+            Self::Zendesk => builder
+                .signature_header("X-Zendesk-Webhook-Signature")
+                .format(SignatureFormat::prefixed("", Encoding::Base64))
+                .signed_content(SignedContent::parts([
+                    Part::Header("X-Zendesk-Webhook-Signature-Timestamp".into()),
+                    Part::Body,
+                ]))
+                // What the header carries (and the signer writes), not judged.
+                .timestamp_format(TimestampFormat::Rfc3339)
+                .delivery_id(DeliveryIdSource::SignatureFingerprint),
+            Self::WooCommerce => body_hmac(builder, "X-WC-Webhook-Signature", Encoding::Base64)
+                .delivery_id(DeliveryIdSource::SignatureFingerprint)
+                .challenge(Challenge::FormPing {
+                    field: "webhook_id".into(),
+                }),
+            Self::Postmark => builder
+                .algorithm(Algorithm::Token)
+                .signature_header("Authorization")
+                .format(SignatureFormat::BasicAuth),
         }
     }
+}
+
+/// A bare signature in `header` over the body (HMAC-SHA256 unless changed).
+fn body_hmac(builder: SchemeBuilder, header: &'static str, encoding: Encoding) -> SchemeBuilder {
+    builder
+        .signature_header(header)
+        .format(SignatureFormat::prefixed("", encoding))
 }
 
 /// `t=<unix>,v1=<hex>` over `{t}.{body}`, the event's `id` as delivery id (Stripe,
@@ -576,7 +711,7 @@ mod tests {
             "{message}"
         );
         assert!(
-            message.ends_with(", linear, paddle, msgraph, asana, notion"),
+            message.ends_with(", coinbase, zendesk, woocommerce, postmark"),
             "{message}"
         );
     }

@@ -50,6 +50,19 @@ impl Preset {
             Self::MicrosoftGraph => "created",
             Self::Asana => "changed",
             Self::Notion => "page.created",
+            Self::Bitbucket => "repo:push",
+            Self::Jira => "jira:issue_created",
+            Self::Sentry => "issue.created",
+            Self::Vercel => "deployment.succeeded",
+            Self::Typeform => "form_response",
+            Self::Calendly => "invitee.created",
+            Self::Mux => "video.asset.ready",
+            Self::LemonSqueezy => "order_created",
+            Self::Razorpay => "payment.captured",
+            Self::Coinbase => "charge:confirmed",
+            Self::Zendesk => "zen:event-type:ticket.created",
+            Self::WooCommerce => "order.created",
+            Self::Postmark => "Delivery",
         }
     }
 
@@ -80,6 +93,24 @@ impl Preset {
                 low & 0xffff_ffff_ffff
             ),
             Self::Paddle => format!("ntf_{high:016x}{low:010x}"),
+            Self::Jira
+            | Self::Bitbucket
+            | Self::Sentry
+            | Self::Calendly
+            | Self::Coinbase
+            | Self::Zendesk
+            | Self::Postmark => format!(
+                "{:08x}-{:04x}-4{:03x}-b{:03x}-{:012x}",
+                high >> 32,
+                (high >> 16) & 0xffff,
+                high & 0xfff,
+                low >> 52,
+                low & 0xffff_ffff_ffff
+            ),
+            Self::Vercel | Self::Typeform | Self::Mux | Self::LemonSqueezy | Self::WooCommerce => {
+                format!("evt_{high:016x}{low:08x}")
+            }
+            Self::Razorpay => format!("evt_{:014x}", high >> 8),
             #[cfg(feature = "ed25519")]
             Self::Discord => format!("{}", high >> 1),
             Self::Paystack => format!("{}", high >> 20),
@@ -241,6 +272,61 @@ impl Preset {
             ),
             Self::Notion => format!(
                 r#"{{"id":{id},"timestamp":{time},"workspace_id":"13950b26-c203-4f3b-b97d-93ec06319565","subscription_id":"29d75c0d-5546-4414-8459-7b7a92f1fc4b","integration_id":"0ef2e755-4912-8096-91c1-00376a88a5ca","type":{event},"authors":[{{"id":"c7c11cca-1d73-471d-9b6e-bdef51470190","type":"person"}}],"attempt_number":1,"entity":{{"id":"153104cd-477e-809d-8dc4-ff2d96ae3090","type":"page"}},"data":{{"parent":{{"id":"13950b26-c203-8f3b-b97d-93ec06319565","type":"space"}}}}}}"#
+            ),
+            Self::Bitbucket => {
+                headers.push(("X-Event-Key".to_owned(), unquote(&event)));
+                format!(
+                    r#"{{"push":{{"changes":[{{"new":{{"type":"branch","name":"main","target":{{"hash":"709d658dc5b6d6afcd46049c2f332ee3f515a67d","date":{time}}}}}}}]}},"repository":{{"full_name":"team/repo","uuid":"{{b8c3a6a4-8b3c-4d1e-9f2a-1c2d3e4f5a6b}}"}},"actor":{{"display_name":"Jane Doe"}}}}"#
+                )
+            }
+            Self::Jira => format!(
+                r#"{{"timestamp":{millis},"webhookEvent":{event},"issue_event_type_name":"issue_created","issue":{{"id":"10002","key":"EX-2","fields":{{"summary":"Sample issue","created":{time}}}}}}}"#,
+                millis = now * 1000
+            ),
+            Self::Sentry => {
+                headers.push(("Sentry-Hook-Resource".to_owned(), "issue".to_owned()));
+                format!(
+                    r#"{{"action":"created","installation":{{"uuid":"7a485448-a9e2-4c85-8a3c-4f44175783c9"}},"data":{{"issue":{{"id":"1170820242","title":"Error: sample","culprit":"sample.js","firstSeen":{time}}}}},"actor":{{"type":"application","id":"sentry","name":"Sentry"}},"type":{event}}}"#
+                )
+            }
+            Self::Vercel => format!(
+                r#"{{"id":{id},"type":{event},"createdAt":{millis},"payload":{{"deployment":{{"id":"dpl_2euZBFqxYdDMDG1jTrHFnNZ2eUVa","url":"sample-app-git-main.vercel.app"}},"project":{{"id":"prj_12HKQaOmR5t5Uy6vdcQsNIiZgHGB"}}}}}}"#,
+                millis = now * 1000
+            ),
+            Self::Typeform => format!(
+                r#"{{"event_id":{id},"event_type":{event},"form_response":{{"form_id":"lT4Z3j","token":"a3a12ec67a1365927098a606107fac15","submitted_at":{time},"answers":[{{"type":"text","text":"Lorem ipsum","field":{{"id":"DlXFaesGBpoF","type":"long_text"}}}}]}}}}"#
+            ),
+            Self::Calendly => format!(
+                r#"{{"event":{event},"created_at":{time},"created_by":"https://api.calendly.com/users/AAAAAAAAAAAAAAAA","payload":{{"email":"jane@example.com","name":"Jane Doe","status":"active","uri":"https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ2/invitees/{invitee}"}}}}"#,
+                invitee = unquote(&id)
+            ),
+            Self::Mux => format!(
+                r#"{{"type":{event},"object":{{"type":"asset","id":"0201p02fGKPE7MrbC269XRD7LpcHhrmbu0002"}},"id":{id},"environment":{{"name":"Production","id":"j0863n"}},"data":{{"status":"ready","id":"0201p02fGKPE7MrbC269XRD7LpcHhrmbu0002"}},"created_at":{time},"attempts":[]}}"#
+            ),
+            Self::LemonSqueezy => {
+                headers.push(("X-Event-Name".to_owned(), unquote(&event)));
+                format!(
+                    r#"{{"meta":{{"event_name":{event},"custom_data":{{"customer_id":25}}}},"data":{{"type":"orders","id":"1","attributes":{{"store_id":1,"status":"paid","total":999,"currency":"USD","created_at":{time}}}}}}}"#
+                )
+            }
+            Self::Razorpay => format!(
+                r#"{{"entity":"event","account_id":"acc_BFQ7uQEaa7j2z7","event":{event},"contains":["payment"],"payload":{{"payment":{{"entity":{{"id":"pay_DESlfW9H8K9uqM","entity":"payment","amount":100,"currency":"INR","status":"captured"}}}}}},"created_at":{now}}}"#
+            ),
+            Self::Coinbase => format!(
+                r#"{{"attempt_number":1,"event":{{"api_version":"2018-03-22","created_at":{time},"data":{{"code":"66BEOV2A","name":"The Sovereign Individual","pricing_type":"fixed_price"}},"id":{id},"resource":"event","type":{event}}},"id":"1f74b1a5-b6e9-4fbd-8a0b-5f1e2a3b4c5d","scheduled_for":{time}}}"#
+            ),
+            Self::Zendesk => format!(
+                r#"{{"type":{event},"account_id":22129848,"id":{id},"time":{time},"zendesk_event_version":"2022-11-06","subject":"zen:ticket:1","detail":{{"id":"1","status":"OPEN","subject":"Sample ticket"}}}}"#
+            ),
+            Self::WooCommerce => {
+                headers.push(("X-WC-Webhook-Topic".to_owned(), unquote(&event)));
+                headers.push(("X-WC-Webhook-Source".to_owned(), "https://shop.example.com/".to_owned()));
+                format!(
+                    r#"{{"id":727,"status":"processing","currency":"USD","date_created":{time},"total":"29.35","billing":{{"first_name":"John","email":"john.doe@example.com"}},"line_items":[{{"id":315,"name":"Woo Single #1","quantity":2}}]}}"#
+                )
+            }
+            Self::Postmark => format!(
+                r#"{{"RecordType":{event},"ServerID":23,"MessageStream":"outbound","MessageID":{id},"Recipient":"john@example.com","Tag":"welcome-email","DeliveredAt":{time},"Details":"Test delivery webhook details","Metadata":{{"a_key":"a_value"}}}}"#
             ),
         };
         Sample {
