@@ -182,11 +182,12 @@ const BEYOND: i64 = -1;
 /// `TimestampAgo(INSIDE)`: four fifths into the scheme's window.
 const INSIDE: i64 = -2;
 
-/// The case's body: every field a preset takes its delivery id from, and Linear's
+/// The case's body: every field a preset takes its delivery id from (Coinbase's
+/// `event.id` too), and Linear's
 /// `webhookTimestamp` (milliseconds).
 fn case_body(id: &str, unix: i64) -> Vec<u8> {
     format!(
-        r#"{{"id":"{id}","event_id":"{id}","eventId":"{id}","notification_id":"{id}","type":"conformance.case","webhookTimestamp":{},"data":{{"id":"{id}","amount":4200,"note":"héllo"}}}}"#,
+        r#"{{"id":"{id}","event_id":"{id}","eventId":"{id}","notification_id":"{id}","type":"conformance.case","webhookTimestamp":{},"event":{{"id":"{id}"}},"data":{{"id":"{id}","amount":4200,"note":"héllo"}}}}"#,
         unix * 1000
     )
     .into_bytes()
@@ -547,6 +548,24 @@ fn handshake(preset: Preset, send: Send, options: &SignOptions) -> (Request, Opt
             request.body = format!(r#"{{"verification_token":"{value}"}}"#).into_bytes();
             (request, Some(String::new()))
         }
+        // The ping carries the webhook's id, a number: the long value is no number.
+        "woocommerce" => {
+            let mut request = Request::plain(
+                "POST",
+                "",
+                vec![(
+                    "Content-Type".to_owned(),
+                    "application/x-www-form-urlencoded".to_owned(),
+                )],
+            );
+            let number = if send == Send::HandshakeTooLong {
+                long.as_str()
+            } else {
+                "1234"
+            };
+            request.body = format!("webhook_id={number}").into_bytes();
+            (request, Some(String::new()))
+        }
         other => panic!("{other} has no handshake case"),
     }
 }
@@ -829,37 +848,38 @@ async fn conformance_table_against_both_adapters() {
         failures.len(),
         failures.join("\n")
     );
-    // On two adapters, for the 29 presets: 7 cases for all; 7 for the 28 with the
-    // signature in a header (all but Microsoft Graph), 2 for the 28 that dedupe and
-    // 1 for the one that cannot (Graph); 1 for the token in the body (Graph); 3 for
-    // the 26 that sign the body, 1 for the 3 token schemes (GitLab, Okta, Graph) and
-    // 2 for the 2 with the token in a header; 4 for the 11 with a timestamp and 1
-    // for the 10 of them with it in a header; 2 for the 2 JSON echo challenges; 2
-    // for the 3 other signed handshakes (Discord, Twitch, Zoom), 2 for the 7 unsigned
-    // ones (Meta, Dropbox, X, Okta, Graph, Asana, Notion) and 1 for Meta's verify
-    // token; 1 for the 12 that parse the body and 1 for the 17 that do not; 1 for
-    // the 27 without a JSON Pointer or a token in the body; 1 for the 4 with an
-    // unsigned id header (Sentimatrix, GitHub, Shopify, Linear).
+    // On two adapters, for the 42 presets: 7 cases for all; 7 for the 41 with the
+    // signature in a header (all but Microsoft Graph), 2 for the 40 that dedupe and
+    // 1 for the 2 that cannot (Graph, Postmark); 1 for the token in the body (Graph);
+    // 3 for the 38 that sign the body, 1 for the 4 token schemes (GitLab, Okta,
+    // Graph, Postmark) and 2 for the 3 with the token in a header; 4 for the 13 with
+    // a timestamp and 1 for the 12 of them with it in a header; 2 for the 2 JSON echo
+    // challenges; 2 for the 3 other signed handshakes (Discord, Twitch, Zoom), 2 for
+    // the 8 unsigned ones (Meta, Dropbox, X, Okta, Graph, Asana, Notion,
+    // WooCommerce) and 1 for Meta's verify token; 1 for the 16 that parse the body
+    // and 1 for the 26 that do not; 1 for the 39 without a JSON Pointer or a token
+    // in the body; 1 for the 6 with an unsigned id header (Sentimatrix, GitHub,
+    // Shopify, Linear, Jira, Razorpay).
     assert_eq!(
         executed,
-        2 * (7 * 29
-            + 7 * 28
-            + 2 * 28
+        2 * (7 * 42
+            + 7 * 41
+            + 2 * 40
+            + 2
             + 1
-            + 1
-            + 3 * 26
-            + 3
-            + 2 * 2
-            + 4 * 11
-            + 10
+            + 3 * 38
+            + 4
+            + 2 * 3
+            + 4 * 13
+            + 12
             + 2 * 2
             + 2 * 3
-            + 2 * 7
+            + 2 * 8
             + 1
-            + 12
-            + 17
-            + 27
-            + 4)
+            + 16
+            + 26
+            + 39
+            + 6)
     );
     assert_no_secret_in(&logs.text());
     assert_counted(&snapshotter);

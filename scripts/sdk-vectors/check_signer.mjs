@@ -212,6 +212,27 @@ const add = (c) => checks.push(c);
     accepts: ({ headers, body }) => verify(SECRET, body.toString("utf8"), headers["x-hub-signature-256"]) });
 }
 {
+  // Mux: t=<unix s>,v1=<hex>; the SDK also rejects a t more than 300 s old (real clock); throws on failure.
+  const { Mux } = require("@mux/mux-node");
+  const SECRET = "8h2kq9vmt1r5x7c3bn6pz0wy4dj8lf2s";
+  const mux = new Mux({ tokenId: "unused", tokenSecret: "unused" });
+  add({ name: "mux", pkg: "@mux/mux-node", key: SECRET, cases: ({ body }) => [{}, { bodyFile: body() }],
+    accepts: async ({ headers, body }) => { await mux.webhooks.verifySignature(body.toString("utf8"), headers, SECRET); return true; } });
+}
+{
+  const Razorpay = require("razorpay");
+  const SECRET = "Rz9wH4kP2mX7vQ1t";
+  add({ name: "razorpay", pkg: "razorpay", key: SECRET, cases: ({ body }) => [{}, { bodyFile: body() }],
+    accepts: ({ headers, body }) => Razorpay.validateWebhookSignature(body.toString("utf8"), headers["x-razorpay-signature"], SECRET) });
+}
+{
+  // Coinbase Commerce's official Node SDK; throws SignatureVerificationError on failure.
+  const { Webhook } = require("coinbase-commerce-node");
+  const SECRET = "5c1e7a3f-9b2d-4e8c-a6f0-d4b2c8e1f7a9";
+  add({ name: "coinbase", pkg: "coinbase-commerce-node", key: SECRET, cases: ({ body }) => [{}, { bodyFile: body() }],
+    accepts: ({ headers, body }) => { Webhook.verifySigHeader(body.toString("utf8"), headers["x-cc-webhook-signature"], SECRET); return true; } });
+}
+{
   // shopify.webhooks.validate(): the HMAC, then the headers Shopify always sends.
   await import("@shopify/shopify-api/adapters/web-api");
   const { shopifyApi, ApiVersion, LogSeverity } = await import("@shopify/shopify-api");

@@ -222,6 +222,29 @@ def _(headers, body, signed_url):
     return SignatureVerifier(SLACK_SECRET).is_valid_request(body, dict(headers))
 
 
+# --- razorpay (PyPI razorpay, client.utility.verify_webhook_signature); raises on failure
+import razorpay
+
+RAZORPAY_SECRET = "Rz9wH4kP2mX7vQ1t"
+
+
+@check("razorpay", "razorpay", RAZORPAY_SECRET, lambda now: [{}, {"body": file_body()}])
+def _(headers, body, signed_url):
+    client = razorpay.Client(auth=("rzp_test_unused", "unused_key_secret"))  # the key pair is not used to verify
+    return client.utility.verify_webhook_signature(body.decode(), headers["x-razorpay-signature"], RAZORPAY_SECRET)
+
+
+# --- coinbase commerce (PyPI coinbase-commerce, WebhookSignature.verify_sig_header); raises on failure
+from coinbase_commerce.webhook import WebhookSignature
+
+COINBASE_SECRET = "5c1e7a3f-9b2d-4e8c-a6f0-d4b2c8e1f7a9"
+
+
+@check("coinbase", "coinbase-commerce", COINBASE_SECRET, lambda now: [{}, {"body": file_body()}])
+def _(headers, body, signed_url):
+    return WebhookSignature.verify_sig_header(body.decode(), headers["x-cc-webhook-signature"], COINBASE_SECRET)
+
+
 def judge(accepts, headers, body, signed_url):
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # discord-interactions prints its rejections

@@ -20,11 +20,45 @@ const { Paddle } = await import("@paddle/paddle-node-sdk");
 const { LinearWebhookClient } = await import("@linear/sdk/webhooks");
 const { AwsLambdaReceiver } = require("@zoom/rivet/meetings");
 const { verifyWebhookSignature: notionVerify } = require("@notionhq/client");
+const { Mux } = require("@mux/mux-node");
+const Razorpay = require("razorpay");
+const { Webhook: CoinbaseWebhook } = require("coinbase-commerce-node");
 
 const hmac = (alg, key, msg, enc) => createHmac(alg, key).update(msg).digest(enc);
 const eq = (a, b) => { const x = Buffer.from(a), y = Buffer.from(b); return x.length === y.length && timingSafeEqual(x, y); };
 const R = (expected, handshake_response) => ({ expected, handshake_response });
 const q = (v) => new URL(v.url).searchParams;
+// A bare HMAC digest in hex (`digits` long), or "sha256=" + hex / base64 of a SHA-256 digest.
+const HEX = (digits) => new RegExp(`^[0-9a-f]{${digits}}$`);
+const B64_32 = /^[A-Za-z0-9+/]{43}=$/;
+const bareHex = (name, alg, digits) => (v, h) => {
+  const sig = h[name];
+  if (sig === undefined) return R("missing_signature");
+  if (!HEX(digits).test(sig)) return R("malformed");
+  return R(eq(hmac(alg, v.key, v.body, "hex"), sig) ? "ok" : "bad_signature");
+};
+const prefixedHex256 = (name) => (v, h) => {
+  const sig = h[name];
+  if (sig === undefined) return R("missing_signature");
+  if (!/^sha256=[0-9a-f]{64}$/.test(sig)) return R("malformed");
+  return R(eq("sha256=" + hmac("sha256", v.key, v.body, "hex"), sig) ? "ok" : "bad_signature");
+};
+// `t=<unix s>,v1=<hex>[,v1=...]` over t + "." + body, |now - t| <= 300 s (Calendly, Mux).
+const timestampedV1 = (name) => (v, h) => {
+  const header = h[name];
+  if (header === undefined) return R("missing_signature");
+  let t = null; const v1 = [];
+  for (const part of header.split(",")) {
+    const at = part.indexOf("=");
+    if (at < 0) continue;
+    const [k, val] = [part.slice(0, at), part.slice(at + 1)];
+    if (k === "t") t = val; else if (k === "v1" && HEX(64).test(val)) v1.push(val);
+  }
+  if (t === null || !/^\d+$/.test(t) || v1.length === 0) return R("malformed");
+  const mac = hmac("sha256", v.key, `${t}.${v.body}`, "hex");
+  if (!v1.some((x) => eq(x, mac))) return R("bad_signature");
+  return R(Math.abs(v.now - Number(t)) > 300 ? "timestamp_out_of_window" : "ok");
+};
 
 const independent = {
   twilio(v, h) {
@@ -183,6 +217,49 @@ const independent = {
     if (!/^sha256=[0-9a-f]{64}$/.test(sig)) return R("malformed");
     return R(eq("sha256=" + hmac("sha256", v.key, v.body, "hex"), sig) ? "ok" : "bad_signature");
   },
+  bitbucket: prefixedHex256("x-hub-signature"),
+  jira: prefixedHex256("x-hub-signature"),
+  sentry: bareHex("sentry-hook-signature", "sha256", 64),
+  vercel: bareHex("x-vercel-signature", "sha1", 40),
+  typeform(v, h) {
+    const sig = h["typeform-signature"];
+    if (sig === undefined) return R("missing_signature");
+    if (!sig.startsWith("sha256=") || !B64_32.test(sig.slice(7))) return R("malformed");
+    return R(eq("sha256=" + hmac("sha256", v.key, v.body, "base64"), sig) ? "ok" : "bad_signature");
+  },
+  calendly: timestampedV1("calendly-webhook-signature"),
+  mux: timestampedV1("mux-signature"),
+  lemonsqueezy: bareHex("x-signature", "sha256", 64),
+  razorpay: bareHex("x-razorpay-signature", "sha256", 64),
+  coinbase: bareHex("x-cc-webhook-signature", "sha256", 64),
+  zendesk(v, h) {
+    // base64 HMAC-SHA256(secret text, timestamp header text + body); no window.
+    const sig = h["x-zendesk-webhook-signature"], ts = h["x-zendesk-webhook-signature-timestamp"];
+    if (sig === undefined) return R("missing_signature");
+    if (!B64_32.test(sig)) return R("malformed");
+    return R(eq(hmac("sha256", v.key, ts + v.body, "base64"), sig) ? "ok" : "bad_signature");
+  },
+  woocommerce(v, h) {
+    const sig = h["x-wc-webhook-signature"];
+    if (sig === undefined) {
+      // The unsigned ping sent when the webhook is saved: exactly webhook_id=<digits> (at most
+      // 20), answered 200; anything else after webhook_id= is a malformed ping.
+      if (v.method === "POST" && /^webhook_id=\d{1,20}$/.test(v.body))
+        return R("handshake", { status: 200, content_type: "text/plain; charset=utf-8", body: "" });
+      return R(v.method === "POST" && v.body.startsWith("webhook_id=") ? "malformed" : "missing_signature");
+    }
+    if (!B64_32.test(sig)) return R("malformed");
+    return R(eq(hmac("sha256", v.key, v.body, "base64"), sig) ? "ok" : "bad_signature");
+  },
+  postmark(v, h) {
+    // Authorization: Basic base64(user:password), compared with the configured user:password.
+    const auth = h["authorization"];
+    if (auth === undefined) return R("missing_signature");
+    // Credentials of another kind, or not base64, are wrong credentials.
+    const m = /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(auth);
+    if (!m || m[1].length % 4 !== 0) return R("bad_signature");
+    return R(eq(Buffer.from(m[1], "base64").toString("utf8"), v.key) ? "ok" : "bad_signature");
+  },
 };
 
 // Official npm SDKs: true = accepted.
@@ -241,6 +318,20 @@ const sdk = {
     // verification_token) counts as accepted, everything else goes to verifyWebhookSignature.
     if (h["x-notion-signature"] === undefined && typeof JSON.parse(v.body).verification_token === "string") return true;
     return notionVerify({ body: v.body, signature: h["x-notion-signature"], verificationToken: v.key });
+  },
+  async mux(v, h) {
+    if (h["mux-signature"] === undefined) return false;
+    const mux = new Mux({ tokenId: "unused", tokenSecret: "unused" });
+    return atTime(v.now, async () => { try { await mux.webhooks.verifySignature(v.body, v.headers, v.key); return true; } catch { return false; } });
+  },
+  async razorpay(v, h) {
+    const sig = h["x-razorpay-signature"];
+    return sig !== undefined && Razorpay.validateWebhookSignature(v.body, sig, v.key) === true;
+  },
+  async coinbase(v, h) {
+    const sig = h["x-cc-webhook-signature"];
+    if (sig === undefined) return false;
+    try { return CoinbaseWebhook.verifySigHeader(v.body, sig, v.key) === true; } catch { return false; }
   },
 };
 

@@ -122,9 +122,10 @@ pub enum Challenge {
         field: Cow<'static, str>,
     },
     /// An unsigned POST (no signature header) whose form body is exactly
-    /// `<field>=<digits>`, answered 200 with an empty body: WooCommerce's ping when a
-    /// webhook is saved (`webhook_id=N`), which must get a 200 or the webhook cannot
-    /// be saved. Nothing of it is kept or handed on.
+    /// `<field>=<digits>` (at most 20), answered 200 with an empty body: `WooCommerce`'s
+    /// ping when a webhook is saved (`webhook_id=N`), which must get a 200 or the
+    /// webhook cannot be saved. Anything else after `<field>=` is a malformed
+    /// handshake (400). Nothing of it is kept or handed on.
     FormPing {
         /// The form field (`webhook_id`).
         field: Cow<'static, str>,
@@ -479,11 +480,15 @@ pub(crate) fn detect_unsigned_body(
         return None;
     }
     if let Challenge::FormPing { field } = challenge {
-        let digits = body
-            .strip_prefix(field.as_bytes())?
-            .strip_prefix(b"=")?;
-        let ping = !digits.is_empty() && digits.len() <= 20 && digits.iter().all(u8::is_ascii_digit);
-        return ping.then(|| Ok(ChallengeResponse::text(String::new())));
+        // `<field>=` and anything but a number: a malformed ping (400).
+        let number = body.strip_prefix(field.as_bytes())?.strip_prefix(b"=")?;
+        let ping =
+            !number.is_empty() && number.len() <= 20 && number.iter().all(u8::is_ascii_digit);
+        return Some(if ping {
+            Ok(ChallengeResponse::text(String::new()))
+        } else {
+            Err(VerifyError::MalformedHandshake)
+        });
     }
     let Challenge::CaptureJsonField { field } = challenge else {
         return None;

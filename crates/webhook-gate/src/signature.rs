@@ -249,14 +249,19 @@ pub(crate) fn parse<'a>(
         SignatureFormat::BodyToken { .. } => {
             return Err(malformed("the token is carried in the body"));
         }
+        // Credentials of another kind, or not base64, are wrong credentials (401,
+        // as for a wrong password), never taken as the token itself: the empty
+        // candidate matches no token's digest.
         SignatureFormat::BasicAuth => {
-            let credentials = strip_prefix_ignore_case(text, "Basic ")
-                .ok_or(malformed("not Basic credentials"))?;
             let mut decoded = [0u8; MAX_SIGNATURE_HEADER_LEN];
-            let written = base64::engine::general_purpose::STANDARD
-                .decode_slice(credentials.trim_ascii(), &mut decoded)
-                .map_err(|_| malformed("Basic credentials are not base64"))?;
-            parsed.push(token_digest(&decoded[..written]));
+            let credentials = strip_prefix_ignore_case(text, "Basic ").and_then(|credentials| {
+                base64::engine::general_purpose::STANDARD
+                    .decode_slice(credentials.trim_ascii(), &mut decoded)
+                    .ok()
+            });
+            parsed.push(credentials.map_or(SignatureBytes::EMPTY, |written| {
+                token_digest(&decoded[..written])
+            }));
         }
     }
     Ok(parsed)

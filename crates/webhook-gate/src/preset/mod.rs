@@ -234,7 +234,7 @@ pub enum Preset {
     /// body. Zendesk defines no window, so the timestamp is signed but not judged;
     /// deduplicated by signature fingerprint.
     Zendesk,
-    /// WooCommerce: `X-WC-Webhook-Signature: <base64>` over the body; each send has a
+    /// `WooCommerce`: `X-WC-Webhook-Signature: <base64>` over the body; each send has a
     /// new `X-WC-Webhook-Delivery-ID` and there are no retries: deduplicated by
     /// signature fingerprint. The unsigned ping sent when a webhook is saved
     /// (`webhook_id=N`) is answered 200.

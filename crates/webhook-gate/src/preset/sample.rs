@@ -320,7 +320,10 @@ impl Preset {
             ),
             Self::WooCommerce => {
                 headers.push(("X-WC-Webhook-Topic".to_owned(), unquote(&event)));
-                headers.push(("X-WC-Webhook-Source".to_owned(), "https://shop.example.com/".to_owned()));
+                headers.push((
+                    "X-WC-Webhook-Source".to_owned(),
+                    "https://shop.example.com/".to_owned(),
+                ));
                 format!(
                     r#"{{"id":727,"status":"processing","currency":"USD","date_created":{time},"total":"29.35","billing":{{"first_name":"John","email":"john.doe@example.com"}},"line_items":[{{"id":315,"name":"Woo Single #1","quantity":2}}]}}"#
                 )
