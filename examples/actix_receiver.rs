@@ -82,7 +82,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut middlewares = Vec::new();
     for &preset in Preset::ALL {
         let name = preset.name();
-        let verifier = keys::verifier(preset, &secret, None)?;
+        let verifier = keys::verifier(preset, &secret, None, None)?;
         // Built once, outside the worker factory, so that every worker shares one
         // dedupe store per route.
         // One type whichever store is chosen: one middleware type for every route.

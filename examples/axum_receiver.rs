@@ -75,19 +75,22 @@ async fn metrics() -> impl axum::response::IntoResponse {
 /// The receiver: a route per preset and `/stats`, deduplicating in memory, or in the
 /// Redis at `redis_url` (shared by every replica). `detailed_errors` names the
 /// precise reason of a refusal in the response (for development only);
-/// `public_url` is the URL the providers call (else `WEBHOOK_PUBLIC_URL`).
+/// `public_url` is the URL the providers call (else `WEBHOOK_PUBLIC_URL`);
+/// `verify_token` the verify token of unsigned handshakes (Meta's) where no
+/// `WEBHOOK_VERIFY_TOKEN_<NAME>` or `WEBHOOK_VERIFY_TOKEN` is set.
 pub fn app(
     secret: &str,
     redis_url: Option<&str>,
     detailed_errors: bool,
     public_url: Option<&str>,
+    verify_token: Option<&str>,
 ) -> Result<Router, Box<dyn std::error::Error>> {
     // Installed before the first request, so every receiver records into it.
     metrics_export::prometheus();
     let mut router = Router::new();
     for &preset in Preset::ALL {
         let name = preset.name();
-        let verifier = verifier(preset, secret, public_url)?;
+        let verifier = verifier(preset, secret, public_url, verify_token)?;
         // One type whichever store is chosen: no arm per store below.
         let store = match redis_url {
             Some(url) => DynStore::new(
@@ -137,7 +140,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(_) => println!("deduplicating in Redis (REDIS_URL)"),
         None => println!("deduplicating in memory (set REDIS_URL to share dedupe across replicas)"),
     }
-    let app = app(&secret, redis_url.as_deref(), false, None)?;
+    let app = app(&secret, redis_url.as_deref(), false, None, None)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}", listener.local_addr()?);
     serve(listener, app).await;

@@ -1,9 +1,10 @@
 //! The demo: starts the axum receiver of `examples/axum_receiver.rs` on a free
 //! loopback port, sends it, for every preset, a valid delivery, a tampered body, a
 //! wrong secret, a stale timestamp (where the scheme has one), a replay of the valid
-//! delivery and an endpoint challenge (where the scheme has one), all signed with the
-//! `Signer`, and prints what happened. Exits non-zero if any outcome is not the
-//! expected one.
+//! delivery and an endpoint challenge or handshake (where the scheme has one: the
+//! signed JSON echo, or the handshake as its provider sends it, `Signer::handshake`),
+//! all made with the `Signer`, and prints what happened. Exits non-zero if any
+//! outcome is not the expected one.
 //!
 //! Run: `cargo run --example demo`
 
@@ -20,6 +21,10 @@ use webhook_gate::sign::{SignOptions, SignedHeaders};
 use webhook_gate::{Preset, Scheme, Signer};
 
 const CHALLENGE: &str = "c4a1f0e2-7b9d-4e36-9c55-0d2b8e61f7aa";
+/// The verify token the demo's receiver is configured with (Meta's handshake).
+const VERIFY_TOKEN: &str = "demo-verify-token";
+/// What a ping carries where the handshake sends a number (WooCommerce's webhook id).
+const PING_NUMBER: &str = "1234";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Case {
@@ -29,6 +34,7 @@ enum Case {
     StaleTimestamp,
     Replay,
     Challenge,
+    Handshake,
 }
 
 impl Case {
@@ -40,6 +46,7 @@ impl Case {
             Self::StaleTimestamp => "stale timestamp",
             Self::Replay => "replay of the valid one",
             Self::Challenge => "endpoint challenge",
+            Self::Handshake => "handshake",
         }
     }
 
@@ -48,7 +55,7 @@ impl Case {
         match self {
             Self::Valid => (200, true),
             Self::TamperedBody | Self::WrongSecret | Self::StaleTimestamp => (401, false),
-            Self::Replay | Self::Challenge => (200, false),
+            Self::Replay | Self::Challenge | Self::Handshake => (200, false),
         }
     }
 }
@@ -115,8 +122,10 @@ impl Target {
             cases.push(Case::StaleTimestamp);
         }
         cases.push(Case::Replay);
-        if matches!(self.scheme.challenge(), Some(Challenge::JsonEcho { .. })) {
-            cases.push(Case::Challenge);
+        match self.scheme.challenge() {
+            Some(Challenge::JsonEcho { .. }) => cases.push(Case::Challenge),
+            Some(_) => cases.push(Case::Handshake),
+            None => {}
         }
         cases
     }
@@ -194,15 +203,63 @@ impl Target {
                     challenge,
                 )
             }
+            Case::Handshake => unreachable!("sent by `handshake`"),
+        }
+    }
+
+    /// The value the handshake carries: what the receiver must echo (or keep).
+    fn handshake_value(&self) -> &'static str {
+        match self.scheme.challenge() {
+            Some(Challenge::FormPing { .. }) => PING_NUMBER,
+            _ => CHALLENGE,
+        }
+    }
+
+    /// The handshake as its provider sends it, and whether an answer to it is right.
+    fn handshake(&self, client: &reqwest::Client) -> Option<reqwest::RequestBuilder> {
+        let options = SignOptions::new().timestamp(self.now).url(&self.signed_url);
+        let sent = self
+            .signer
+            .handshake(self.handshake_value(), Some(VERIFY_TOKEN), &options)?;
+        let url = format!("{}{}", self.url, sent.query);
+        let mut request = match sent.method {
+            "GET" => client.get(url),
+            _ => client.post(url),
+        };
+        for (name, value) in sent.headers.iter() {
+            request = request.header(name, value);
+        }
+        Some(request.body(sent.body))
+    }
+
+    /// Whether `text` is the right answer to the handshake: the value echoed (as
+    /// text, or in a JSON answer), an HMAC of it (X), Discord's `{"type":1}`, or
+    /// nothing for a handshake whose value is kept (Asana, Notion) or a ping.
+    fn answers_handshake(&self, text: &str) -> bool {
+        match self.scheme.challenge() {
+            Some(Challenge::DiscordPing) => text == r#"{"type":1}"#,
+            Some(Challenge::CrcToken { .. }) => text.contains("\"response_token\":\"sha256="),
+            Some(
+                Challenge::CaptureHeader { .. }
+                | Challenge::CaptureJsonField { .. }
+                | Challenge::FormPing { .. },
+            ) => text.is_empty(),
+            _ => text.contains(CHALLENGE),
         }
     }
 
     async fn exercise(&self, client: &reqwest::Client, case: Case) -> Result<Row, reqwest::Error> {
-        let (headers, body) = self.request(case);
-        let mut request = client.post(&self.url).body(body);
-        for (name, value) in headers.iter() {
-            request = request.header(name, value);
-        }
+        let request = if case == Case::Handshake {
+            self.handshake(client)
+                .unwrap_or_else(|| client.post(&self.url))
+        } else {
+            let (headers, body) = self.request(case);
+            let mut request = client.post(&self.url).body(body);
+            for (name, value) in headers.iter() {
+                request = request.header(name, value);
+            }
+            request
+        };
         let response = request.send().await?;
         let status = response.status().as_u16();
         let duplicate = response.headers().contains_key(DUPLICATE_HEADER);
@@ -216,12 +273,18 @@ impl Target {
             "duplicate: answered without running the handler".to_owned()
         } else if case == Case::Challenge {
             format!("challenge answered: {text}")
+        } else if case == Case::Handshake {
+            format!(
+                "handshake answered: {}",
+                if text.is_empty() { "(empty)" } else { &text }
+            )
         } else {
             "verified and processed".to_owned()
         };
         let ok = status == self.expected(case).0
             && (case != Case::Replay || duplicate || !self.dedupes())
-            && (case != Case::Challenge || text.contains(CHALLENGE));
+            && (case != Case::Challenge || text.contains(CHALLENGE))
+            && (case != Case::Handshake || self.answers_handshake(&text));
         Ok(Row {
             preset: self.preset,
             processes: self.expected(case).1,
@@ -236,7 +299,7 @@ impl Target {
 
 async fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let secret = axum_receiver::DEVELOPMENT_SECRET;
-    let app = axum_receiver::app(secret, None, true, None)?;
+    let app = axum_receiver::app(secret, None, true, None, Some(VERIFY_TOKEN))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     println!("receiver listening on {base}");

@@ -170,7 +170,7 @@ mod axum_receiver;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_axum_example_drops_a_client_that_sends_its_headers_slowly() {
-    let app = axum_receiver::app(SECRET, None, false, None).unwrap();
+    let app = axum_receiver::app(SECRET, None, false, None, None).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(axum_receiver::serve(listener, app));

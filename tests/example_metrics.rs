@@ -12,7 +12,8 @@ use webhook_gate::{Preset, Signer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_example_serves_prometheus_metrics() {
-    let app = axum_receiver::app(axum_receiver::DEVELOPMENT_SECRET, None, false, None).unwrap();
+    let app =
+        axum_receiver::app(axum_receiver::DEVELOPMENT_SECRET, None, false, None, None).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(axum_receiver::serve(listener, app));

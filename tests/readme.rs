@@ -35,3 +35,37 @@ fn scheme_table_lists_every_preset() {
         assert_eq!(row[2], location, "{preset}");
     }
 }
+
+/// Every preset has its setup page, which names its route and its `Preset` variant,
+/// and shows both frameworks; no page is left for a preset that is gone.
+#[test]
+fn every_preset_has_a_setup_page() {
+    let pages = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/providers");
+    for preset in Preset::ALL {
+        let page = std::fs::read_to_string(pages.join(format!("{preset}.md")))
+            .unwrap_or_else(|error| panic!("docs/providers/{preset}.md: {error}"));
+        for expected in [
+            format!("(`{preset}`)"),
+            format!("/webhooks/{preset}"),
+            format!("Preset::{preset:?}"),
+            "## axum".to_owned(),
+            "## actix-web".to_owned(),
+        ] {
+            assert!(
+                page.contains(&expected),
+                "docs/providers/{preset}.md lacks {expected}"
+            );
+        }
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = Preset::ALL
+        .iter()
+        .map(|preset| format!("{preset}.md"))
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected);
+}

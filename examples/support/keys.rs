@@ -59,16 +59,19 @@ pub fn signing_key(preset: Preset, secret: &str) -> String {
 }
 
 /// The verifier of `preset`'s route: its key material, its verify token
-/// (`WEBHOOK_VERIFY_TOKEN_<NAME>` or `WEBHOOK_VERIFY_TOKEN`) and the public URL
-/// (`WEBHOOK_PUBLIC_URL`, or `public_url`).
+/// (`WEBHOOK_VERIFY_TOKEN_<NAME>` or `WEBHOOK_VERIFY_TOKEN`, else `verify_token`) and
+/// the public URL (`WEBHOOK_PUBLIC_URL`, or `public_url`).
 pub fn verifier(
     preset: Preset,
     secret: &str,
     public_url: Option<&str>,
+    verify_token: Option<&str>,
 ) -> Result<Verifier, String> {
     let mut builder = Verifier::builder(preset.scheme()).secret(key_material(preset, secret));
-    if let Ok(token) = std::env::var(variable("WEBHOOK_VERIFY_TOKEN", preset))
+    if let Some(token) = std::env::var(variable("WEBHOOK_VERIFY_TOKEN", preset))
         .or_else(|_| std::env::var("WEBHOOK_VERIFY_TOKEN"))
+        .ok()
+        .or_else(|| verify_token.map(str::to_owned))
     {
         builder = builder.verify_token(token);
     }

@@ -752,7 +752,7 @@ fn start_receiver() -> SocketAddr {
             let address = listener.local_addr().unwrap();
             // The URL the command posts to is the URL it signs.
             let public = format!("http://{address}");
-            let app = axum_receiver::app(SECRET, None, false, Some(&public)).unwrap();
+            let app = axum_receiver::app(SECRET, None, false, Some(&public), None).unwrap();
             sender.send(address).unwrap();
             axum::serve(listener, app).await.unwrap();
         });
