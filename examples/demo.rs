@@ -23,7 +23,7 @@ use webhook_gate::{Preset, Scheme, Signer};
 const CHALLENGE: &str = "c4a1f0e2-7b9d-4e36-9c55-0d2b8e61f7aa";
 /// The verify token the demo's receiver is configured with (Meta's handshake).
 const VERIFY_TOKEN: &str = "demo-verify-token";
-/// What a ping carries where the handshake sends a number (WooCommerce's webhook id).
+/// What a ping carries where the handshake sends a number (`WooCommerce`'s webhook id).
 const PING_NUMBER: &str = "1234";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
