@@ -502,9 +502,12 @@ fn send_handshake(args: &SendArgs) -> Result<ExitCode, String> {
         .challenge()
         .ok_or_else(|| format!("the {} scheme has no handshake", args.scheme.scheme))?;
     let signer = args.scheme.signer()?;
-    // A capturing handshake hands the secret over; the others carry a fresh value.
+    // A capturing handshake hands the secret over; a ping carries a number (the
+    // webhook's id); the others carry a fresh value.
     let value = if challenge.captures() {
         String::from_utf8_lossy(args.scheme.secrets()?[0].expose()).into_owned()
+    } else if matches!(challenge, webhook_gate::challenge::Challenge::FormPing { .. }) {
+        (now().unsigned_abs() % 1_000_000).to_string()
     } else {
         format!(
             "wg-{:016x}",

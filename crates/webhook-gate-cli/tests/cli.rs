@@ -226,7 +226,7 @@ fn sign_then_verify_round_trips_for_every_preset() {
     let body = scratch(
         "round-trip.json",
         format!(
-            r#"{{"id":"evt_1","event_id":"evt_1","eventId":"evt_1","notification_id":"ntf_1","webhookTimestamp":{millis},"data":{{"id":"evt_1","amount":4200}}}}"#
+            r#"{{"id":"evt_1","event_id":"evt_1","eventId":"evt_1","notification_id":"ntf_1","webhookTimestamp":{millis},"event":{{"id":"evt_1"}},"data":{{"id":"evt_1","amount":4200}}}}"#
         )
         .as_bytes(),
     );
@@ -403,12 +403,12 @@ fn sign_prints_a_curl_command_that_carries_the_exact_body() {
 fn usage_and_input_errors_exit_2_with_one_line() {
     let no_secret = run(&["sign", "--scheme", "github"]);
     assert_eq!(no_secret.code, 2);
-    let unknown = run(&["sign", "--scheme", "bitbucket", "--secret", "x"]);
+    let unknown = run(&["sign", "--scheme", "bitbucket-server", "--secret", "x"]);
     assert_eq!(unknown.code, 2);
     assert!(
         unknown
             .stderr
-            .contains("invalid value 'bitbucket' for '--scheme <SCHEME>'")
+            .contains("invalid value 'bitbucket-server' for '--scheme <SCHEME>'")
     );
 
     let missing = run(&[
@@ -955,8 +955,8 @@ fn send_handshake_is_answered_for_every_preset_with_one() {
         sent_any += 1;
     }
     // Proposal Generator, Slack, Discord, Zoom, X, Meta, Twitch, Dropbox, Okta,
-    // Microsoft Graph, Asana, Notion.
-    assert_eq!(sent_any, 12);
+    // Microsoft Graph, Asana, Notion, WooCommerce.
+    assert_eq!(sent_any, 13);
     // Handshakes never reach the handler.
     assert_eq!(processed(address), 0);
 }
