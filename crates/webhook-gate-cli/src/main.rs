@@ -506,7 +506,10 @@ fn send_handshake(args: &SendArgs) -> Result<ExitCode, String> {
     // webhook's id); the others carry a fresh value.
     let value = if challenge.captures() {
         String::from_utf8_lossy(args.scheme.secrets()?[0].expose()).into_owned()
-    } else if matches!(challenge, webhook_gate::challenge::Challenge::FormPing { .. }) {
+    } else if matches!(
+        challenge,
+        webhook_gate::challenge::Challenge::FormPing { .. }
+    ) {
         (now().unsigned_abs() % 1_000_000).to_string()
     } else {
         format!(

@@ -108,7 +108,7 @@ fn required_header<'h, H: HeaderSource + ?Sized>(
     headers: &'h H,
     name: &HeaderKey,
 ) -> Result<&'h [u8], VerifyError> {
-    match headers.lookup_key(name) {
+    match name.find_in(headers) {
         HeaderLookup::Single(value) => Ok(value),
         HeaderLookup::Absent => Err(VerifyError::MissingHeader {
             header: name.display.clone(),

@@ -256,7 +256,7 @@ pub(crate) fn header_id<H: HeaderSource + ?Sized>(
         {
             Ok(HeaderId::new(signed.map(|(_, id)| id).unwrap_or_default()))
         }
-        Some(DeliveryIdSourceResolved::Header(name)) => match headers.lookup_key(name) {
+        Some(DeliveryIdSourceResolved::Header(name)) => match name.find_in(headers) {
             HeaderLookup::Absent => Err(VerifyError::MissingDeliveryId {
                 source_description: "delivery id header",
             }),

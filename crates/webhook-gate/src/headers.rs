@@ -25,6 +25,9 @@ pub struct HeaderKey {
     pub(crate) lookup: Cow<'static, str>,
     #[cfg(feature = "http")]
     parsed: Option<http::HeaderName>,
+    /// Another name the provider may send the header under, looked up when this
+    /// one is absent ([`SchemeBuilder::header_alias`](crate::scheme::SchemeBuilder::header_alias)).
+    pub(crate) alias: Option<Box<HeaderKey>>,
 }
 
 impl HeaderKey {
@@ -47,7 +50,16 @@ impl HeaderKey {
             parsed: http::HeaderName::from_bytes(lookup.as_bytes()).ok(),
             display,
             lookup,
+            alias: None,
         })
+    }
+
+    /// The header in `headers`: under this name, else (absent) under its alias.
+    pub(crate) fn find_in<'h, H: HeaderSource + ?Sized>(&self, headers: &'h H) -> HeaderLookup<'h> {
+        match (headers.lookup_key(self), &self.alias) {
+            (HeaderLookup::Absent, Some(alias)) => headers.lookup_key(alias),
+            (found, _) => found,
+        }
     }
 
     /// The name in lowercase.

@@ -664,6 +664,7 @@ pub struct SchemeBuilder {
     secret_encoding: SecretEncoding,
     delivery_id: Option<DeliveryIdSource>,
     challenge: Option<Challenge>,
+    aliases: Vec<(Cow<'static, str>, Cow<'static, str>)>,
 }
 
 impl SchemeBuilder {
@@ -681,6 +682,7 @@ impl SchemeBuilder {
             id_header: None,
             secret_encoding: SecretEncoding::Raw,
             delivery_id: None,
+            aliases: Vec::new(),
             challenge: None,
         }
     }
@@ -767,6 +769,24 @@ impl SchemeBuilder {
     /// An endpoint challenge to answer. Default none.
     pub fn challenge(mut self, challenge: Challenge) -> Self {
         self.challenge = Some(challenge);
+        self
+    }
+
+    /// Another name the provider sends the header `name` under: wherever the scheme
+    /// reads `name` (signature, timestamp, id, a signed header, the delivery id) and
+    /// the request lacks it, `alias` is read instead. Svix, Clerk and Resend send
+    /// Standard Webhooks' `webhook-id`, `webhook-timestamp` and `webhook-signature`
+    /// as `svix-id`, `svix-timestamp` and `svix-signature`. One alias per name; the
+    /// signer writes `name`.
+    pub fn header_alias(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        alias: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        let name = name.into();
+        self.aliases
+            .retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
+        self.aliases.push((name, alias.into()));
         self
     }
 
@@ -881,7 +901,7 @@ impl SchemeBuilder {
                     ResolvedPart::SortedFormFields | ResolvedPart::JsonField(_)
                 )
             });
-        Ok(Scheme {
+        let mut scheme = Scheme {
             name: self.name,
             algorithm: self.algorithm,
             signature_header,
@@ -902,7 +922,45 @@ impl SchemeBuilder {
                 .map(DeliveryIdSourceResolved::new)
                 .transpose()?,
             challenge: self.challenge,
-        })
+        };
+        for (name, alias) in self.aliases {
+            let alias = HeaderKey::new(alias)?;
+            let name = HeaderKey::new(name)?;
+            let mut found = false;
+            for key in scheme.header_keys_mut() {
+                if key.lookup == name.lookup {
+                    key.alias = Some(Box::new(alias.clone()));
+                    found = true;
+                }
+            }
+            if !found {
+                return Err(ConfigError::IncompleteScheme {
+                    scheme: scheme.name.to_string(),
+                    reason: "a header alias names a header the scheme does not read",
+                });
+            }
+        }
+        Ok(scheme)
+    }
+}
+
+impl Scheme {
+    /// Every header name the scheme reads, to give them their aliases.
+    fn header_keys_mut(&mut self) -> impl Iterator<Item = &mut HeaderKey> {
+        let parts = self.parts.iter_mut().filter_map(|part| match part {
+            ResolvedPart::Header(key) => Some(key),
+            _ => None,
+        });
+        let delivery = match &mut self.delivery_id {
+            Some(DeliveryIdSourceResolved::Header(key)) => Some(key),
+            _ => None,
+        };
+        self.signature_header
+            .iter_mut()
+            .chain(self.timestamp_header.iter_mut().map(|(key, _)| key))
+            .chain(self.id_header.iter_mut())
+            .chain(delivery)
+            .chain(parts)
     }
 }
 

@@ -420,7 +420,7 @@ impl Verifier {
         let parsed = match &scheme.signature_header {
             None => signature::ParsedSignatures::new(),
             Some(name) => {
-                let value = match headers.lookup_key(name) {
+                let value = match name.find_in(headers) {
                     HeaderLookup::Absent => {
                         return Err(VerifyError::MissingSignature {
                             header: name.display.clone(),
@@ -593,7 +593,7 @@ fn single_header<'h, H: HeaderSource + ?Sized>(
     name: &HeaderKey,
     required: bool,
 ) -> Result<Option<&'h [u8]>, VerifyError> {
-    match headers.lookup_key(name) {
+    match name.find_in(headers) {
         HeaderLookup::Single(value) => Ok(Some(value)),
         HeaderLookup::Absent if required => Err(VerifyError::MissingHeader {
             header: name.display.clone(),

@@ -63,6 +63,58 @@ fn standard_webhooks_specification_example() {
     assert_eq!(signed.get("webhook-timestamp"), Some("1614265330"));
 }
 
+/// The same example as Svix documents it ("Verifying webhooks manually",
+/// docs.svix.com): Svix, Clerk and Resend name the headers `svix-*`. The preset reads
+/// them where the `webhook-*` ones are absent, and only there.
+#[test]
+fn standard_webhooks_example_under_svix_header_names() {
+    let verifier = Verifier::builder(Scheme::standard_webhooks())
+        .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        .clock(FixedClock(1_614_265_330))
+        .build()
+        .unwrap();
+    let body = br#"{"test": 2432232314}"#;
+    let svix = [
+        ("svix-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+        ("svix-timestamp", "1614265330"),
+        (
+            "svix-signature",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        ),
+    ];
+    let verified = verifier.verify(&svix[..], body).unwrap();
+    assert_eq!(
+        verified.delivery(body).unwrap(),
+        webhook_gate::delivery::Delivery::Event {
+            delivery_id: Some(webhook_gate::DeliveryId::new(
+                "msg_p5jXN8AQM9LWM0D4loKWxJek"
+            ))
+        }
+    );
+    assert_eq!(
+        verifier
+            .verify(&svix[..], br#"{"test": 2432232315}"#)
+            .unwrap_err(),
+        VerifyError::NoMatchingSignature
+    );
+    // Another id under the `webhook-*` name wins over the `svix-*` one: the
+    // signature, made over the svix id, no longer matches.
+    let mut both = svix.to_vec();
+    both.push(("webhook-id", "msg_other"));
+    assert_eq!(
+        verifier.verify(&both[..], body).unwrap_err(),
+        VerifyError::NoMatchingSignature
+    );
+    // An alias must name a header the scheme reads.
+    assert!(
+        webhook_gate::Preset::GitHub
+            .builder()
+            .header_alias("webhook-id", "svix-id")
+            .build()
+            .is_err()
+    );
+}
+
 #[test]
 fn slack_documented_example() {
     let verifier = Verifier::builder(Scheme::slack())

@@ -76,7 +76,9 @@ pub enum Preset {
     DcisionAi,
     /// Standard Webhooks: `webhook-signature: v1,<base64> [v1,<base64> ...]` over
     /// `{webhook-id}.{webhook-timestamp}.{body}`, key = the secret after `whsec_`,
-    /// base64-decoded; `webhook-id` identifies the delivery.
+    /// base64-decoded; `webhook-id` identifies the delivery. Svix, Clerk and Resend
+    /// send the same headers named `svix-id`, `svix-timestamp` and `svix-signature`:
+    /// accepted too ([`SchemeBuilder::header_alias`]).
     StandardWebhooks,
     /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body;
     /// `X-GitHub-Delivery` identifies the delivery. (The legacy SHA-1
@@ -399,7 +401,11 @@ impl Preset {
                     required: true,
                 })
                 .secret_encoding(SecretEncoding::StandardWebhooks)
-                .delivery_id(DeliveryIdSource::Header("webhook-id".into())),
+                .delivery_id(DeliveryIdSource::Header("webhook-id".into()))
+                // Svix, Clerk and Resend send the same headers as `svix-*`.
+                .header_alias("webhook-id", "svix-id")
+                .header_alias("webhook-timestamp", "svix-timestamp")
+                .header_alias("webhook-signature", "svix-signature"),
             Self::GitHub => builder
                 .signature_header("X-Hub-Signature-256")
                 .format(SignatureFormat::sha256_hex())
