@@ -848,37 +848,37 @@ async fn conformance_table_against_both_adapters() {
         failures.len(),
         failures.join("\n")
     );
-    // On two adapters, for the 42 presets: 7 cases for all; 7 for the 41 with the
-    // signature in a header (all but Microsoft Graph), 2 for the 40 that dedupe and
+    // On two adapters, for the 43 presets: 7 cases for all; 7 for the 42 with the
+    // signature in a header (all but Microsoft Graph), 2 for the 41 that dedupe and
     // 1 for the 2 that cannot (Graph, Postmark); 1 for the token in the body (Graph);
-    // 3 for the 38 that sign the body, 1 for the 4 token schemes (GitLab, Okta,
-    // Graph, Postmark) and 2 for the 3 with the token in a header; 4 for the 13 with
-    // a timestamp and 1 for the 12 of them with it in a header; 2 for the 2 JSON echo
+    // 3 for the 39 that sign the body, 1 for the 4 token schemes (GitLab, Okta,
+    // Graph, Postmark) and 2 for the 3 with the token in a header; 4 for the 14 with
+    // a timestamp and 1 for the 13 of them with it in a header; 2 for the 2 JSON echo
     // challenges; 2 for the 3 other signed handshakes (Discord, Twitch, Zoom), 2 for
     // the 8 unsigned ones (Meta, Dropbox, X, Okta, Graph, Asana, Notion,
-    // WooCommerce) and 1 for Meta's verify token; 1 for the 16 that parse the body
-    // and 1 for the 26 that do not; 1 for the 39 without a JSON Pointer or a token
+    // WooCommerce) and 1 for Meta's verify token; 1 for the 17 that parse the body
+    // and 1 for the 26 that do not; 1 for the 40 without a JSON Pointer or a token
     // in the body; 1 for the 6 with an unsigned id header (Sentimatrix, GitHub,
     // Shopify, Linear, Jira, Razorpay).
     assert_eq!(
         executed,
-        2 * (7 * 42
-            + 7 * 41
-            + 2 * 40
+        2 * (7 * 43
+            + 7 * 42
+            + 2 * 41
             + 2
             + 1
-            + 3 * 38
+            + 3 * 39
             + 4
             + 2 * 3
-            + 4 * 13
-            + 12
+            + 4 * 14
+            + 13
             + 2 * 2
             + 2 * 3
             + 2 * 8
             + 1
-            + 16
+            + 17
             + 26
-            + 39
+            + 40
             + 6)
     );
     assert_no_secret_in(&logs.text());

@@ -245,6 +245,19 @@ def _(headers, body, signed_url):
     return WebhookSignature.verify_sig_header(body.decode(), headers["x-cc-webhook-signature"], COINBASE_SECRET)
 
 
+# --- box (PyPI box-sdk-gen, WebhooksManager.validate_message: primary key, 600 s max age)
+from box_sdk_gen.managers.webhooks import WebhooksManager
+
+BOX_PRIMARY = "Bx7pQ2mW9rT4vK1s"
+
+
+@check("box", "box-sdk-gen", BOX_PRIMARY, lambda now: [{}, {"body": file_body()}])
+def _(headers, body, signed_url):
+    # Box always sends these two beside the signatures; the SDK requires them.
+    sent = {"box-signature-version": "1", "box-signature-algorithm": "HmacSHA256", **dict(headers)}
+    return WebhooksManager.validate_message(body.decode(), sent, BOX_PRIMARY)
+
+
 def judge(accepts, headers, body, signed_url):
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # discord-interactions prints its rejections

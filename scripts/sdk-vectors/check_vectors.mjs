@@ -251,6 +251,18 @@ const independent = {
     if (!B64_32.test(sig)) return R("malformed");
     return R(eq(hmac("sha256", v.key, v.body, "base64"), sig) ? "ok" : "bad_signature");
   },
+  box(v, h) {
+    // BOX-SIGNATURE-PRIMARY / -SECONDARY: base64 HMAC-SHA256(key, body || BOX-DELIVERY-TIMESTAMP), one per key;
+    // the timestamp (RFC 3339) at most 600 s from now. Either header under either configured key verifies.
+    const headers = [h["box-signature-primary"], h["box-signature-secondary"]].filter((s) => s !== undefined);
+    if (headers.length === 0) return R("missing_signature");
+    if (!headers.every((s) => B64_32.test(s))) return R("malformed");
+    const ts = h["box-delivery-timestamp"];
+    if (Math.abs(v.now - Date.parse(ts) / 1000) > 600) return R("timestamp_out_of_window");
+    const keys = [v.key, v.second_key].filter((k) => k !== undefined);
+    const ok = headers.some((s) => keys.some((k) => eq(hmac("sha256", k, v.body + ts, "base64"), s)));
+    return R(ok ? "ok" : "bad_signature");
+  },
   postmark(v, h) {
     // Authorization: Basic base64(user:password), compared with the configured user:password.
     const auth = h["authorization"];

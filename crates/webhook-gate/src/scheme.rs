@@ -380,6 +380,8 @@ pub struct Scheme {
     pub(crate) algorithm: Algorithm,
     /// `None` for a token carried in the body.
     pub(crate) signature_header: Option<HeaderKey>,
+    /// A second header of signatures in the same format (Box's secondary).
+    pub(crate) extra_signature_header: Option<HeaderKey>,
     pub(crate) format: SignatureFormat,
     pub(crate) signed_content: SignedContent,
     /// The template with its header names prepared.
@@ -654,6 +656,7 @@ pub struct SchemeBuilder {
     name: Cow<'static, str>,
     algorithm: Algorithm,
     signature_header: Option<Cow<'static, str>>,
+    extra_signature_header: Option<Cow<'static, str>>,
     format: SignatureFormat,
     signed_content: SignedContent,
     timestamp: Option<TimestampSource>,
@@ -673,6 +676,7 @@ impl SchemeBuilder {
             name: name.into(),
             algorithm: Algorithm::HmacSha256,
             signature_header: None,
+            extra_signature_header: None,
             format: SignatureFormat::sha256_hex(),
             signed_content: SignedContent::BODY,
             timestamp: None,
@@ -769,6 +773,16 @@ impl SchemeBuilder {
     /// An endpoint challenge to answer. Default none.
     pub fn challenge(mut self, challenge: Challenge) -> Self {
         self.challenge = Some(challenge);
+        self
+    }
+
+    /// A second header carrying signatures in the scheme's format, compared as well:
+    /// the signatures of every signature header present count (Box sends
+    /// `BOX-SIGNATURE-PRIMARY` and `BOX-SIGNATURE-SECONDARY`, one per signature key,
+    /// so that either key verifies while the other is rotated). A request needs at
+    /// least one of them. The signer writes the first header only.
+    pub fn extra_signature_header(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.extra_signature_header = Some(name.into());
         self
     }
 
@@ -901,10 +915,18 @@ impl SchemeBuilder {
                     ResolvedPart::SortedFormFields | ResolvedPart::JsonField(_)
                 )
             });
+        let extra_signature_header = match (self.extra_signature_header, &signature_header) {
+            (Some(name), Some(_)) => Some(HeaderKey::new(name)?),
+            (Some(_), None) => {
+                return Err(incomplete("a second signature header needs a first"));
+            }
+            (None, _) => None,
+        };
         let mut scheme = Scheme {
             name: self.name,
             algorithm: self.algorithm,
             signature_header,
+            extra_signature_header,
             format: self.format,
             signed_content: self.signed_content,
             parts,
@@ -957,6 +979,7 @@ impl Scheme {
         };
         self.signature_header
             .iter_mut()
+            .chain(self.extra_signature_header.iter_mut())
             .chain(self.timestamp_header.iter_mut().map(|(key, _)| key))
             .chain(self.id_header.iter_mut())
             .chain(delivery)

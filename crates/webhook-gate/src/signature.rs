@@ -104,6 +104,14 @@ impl ParsedSignatures<'_> {
         self.candidates.push(signature);
     }
 
+    /// Adds the signatures of another header (up to [`MAX_SIGNATURES`] in all); a
+    /// timestamp stays this header's.
+    pub(crate) fn merge(&mut self, other: &ParsedSignatures<'_>) {
+        for signature in other.candidates.signatures() {
+            self.push(*signature);
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn digests(&self) -> Vec<Vec<u8>> {
         self.candidates

@@ -417,25 +417,47 @@ impl Verifier {
     ) -> Result<Checked<'h>, VerifyError> {
         let scheme = &self.inner.scheme;
         // A token carried in the body is read with the body.
-        let parsed = match &scheme.signature_header {
+        let mut parsed = match &scheme.signature_header {
             None => signature::ParsedSignatures::new(),
-            Some(name) => {
-                let value = match name.find_in(headers) {
-                    HeaderLookup::Absent => {
-                        return Err(VerifyError::MissingSignature {
-                            header: name.display.clone(),
-                        });
-                    }
-                    HeaderLookup::Repeated => {
-                        return Err(VerifyError::RepeatedHeader {
-                            header: name.display.clone(),
-                        });
-                    }
-                    HeaderLookup::Single(value) => value,
-                };
-                signature::parse(&scheme.format, scheme.algorithm, value)?
-            }
+            Some(name) => match name.find_in(headers) {
+                HeaderLookup::Absent if scheme.extra_signature_header.is_some() => {
+                    signature::ParsedSignatures::new()
+                }
+                HeaderLookup::Absent => {
+                    return Err(VerifyError::MissingSignature {
+                        header: name.display.clone(),
+                    });
+                }
+                HeaderLookup::Repeated => {
+                    return Err(VerifyError::RepeatedHeader {
+                        header: name.display.clone(),
+                    });
+                }
+                HeaderLookup::Single(value) => {
+                    signature::parse(&scheme.format, scheme.algorithm, value)?
+                }
+            },
         };
+        if let Some(extra) = &scheme.extra_signature_header {
+            match extra.find_in(headers) {
+                HeaderLookup::Single(value) => {
+                    let more = signature::parse(&scheme.format, scheme.algorithm, value)?;
+                    parsed.merge(&more);
+                }
+                HeaderLookup::Repeated => {
+                    return Err(VerifyError::RepeatedHeader {
+                        header: extra.display.clone(),
+                    });
+                }
+                HeaderLookup::Absent if parsed.candidates.signatures().is_empty() => {
+                    let first = scheme.signature_header.as_ref().unwrap_or(extra);
+                    return Err(VerifyError::MissingSignature {
+                        header: first.display.clone(),
+                    });
+                }
+                HeaderLookup::Absent => {}
+            }
+        }
 
         let timestamp_text = if scheme.timestamp_in_signature {
             parsed.timestamp

@@ -247,6 +247,14 @@ pub enum Preset {
     /// message's events share its `MessageID`): not deduplicated; dedupe in the
     /// handler where it matters (`MessageID` and `RecordType`).
     Postmark,
+    /// Box (V2 webhooks): `BOX-SIGNATURE-PRIMARY` and `BOX-SIGNATURE-SECONDARY`, each
+    /// `<base64>` HMAC-SHA256 under one of the app's two signature keys, over the
+    /// body followed by `BOX-DELIVERY-TIMESTAMP` (RFC 3339, as sent); a 600 s window
+    /// (Box's SDK also refuses any future timestamp; here the window holds both
+    /// ways). Configure both keys: either header matching either key verifies, so a
+    /// key can be rotated. `BOX-DELIVERY-ID` changes with each retry: the body's `id`
+    /// (kept across retries) identifies the delivery.
+    Box,
 }
 
 impl Preset {
@@ -296,6 +304,7 @@ impl Preset {
         Self::Zendesk,
         Self::WooCommerce,
         Self::Postmark,
+        Self::Box,
     ];
 
     /// The preset's short name: `github`, `stripe`, `standard`, ...
@@ -345,6 +354,7 @@ impl Preset {
             Self::Zendesk => "zendesk",
             Self::WooCommerce => "woocommerce",
             Self::Postmark => "postmark",
+            Self::Box => "box",
         }
     }
 
@@ -647,6 +657,18 @@ impl Preset {
                 .algorithm(Algorithm::Token)
                 .signature_header("Authorization")
                 .format(SignatureFormat::BasicAuth),
+            Self::Box => builder
+                .signature_header("BOX-SIGNATURE-PRIMARY")
+                .extra_signature_header("BOX-SIGNATURE-SECONDARY")
+                .format(SignatureFormat::prefixed("", Encoding::Base64))
+                .signed_content(SignedContent::parts([Part::Body, Part::Timestamp]))
+                .timestamp(TimestampSource::Header {
+                    name: "BOX-DELIVERY-TIMESTAMP".into(),
+                    required: true,
+                })
+                .timestamp_format(TimestampFormat::Rfc3339)
+                .tolerance(Duration::from_secs(600))
+                .delivery_id(DeliveryIdSource::JsonField("id".into())),
         }
     }
 }
@@ -717,7 +739,7 @@ mod tests {
             "{message}"
         );
         assert!(
-            message.ends_with(", coinbase, zendesk, woocommerce, postmark"),
+            message.ends_with(", coinbase, zendesk, woocommerce, postmark, box"),
             "{message}"
         );
     }

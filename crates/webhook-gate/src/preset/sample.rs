@@ -63,6 +63,7 @@ impl Preset {
             Self::Zendesk => "zen:event-type:ticket.created",
             Self::WooCommerce => "order.created",
             Self::Postmark => "Delivery",
+            Self::Box => "FILE.UPLOADED",
         }
     }
 
@@ -99,7 +100,8 @@ impl Preset {
             | Self::Calendly
             | Self::Coinbase
             | Self::Zendesk
-            | Self::Postmark => format!(
+            | Self::Postmark
+            | Self::Box => format!(
                 "{:08x}-{:04x}-4{:03x}-b{:03x}-{:012x}",
                 high >> 32,
                 (high >> 16) & 0xffff,
@@ -326,6 +328,16 @@ impl Preset {
                 ));
                 format!(
                     r#"{{"id":727,"status":"processing","currency":"USD","date_created":{time},"total":"29.35","billing":{{"first_name":"John","email":"john.doe@example.com"}},"line_items":[{{"id":315,"name":"Woo Single #1","quantity":2}}]}}"#
+                )
+            }
+            Self::Box => {
+                headers.push(("BOX-SIGNATURE-VERSION".to_owned(), "1".to_owned()));
+                headers.push((
+                    "BOX-SIGNATURE-ALGORITHM".to_owned(),
+                    "HmacSHA256".to_owned(),
+                ));
+                format!(
+                    r#"{{"type":"webhook_event","id":{id},"created_at":{time},"trigger":{event},"webhook":{{"id":"1234567890"}},"source":{{"id":"1234567890","type":"file","name":"Test.txt"}}}}"#
                 )
             }
             Self::Postmark => format!(
