@@ -149,6 +149,9 @@ struct Inner {
     trust_forwarded: bool,
     verify_token: Option<SignatureBytes>,
     capture: Option<CaptureFn>,
+    /// The verifier of the provider's legacy scheme, for requests that carry only
+    /// its signature header ([`VerifierBuilder::legacy_fallback`]).
+    fallback: Option<Verifier>,
 }
 
 impl fmt::Debug for Verifier {
@@ -181,7 +184,23 @@ impl Verifier {
             trust_forwarded: false,
             verify_token: None,
             capture: None,
+            fallback: None,
         }
+    }
+
+    /// The verifier of the legacy scheme a request is to be verified with instead:
+    /// it lacks this scheme's signature header and carries the legacy one.
+    fn fallback_for<H: HeaderSource + ?Sized>(&self, headers: &H) -> Option<&Verifier> {
+        let fallback = self.inner.fallback.as_ref()?;
+        let absent = |verifier: &Verifier| {
+            verifier
+                .inner
+                .scheme
+                .signature_header
+                .as_ref()
+                .is_none_or(|name| name.find_in(headers) == HeaderLookup::Absent)
+        };
+        (absent(self) && !absent(fallback)).then_some(fallback)
     }
 
     /// The scheme.
@@ -242,6 +261,9 @@ impl Verifier {
         target: Option<&str>,
         headers: &H,
     ) -> Result<PendingVerification, VerifyError> {
+        if let Some(fallback) = self.fallback_for(headers) {
+            return fallback.start(method, target, headers);
+        }
         let scheme = &self.inner.scheme;
         let body_digest = match (&scheme.body_digest_param, target) {
             (Some(param), Some(target)) => content::query_param(target, param)
@@ -527,6 +549,9 @@ impl Verifier {
         headers: &H,
         body: &[u8],
     ) -> Result<Verified, VerifyError> {
+        if let Some(fallback) = self.fallback_for(headers) {
+            return fallback.verify_whole(method, target, headers, body);
+        }
         let scheme = &self.inner.scheme;
         if scheme.keeps_body || scheme.body_digest_param.is_some() {
             let mut pending = self.start(method, target, headers)?;
@@ -638,6 +663,7 @@ pub struct VerifierBuilder {
     trust_forwarded: bool,
     verify_token: Option<SignatureBytes>,
     capture: Option<CaptureFn>,
+    fallback: Option<Scheme>,
 }
 
 impl fmt::Debug for VerifierBuilder {
@@ -677,6 +703,16 @@ impl VerifierBuilder {
     /// intercepted request can be replayed in.
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
         self.tolerance = Some(tolerance);
+        self
+    }
+
+    /// Also accepts the provider's legacy signature, `legacy` (GitHub's and Meta's
+    /// SHA-1 `X-Hub-Signature`: [`Preset::legacy_scheme`](crate::Preset::legacy_scheme)),
+    /// under the same secrets, for a request that carries the legacy header and not
+    /// this scheme's. Off unless asked for: a request with this scheme's header is
+    /// judged by it alone, whatever else it carries.
+    pub fn legacy_fallback(mut self, legacy: Scheme) -> Self {
+        self.fallback = Some(legacy);
         self
     }
 
@@ -766,6 +802,16 @@ impl VerifierBuilder {
             .iter()
             .map(|secret| key_of(&self.scheme, secret))
             .collect::<Result<Vec<_>, ConfigError>>()?;
+        let fallback = match self.fallback {
+            None => None,
+            Some(legacy) => {
+                let mut builder = Verifier::builder(legacy).secrets(self.secrets.iter().cloned());
+                builder.clock = Arc::clone(&self.clock);
+                builder.public_url.clone_from(&self.public_url);
+                builder.trust_forwarded = self.trust_forwarded;
+                Some(builder.build()?)
+            }
+        };
         Ok(Verifier {
             inner: Arc::new(Inner {
                 scheme: self.scheme,
@@ -776,6 +822,7 @@ impl VerifierBuilder {
                 trust_forwarded: self.trust_forwarded,
                 verify_token: self.verify_token,
                 capture: self.capture,
+                fallback,
             }),
         })
     }

@@ -81,8 +81,9 @@ pub enum Preset {
     /// accepted too ([`SchemeBuilder::header_alias`]).
     StandardWebhooks,
     /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body;
-    /// `X-GitHub-Delivery` identifies the delivery. (The legacy SHA-1
-    /// `X-Hub-Signature` is not accepted.)
+    /// `X-GitHub-Delivery` identifies the delivery. The legacy SHA-1
+    /// `X-Hub-Signature` is accepted only when asked for
+    /// ([`Preset::legacy_scheme`]).
     GitHub,
     /// Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=...][,v0=...]` over
     /// `{t}.{body}`, key = the whole `whsec_...` string; the event's `id`
@@ -147,7 +148,8 @@ pub enum Preset {
     X,
     /// Meta (Facebook, Instagram, WhatsApp): `X-Hub-Signature-256: sha256=<hex>` over
     /// the body as delivered (key: the app secret); deduplicated by signature
-    /// fingerprint. The verification GET is answered with `hub.challenge` when
+    /// fingerprint; the legacy SHA-1 `X-Hub-Signature` only when asked for
+    /// ([`Preset::legacy_scheme`]). The verification GET is answered with `hub.challenge` when
     /// `hub.verify_token` is the verifier's
     /// [`verify_token`](crate::verify::VerifierBuilder::verify_token), 403 otherwise.
     Meta,
@@ -363,6 +365,42 @@ impl Preset {
         self.builder()
             .build()
             .expect("every preset is a complete scheme (tested)")
+    }
+
+    /// The provider's legacy scheme, where it still sends one beside the current:
+    /// GitHub's and Meta's `X-Hub-Signature: sha1=<hex>`, HMAC-SHA1 over the body
+    /// (the same name, delivery id and secret as the current scheme). Accept it only
+    /// when a sender you must serve sends nothing else (an old GitHub Enterprise
+    /// Server):
+    /// [`VerifierBuilder::legacy_fallback`](crate::verify::VerifierBuilder::legacy_fallback).
+    ///
+    /// ```
+    /// use webhook_gate::{Preset, Signer, Verifier};
+    ///
+    /// let verifier = Verifier::builder(Preset::GitHub.scheme())
+    ///     .secret("It's a Secret to Everybody")
+    ///     .legacy_fallback(Preset::GitHub.legacy_scheme().expect("GitHub has one"))
+    ///     .build()?;
+    /// let legacy = Signer::new(Preset::GitHub.legacy_scheme().unwrap(), "It's a Secret to Everybody")?;
+    /// let headers = legacy.sign(b"Hello, World!", &Default::default());
+    /// assert!(headers.get("X-Hub-Signature").unwrap().starts_with("sha1="));
+    /// assert!(verifier.verify(&headers, b"Hello, World!").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn legacy_scheme(self) -> Option<Scheme> {
+        let delivery_id = match self {
+            Self::GitHub => DeliveryIdSource::Header("X-GitHub-Delivery".into()),
+            Self::Meta => DeliveryIdSource::SignatureFingerprint,
+            _ => return None,
+        };
+        let scheme = Scheme::builder(self.name())
+            .algorithm(Algorithm::HmacSha1)
+            .signature_header("X-Hub-Signature")
+            .format(SignatureFormat::prefixed("sha1=", Encoding::Hex))
+            .delivery_id(delivery_id)
+            .build()
+            .expect("the legacy schemes are complete (tested)");
+        Some(scheme)
     }
 
     /// The provider's scheme as a builder, to adjust before [`SchemeBuilder::build`]
