@@ -17,7 +17,6 @@ mod redis;
 use std::collections::HashMap;
 use std::hash::{BuildHasher as _, RandomState};
 use std::io::BufRead as _;
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -201,14 +200,6 @@ impl Receivers {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn run_once(mode: Mode, database: &str, redis: Option<&str>) -> Report {
     let pool = sqlx::PgPool::connect(database).await.unwrap();
     webhook_gate_postgres::migrate(&pool).await.unwrap();
@@ -225,7 +216,7 @@ async fn run_once(mode: Mode, database: &str, redis: Option<&str>) -> Report {
         redis: redis.map(str::to_owned),
         prefix: postgres::unique(mode.name()),
         table: table.clone(),
-        ports: (0..RECEIVERS).map(|_| free_port()).collect(),
+        ports: (0..RECEIVERS).map(|_| postgres::free_port()).collect(),
         children: Mutex::new((0..RECEIVERS).map(|_| None).collect()),
         writes: Arc::default(),
     });

@@ -66,7 +66,8 @@ fn is_root() -> bool {
         .is_ok_and(|output| output.stdout.trim_ascii() == b"0")
 }
 
-fn free_port() -> u16 {
+/// A port free on the loopback interface right now.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -162,17 +163,21 @@ impl PostgresServer {
         Some(server)
     }
 
-    fn run_tool(&self, tool: &str, arguments: &[&str]) {
+    /// `tool` of the server's programs, run as the `postgres` user when the tests
+    /// run as root.
+    fn tool(&self, tool: &str) -> Command {
         let program = self.bin.join(tool);
-        let mut command = if self.as_postgres {
+        if self.as_postgres {
             let mut command = Command::new("runuser");
             command.args(["-u", "postgres", "--"]).arg(&program);
             command
         } else {
             Command::new(&program)
-        };
-        command.args(arguments);
-        run(&mut command);
+        }
+    }
+
+    fn run_tool(&self, tool: &str, arguments: &[&str]) {
+        run(self.tool(tool).args(arguments));
     }
 
     /// The URL of the server's `postgres` database.
@@ -214,15 +219,8 @@ impl Drop for PostgresServer {
     fn drop(&mut self) {
         if let Some(data) = &self.data {
             let cluster = data.join("cluster");
-            let program = self.bin.join("pg_ctl");
-            let mut command = if self.as_postgres {
-                let mut command = Command::new("runuser");
-                command.args(["-u", "postgres", "--"]).arg(&program);
-                command
-            } else {
-                Command::new(&program)
-            };
-            let _ = command
+            let _ = self
+                .tool("pg_ctl")
                 .args([
                     "-D",
                     cluster.to_str().unwrap(),
