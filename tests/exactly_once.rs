@@ -47,6 +47,7 @@ struct Event {
 /// Writes the delivery's effect in its transaction, then answers as the event's
 /// type says: `ok`; `fail-once` (500 on the first run); `panic-once`; `slow`
 /// (1 s); `commit-fails` (breaks a deferred constraint: the commit fails);
+/// `swallowed-error` (a failed statement ignored, then 200);
 /// `abandoned` (2 s, for a client that hangs up).
 async fn handle(mut inbox: Inbox, body: &[u8], adapter: &str, runs: &Runs) -> u16 {
     let event: Event = serde_json::from_slice(body).unwrap();
@@ -66,6 +67,11 @@ async fn handle(mut inbox: Inbox, body: &[u8], adapter: &str, runs: &Runs) -> u1
         }
         "abandoned" => {
             tokio::time::sleep(Duration::from_secs(2)).await;
+            200
+        }
+        // A failed write caught and ignored: the transaction is aborted all the same.
+        "swallowed-error" => {
+            let _ = sqlx::query("SELECT 1 / 0").execute(&mut *inbox).await;
             200
         }
         "commit-fails" => {
@@ -328,6 +334,68 @@ async fn a_failed_commit_answers_503_instead_of_the_handlers_2xx() {
 /// hyper drops the request of a client that hung up, handler and all: rolled
 /// back. actix-web runs the handler to its end whatever the client does: the
 /// delivery commits as usual, once.
+/// Postgres answers COMMIT in an aborted transaction with a rollback: the layer
+/// must not send the handler's 200 then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_swallows_a_failed_write_is_answered_503() {
+    let Some(setup) = setup("exactly_once_swallowed", Duration::from_secs(2)).await else {
+        return;
+    };
+    for (adapter, address, store) in &setup.adapters {
+        let id = id(adapter, "evt-swallowed-error");
+        let delivery = github_delivery(&id, "swallowed-error");
+        let answer = send(*address, PATH, &delivery).await;
+        assert_eq!(answer.status, 503, "{adapter}: {}", answer.body);
+        assert_eq!(effects(&setup.pool, &id).await, 0, "{adapter}");
+        assert_eq!(store.open_transactions(), 0, "{adapter}");
+        // Not recorded as done: the retry runs the handler again.
+        assert_eq!(
+            send(*address, PATH, &delivery).await.status,
+            503,
+            "{adapter}"
+        );
+        assert_eq!(setup.runs.of(&id), 2, "{adapter}");
+    }
+}
+
+/// A scheme without delivery ids (Postmark) cannot be claimed: an exactly-once
+/// route refuses its deliveries rather than run the handler without a transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exactly_once_route_without_delivery_ids_does_not_run_the_handler() {
+    use axum::routing::post;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .connect_lazy("postgres://postgres@127.0.0.1:1/postgres")
+        .unwrap();
+    let store = PostgresStore::builder(pool).exactly_once().unwrap();
+    let ran = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&ran);
+    let router = axum::Router::new().route(
+        "/webhooks/postmark",
+        post(move || {
+            *counted.lock().unwrap() += 1;
+            async { "ran" }
+        })
+        .route_layer(webhook_gate_tower::WebhookLayer::from(
+            Receiver::with_store(
+                Verifier::new(Preset::Postmark.scheme(), "user:pass").unwrap(),
+                store,
+            ),
+        )),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let mut request = support::Request::plain(
+        "POST",
+        "",
+        vec![("Authorization".to_owned(), "Basic dXNlcjpwYXNz".to_owned())],
+    );
+    request.body = br#"{"RecordType":"Delivery","MessageID":"m-1"}"#.to_vec();
+    let answer = send(address, "/webhooks/postmark", &request).await;
+    assert_eq!(answer.status, 503, "{}", answer.body);
+    assert_eq!(*ran.lock().unwrap(), 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_dropped_mid_handler_rolls_back() {
     let Some(setup) = setup("exactly_once_dropped", Duration::from_millis(200)).await else {

@@ -11,7 +11,13 @@ use webhook_gate::store::{
     Claim, ClaimContext, ClaimToken, DeliveryKey, DeliveryStore, StoreError,
 };
 
-use crate::store::{ANY_DONE, PostgresStore, store_error};
+use crate::store::{ANY_DONE, PostgresStore, store_error, token_bytes};
+
+/// How many of the delivery's keys (`$1`) the transaction still holds for token
+/// `$2`: all of them unless the transaction lost its row. In a transaction that a
+/// failed statement aborted, this statement fails too.
+const STILL_HELD: &str = "
+SELECT count(*) FROM webhook_gate_deliveries WHERE key = ANY($1) AND token = $2";
 
 /// Default time a copy of a delivery waits for the row another copy holds: 2 s.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -25,6 +31,13 @@ pub(crate) type TransactionSlot = tokio::sync::Mutex<Option<Transaction<'static,
 
 /// A [`DeliveryStore`] whose claim is a transaction the handler writes in: the
 /// handler's effects and the delivery's done row commit together, or not at all.
+///
+/// Before committing, the store checks that the transaction still holds the
+/// delivery's row: a statement of the handler that failed aborts the transaction,
+/// and Postgres would answer the COMMIT with a rollback. Such a delivery is answered
+/// 503, never the handler's 2xx: a handler that catches a failed write and answers
+/// 200 anyway still has its delivery retried. (`lock_timeout` bounds the handler's
+/// own lock waits in the transaction too.)
 ///
 /// For each verified delivery the store begins a transaction and inserts the
 /// delivery's row in it, marked done (its keys, locked until the transaction ends,
@@ -157,11 +170,7 @@ impl DeliveryStore for ExactlyOnce {
             .map_err(|error| store_error("claim", &error))
     }
 
-    async fn complete(
-        &self,
-        _delivery: &DeliveryKey,
-        token: &ClaimToken,
-    ) -> Result<(), StoreError> {
+    async fn complete(&self, delivery: &DeliveryKey, token: &ClaimToken) -> Result<(), StoreError> {
         let Some(slot) = self.take(token) else {
             return Ok(());
         };
@@ -171,9 +180,34 @@ impl DeliveryStore for ExactlyOnce {
                  handler: not committed (rolled back when that Inbox is dropped)",
             ));
         };
-        let Some(transaction) = held.take() else {
+        let Some(mut transaction) = held.take() else {
             return Ok(());
         };
+        // Postgres answers COMMIT in a transaction that a failed statement aborted
+        // with a rollback, not an error: ask first. A handler that swallowed a
+        // failed write (or ended the transaction itself) must not get its 2xx.
+        let keys = self.store.keys(delivery);
+        let still_held: Result<i64, _> = sqlx::query_scalar(STILL_HELD)
+            .bind(&keys)
+            .bind(token_bytes(token))
+            .fetch_one(&mut *transaction)
+            .await;
+        match still_held {
+            Ok(count) if usize::try_from(count).is_ok_and(|count| count == keys.len()) => {}
+            Ok(_) => {
+                let _ = transaction.rollback().await;
+                return Err(StoreError::new(
+                    "the delivery's transaction lost its row (ended by the handler?): not committed",
+                ));
+            }
+            Err(error) => {
+                let _ = transaction.rollback().await;
+                return Err(store_error(
+                    "commit (a statement of the transaction failed)",
+                    &error,
+                ));
+            }
+        }
         transaction
             .commit()
             .await

@@ -126,8 +126,9 @@ impl fmt::Debug for PostgresStore {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PostgresStoreError {
-    /// A duration is zero (or too large to be an interval).
-    #[error("the {0} must be at least 1 ms and at most 100 years")]
+    /// A duration is zero, or too large (100 years; the lock timeout 24 days, the
+    /// most Postgres takes).
+    #[error("the {0} must be at least 1 ms and at most 100 years (the lock timeout 24 days)")]
     InvalidDuration(&'static str),
 }
 
@@ -356,6 +357,10 @@ impl PostgresStoreBuilder {
     /// transaction ([`Inbox`](crate::Inbox)).
     pub fn exactly_once(self) -> Result<ExactlyOnce, PostgresStoreError> {
         let lock_timeout = checked(self.lock_timeout, "lock timeout")?;
+        // Postgres takes at most i32::MAX milliseconds.
+        if lock_timeout.as_millis() > u128::from(i32::MAX.unsigned_abs()) {
+            return Err(PostgresStoreError::InvalidDuration("lock timeout"));
+        }
         Ok(ExactlyOnce::new(self.build()?, lock_timeout))
     }
 }

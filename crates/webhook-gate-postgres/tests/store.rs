@@ -241,6 +241,13 @@ async fn an_unreachable_database_is_a_store_error() {
         .await
         .unwrap_err();
     assert!(!error.to_string().contains("hunter2"), "{error}");
+    // Postgres takes a lock timeout of at most i32::MAX ms.
+    assert!(
+        PostgresStore::builder(pool.clone())
+            .lock_timeout(Duration::from_hours(30 * 24))
+            .exactly_once()
+            .is_err()
+    );
     let store = PostgresStore::builder(pool).exactly_once().unwrap();
     let error = store
         .claim(&key("evt_1"), &ClaimToken::random())

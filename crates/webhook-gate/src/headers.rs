@@ -119,18 +119,9 @@ where
     K: AsRef<str>,
     V: AsRef<[u8]>,
 {
-    // `name` is lowercase: only the pair's side needs folding, and only when the
-    // lengths agree.
-    let name = name.as_bytes();
     let mut found = HeaderLookup::Absent;
     for (key, value) in pairs {
-        let key = key.as_ref().as_bytes();
-        if key.len() == name.len()
-            && key
-                .iter()
-                .zip(name)
-                .all(|(key, name)| key.to_ascii_lowercase() == *name)
-        {
+        if key.as_ref().eq_ignore_ascii_case(name) {
             if found != HeaderLookup::Absent {
                 return HeaderLookup::Repeated;
             }

@@ -713,6 +713,13 @@ impl<St: DeliveryStore + Clone> Receiver<St> {
         async move {
             let (verified, delivery_id) = classified?;
             let Some(id) = delivery_id else {
+                // An exactly-once store has nothing to claim, so no transaction to
+                // give the handler: a route set up so is refused, not run bare.
+                if self.store.commits_effects() {
+                    return Err(Outcome::StoreUnavailable(StoreError::new(
+                        "the scheme gives no delivery id: a store that commits the handler's effects cannot claim the delivery",
+                    )));
+                }
                 return Ok(Admitted::new(&verified, None, None));
             };
             // The adapters' `webhook` span has this field: duplicates and in-flight

@@ -262,7 +262,12 @@ impl Verifier {
         headers: &H,
     ) -> Result<PendingVerification, VerifyError> {
         if let Some(fallback) = self.fallback_for(headers) {
-            return fallback.start(method, target, headers);
+            // Fingerprinted by the current scheme's tag, as the same delivery with
+            // its current header would be: stripping that header to fall back on
+            // the legacy one makes no new delivery.
+            let mut pending = fallback.start(method, target, headers)?;
+            pending.current = Some(Box::new(Runnings::new(&self.inner.keys)));
+            return Ok(pending);
         }
         let scheme = &self.inner.scheme;
         let body_digest = match (&scheme.body_digest_param, target) {
@@ -300,6 +305,7 @@ impl Verifier {
             suffix: split.suffix,
             kept: scheme.keeps_body.then(Vec::new),
             body_digest: body_digest.map(|expected| (Sha256::new(), expected)),
+            current: None,
         })
     }
 
@@ -319,6 +325,7 @@ impl Verifier {
             suffix: Vec::new(),
             kept: Some(Vec::new()),
             body_digest: None,
+            current: None,
         }
     }
 
@@ -462,9 +469,15 @@ impl Verifier {
         };
         if let Some(extra) = &scheme.extra_signature_header {
             match extra.find_in(headers) {
+                // A malformed second header counts only when it is all there is.
                 HeaderLookup::Single(value) => {
-                    let more = signature::parse(&scheme.format, scheme.algorithm, value)?;
-                    parsed.merge(&more);
+                    match signature::parse(&scheme.format, scheme.algorithm, value) {
+                        Ok(more) => parsed.merge(&more),
+                        Err(error) if parsed.candidates.signatures().is_empty() => {
+                            return Err(error);
+                        }
+                        Err(_) => {}
+                    }
                 }
                 HeaderLookup::Repeated => {
                     return Err(VerifyError::RepeatedHeader {
@@ -550,7 +563,14 @@ impl Verifier {
         body: &[u8],
     ) -> Result<Verified, VerifyError> {
         if let Some(fallback) = self.fallback_for(headers) {
-            return fallback.verify_whole(method, target, headers, body);
+            // Fingerprinted by the current scheme's tag (see `start`).
+            let mut verified = fallback.verify_whole(method, target, headers, body)?;
+            if let Some(key) = self.inner.keys.get(verified.secret_index)
+                && let Finished::Tag(tag) = key.finish_with(|feed| feed(body))
+            {
+                verified.digest = tag;
+            }
+            return Ok(verified);
         }
         let scheme = &self.inner.scheme;
         if scheme.keeps_body || scheme.body_digest_param.is_some() {
@@ -710,7 +730,11 @@ impl VerifierBuilder {
     /// SHA-1 `X-Hub-Signature`: [`Preset::legacy_scheme`](crate::Preset::legacy_scheme)),
     /// under the same secrets, for a request that carries the legacy header and not
     /// this scheme's. Off unless asked for: a request with this scheme's header is
-    /// judged by it alone, whatever else it carries.
+    /// judged by it alone, whatever else it carries. A delivery verified by the
+    /// legacy signature is fingerprinted by this scheme's signature of it, so that a
+    /// capture stripped of its current header is the same delivery to dedupe. Both
+    /// schemes must sign the body alone ([`ConfigError::IncompleteScheme`]
+    /// otherwise).
     pub fn legacy_fallback(mut self, legacy: Scheme) -> Self {
         self.fallback = Some(legacy);
         self
@@ -805,6 +829,16 @@ impl VerifierBuilder {
         let fallback = match self.fallback {
             None => None,
             Some(legacy) => {
+                let body_alone = |scheme: &Scheme| {
+                    matches!(scheme.parts.as_slice(), [crate::scheme::ResolvedPart::Body])
+                        && scheme.algorithm.is_symmetric()
+                };
+                if !body_alone(&self.scheme) || !body_alone(&legacy) {
+                    return Err(ConfigError::IncompleteScheme {
+                        scheme: legacy.name().to_owned(),
+                        reason: "a legacy fallback and the scheme it backs must both sign the body alone",
+                    });
+                }
                 let mut builder = Verifier::builder(legacy).secrets(self.secrets.iter().cloned());
                 builder.clock = Arc::clone(&self.clock);
                 builder.public_url.clone_from(&self.public_url);
@@ -920,6 +954,9 @@ pub struct PendingVerification {
     kept: Option<Vec<u8>>,
     /// The body's running SHA-256 and the digest the URL says it has.
     body_digest: Option<(Sha256, SignatureBytes)>,
+    /// For a request verified by the legacy fallback: the current scheme's running
+    /// signatures over the same body, whose tag fingerprints the delivery.
+    current: Option<Box<Runnings>>,
 }
 
 impl fmt::Debug for PendingVerification {
@@ -936,6 +973,9 @@ impl PendingVerification {
     /// Digests the next chunk of the body.
     pub fn update(&mut self, chunk: &[u8]) {
         self.body_len += chunk.len() as u64;
+        if let Some(current) = &mut self.current {
+            current.update(chunk);
+        }
         match &mut self.body {
             BodyPart::Stream => self.runnings.update(chunk),
             BodyPart::Sha256Hex(hash) => hash.update(chunk),
@@ -984,7 +1024,7 @@ impl PendingVerification {
         self.runnings.update(&body_bytes);
         self.runnings.update(&self.suffix);
         let keys = &self.verifier.inner.keys;
-        let (secret_index, matched) =
+        let (secret_index, mut matched) =
             if let SignatureFormat::BodyToken { array, field } = &self.verifier.scheme().format {
                 // Every item carries a token, and each must be one of the keys.
                 let mut first = None;
@@ -1000,6 +1040,14 @@ impl PendingVerification {
                 first_match(keys, finished, self.candidates.signatures())
                     .ok_or(VerifyError::NoMatchingSignature)?
             };
+        // Verified by the legacy fallback: fingerprinted by the current scheme's tag
+        // under the secret that matched.
+        if let Some(current) = self.current.take()
+            && let Some(Finished::Tag(tag)) =
+                current.into_all().nth(secret_index).map(Running::finish)
+        {
+            matched = tag;
+        }
         if let Some((hash, expected)) = self.body_digest {
             let actual =
                 SignatureBytes::from_slice(&hash.finalize()).unwrap_or(SignatureBytes::EMPTY);

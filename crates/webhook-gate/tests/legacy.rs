@@ -61,6 +61,34 @@ fn the_current_header_alone_judges_a_request_that_has_it() {
     );
 }
 
+/// A capture stripped of its current header, to fall back on the legacy one, is the
+/// same delivery to dedupe: its fingerprint is the current scheme's tag.
+#[test]
+fn a_delivery_verified_by_the_legacy_header_keeps_its_fingerprint() {
+    let verifier = verifier(Preset::GitHub, SECRET, true);
+    let both = [("X-Hub-Signature-256", SHA256), ("X-Hub-Signature", SHA1)];
+    let stripped = [("X-Hub-Signature", SHA1)];
+    let current = verifier.verify(&both[..], BODY).unwrap().fingerprint_id();
+    assert_eq!(
+        verifier
+            .verify(&stripped[..], BODY)
+            .unwrap()
+            .fingerprint_id(),
+        current
+    );
+    let mut pending = verifier.begin(&stripped[..]).unwrap();
+    pending.update(BODY);
+    assert_eq!(pending.finish().unwrap().fingerprint_id(), current);
+    // Only schemes that sign the body alone have a legacy fallback.
+    assert!(
+        Verifier::builder(Preset::Stripe.scheme())
+            .secret("whsec_x")
+            .legacy_fallback(Preset::GitHub.legacy_scheme().unwrap())
+            .build()
+            .is_err()
+    );
+}
+
 #[test]
 fn the_legacy_header_streams_too() {
     let verifier = verifier(Preset::GitHub, SECRET, true);

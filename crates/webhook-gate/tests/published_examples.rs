@@ -115,6 +115,40 @@ fn standard_webhooks_example_under_svix_header_names() {
     );
 }
 
+/// Box's SDK test vector (box/box-python-sdk-gen `test/webhooks.py`): the primary
+/// signature verifies even when the secondary header is garbage; the secondary
+/// alone verifies under the secondary key.
+#[test]
+fn box_sdk_vector_with_one_header_broken_or_missing() {
+    let verifier = Verifier::builder(webhook_gate::Preset::Box.scheme())
+        .secret("SamplePrimaryKey")
+        .secret("SampleSecondaryKey")
+        .clock(FixedClock(1_577_862_060))
+        .build()
+        .unwrap();
+    let body = br#"{"type":"webhook_event","webhook":{"id":"1234567890"},"trigger":"FILE.UPLOADED","source":{"id":"1234567890","type":"file","name":"Test.txt"}}"#;
+    let timestamp = ("BOX-DELIVERY-TIMESTAMP", "2020-01-01T00:00:00-07:00");
+    let primary = (
+        "BOX-SIGNATURE-PRIMARY",
+        "6TfeAW3A1PASkgboxxA5yqHNKOwFyMWuEXny/FPD5hI=",
+    );
+    let secondary = (
+        "BOX-SIGNATURE-SECONDARY",
+        "v+1CD1Jdo3muIcbpv5lxxgPglOqMfsNHPV899xWYydo=",
+    );
+    let garbage = ("BOX-SIGNATURE-SECONDARY", "not base64!");
+    assert!(
+        verifier
+            .verify(&[timestamp, primary, garbage][..], body)
+            .is_ok()
+    );
+    assert!(verifier.verify(&[timestamp, secondary][..], body).is_ok());
+    assert!(matches!(
+        verifier.verify(&[timestamp, garbage][..], body),
+        Err(VerifyError::MalformedSignature { .. })
+    ));
+}
+
 #[test]
 fn slack_documented_example() {
     let verifier = Verifier::builder(Scheme::slack())
