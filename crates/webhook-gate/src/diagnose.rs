@@ -312,7 +312,12 @@ pub fn diagnose<H: HeaderSource + ?Sized>(
             .map(|name| name.lookup.clone())
     };
     let own = lookup(scheme);
-    let signature_value = match own.as_deref().map(|name| headers.lookup(name)) {
+    // Under its name or its alias (`svix-signature`), as the verifier reads it.
+    let signature_value = match scheme
+        .signature_header
+        .as_ref()
+        .map(|name| name.find_in(headers))
+    {
         Some(HeaderLookup::Single(value)) if value.len() <= MAX_SIGNATURE_HEADER_LEN => {
             std::str::from_utf8(value).ok()
         }
@@ -335,7 +340,7 @@ pub fn diagnose<H: HeaderSource + ?Sized>(
     };
     let timestamp = timestamp_text(scheme, headers, signature_value);
     let id = match &scheme.id_header {
-        Some(name) if scheme.signed_content.signs_id() => match headers.lookup(&name.lookup) {
+        Some(name) if scheme.signed_content.signs_id() => match name.find_in(headers) {
             HeaderLookup::Single(value) => std::str::from_utf8(value).ok(),
             _ => None,
         },
@@ -639,7 +644,7 @@ fn timestamp_text<'h, H: HeaderSource + ?Sized>(
         });
     }
     let (name, _) = scheme.timestamp_header.as_ref()?;
-    match headers.lookup(&name.lookup) {
+    match name.find_in(headers) {
         HeaderLookup::Single(value) => std::str::from_utf8(value).ok().map(str::trim),
         _ => None,
     }
@@ -866,6 +871,34 @@ fn write_ascii_string(value: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Svix capture (`svix-*` headers) whose body was re-serialized: the
+    /// signature is found under its alias and the mistake named.
+    #[test]
+    fn svix_header_names_are_read_as_the_verifier_reads_them() {
+        let headers = [
+            ("svix-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+            ("svix-timestamp", "1614265330"),
+            ("svix-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+        ];
+        let diagnosis = diagnose(
+            &Scheme::standard_webhooks(),
+            &Secret::from("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+            &headers[..],
+            br#"{"test":2432232314}"#,
+            1_614_265_330,
+            300,
+        )
+        .unwrap();
+        assert_eq!(diagnosis.failed_step, Some(Step::Signature));
+        assert!(
+            diagnosis
+                .matched()
+                .any(|mistake| matches!(mistake, Mistake::BodyReserialized(_))),
+            "{:?}",
+            diagnosis.checks
+        );
+    }
 
     fn again(body: &str, how: Reserialization) -> String {
         String::from_utf8(reserialize(body.as_bytes(), how).unwrap()).unwrap()
