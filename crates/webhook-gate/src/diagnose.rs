@@ -879,7 +879,10 @@ mod tests {
         let headers = [
             ("svix-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
             ("svix-timestamp", "1614265330"),
-            ("svix-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+            (
+                "svix-signature",
+                "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            ),
         ];
         let diagnosis = diagnose(
             &Scheme::standard_webhooks(),
