@@ -465,11 +465,7 @@ async fn unavailable_database(pool: PgPool, test: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_database_answers_503_and_the_handler_does_not_run() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = postgres::free_port();
     let pool = sqlx::postgres::PgPoolOptions::new()
         .acquire_timeout(Duration::from_millis(300))
         .connect_lazy(&format!("postgres://postgres@127.0.0.1:{port}/postgres"))
