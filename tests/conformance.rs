@@ -15,7 +15,7 @@ use support::{
 };
 use webhook_gate::challenge::Challenge;
 use webhook_gate::delivery::DeliveryIdSource;
-use webhook_gate::scheme::{Algorithm, SignatureFormat};
+use webhook_gate::scheme::{Algorithm, Part, SignatureFormat};
 use webhook_gate::sign::SignOptions;
 use webhook_gate::{Preset, Scheme, Signer};
 
@@ -72,14 +72,23 @@ enum Send {
     HandshakeTooLong,
     /// Two items, the second carrying a token the receiver does not know.
     OneItemWrongToken,
+    /// A value the signature covers changed in the body (Mailgun's `token`).
+    TamperedSignedValue,
+    /// A processed delivery captured and sent again with a new id in its body,
+    /// which the signature does not cover (Mailgun's `event-data.id`).
+    ReplayUnderNewBodyId,
 }
 
 /// Which presets a case applies to.
 #[derive(Clone, Copy, Debug)]
 enum Presets {
     All,
-    /// The signature covers the body (all but token schemes).
+    /// Something is signed (all but token schemes).
     Signed,
+    /// The signature covers the whole body (all but token schemes and Mailgun).
+    SignsBody,
+    /// The signature covers values of the body, not all of it (Mailgun).
+    SignsBodyValues,
     /// A shared token proves the sender; nothing is signed.
     Token,
     /// A shared token in a header.
@@ -106,6 +115,8 @@ enum Presets {
     /// The delivery id comes from a header the signature does not cover, and the
     /// scheme signs (a token fingerprints nothing).
     UnsignedIdHeader,
+    /// The delivery id comes from a part of the body the signature does not cover.
+    UnsignedIdInBody,
     /// The signature (or token) is in a header (all but Microsoft Graph).
     SignatureInHeader,
     /// Deliveries carry an id and are deduplicated (all but Microsoft Graph).
@@ -128,7 +139,11 @@ struct Case {
 #[rustfmt::skip]
 const CASES: &[Case] = &[
     Case { name: "valid", presets: Presets::All, send: Send::Valid, statuses: &[200], handler_runs: 1 },
-    Case { name: "tampered body", presets: Presets::Signed, send: Send::TamperedBody, statuses: &[401], handler_runs: 0 },
+    Case { name: "tampered body", presets: Presets::SignsBody, send: Send::TamperedBody, statuses: &[401], handler_runs: 0 },
+    // Mailgun signs its timestamp and token, not the event: a changed event passes
+    // (dedupe on the signature keeps a capture from being used twice).
+    Case { name: "tampered event, its signature over other values", presets: Presets::SignsBodyValues, send: Send::TamperedBody, statuses: &[200], handler_runs: 1 },
+    Case { name: "tampered signed value of the body", presets: Presets::SignsBodyValues, send: Send::TamperedSignedValue, statuses: &[401], handler_runs: 0 },
     // A token proves who sent the request, not what it says: use HTTPS.
     Case { name: "tampered body under a token", presets: Presets::Token, send: Send::TamperedBody, statuses: &[200], handler_runs: 1 },
     Case { name: "wrong secret", presets: Presets::All, send: Send::WrongSecret, statuses: &[401], handler_runs: 0 },
@@ -175,6 +190,7 @@ const CASES: &[Case] = &[
     Case { name: "JSON nested 100 000 deep", presets: Presets::NoJsonPointer, send: Send::DeeplyNestedJson(100_000), statuses: &[200], handler_runs: 1 },
     // The signature's fingerprint is claimed with an id it does not cover.
     Case { name: "replayed under a fresh delivery id", presets: Presets::UnsignedIdHeader, send: Send::ReplayUnderNewId, statuses: &[200, 200], handler_runs: 1 },
+    Case { name: "replayed under a fresh id in the body", presets: Presets::UnsignedIdInBody, send: Send::ReplayUnderNewBodyId, statuses: &[200, 200], handler_runs: 1 },
 ];
 
 /// `TimestampAgo(BEYOND)`: a minute beyond the scheme's window.
@@ -183,21 +199,40 @@ const BEYOND: i64 = -1;
 const INSIDE: i64 = -2;
 
 /// The case's body: every field a preset takes its delivery id from (Coinbase's
-/// `event.id` too), and Linear's
+/// `event.id` and Mailgun's `event-data.id` too), and Linear's
 /// `webhookTimestamp` (milliseconds).
 fn case_body(id: &str, unix: i64) -> Vec<u8> {
     format!(
-        r#"{{"id":"{id}","event_id":"{id}","eventId":"{id}","notification_id":"{id}","type":"conformance.case","webhookTimestamp":{},"event":{{"id":"{id}"}},"data":{{"id":"{id}","amount":4200,"note":"héllo"}}}}"#,
+        r#"{{"id":"{id}","event_id":"{id}","eventId":"{id}","notification_id":"{id}","type":"conformance.case","webhookTimestamp":{},"event":{{"id":"{id}"}},"event-data":{{"id":"{id}"}},"data":{{"id":"{id}","amount":4200,"note":"héllo"}}}}"#,
         unix * 1000
     )
     .into_bytes()
 }
 
-/// Whether the scheme's timestamp is in the body (Linear).
+/// Whether the scheme's timestamp is in the body (Linear, Mailgun).
 fn timestamp_in_body(scheme: &Scheme) -> bool {
-    scheme.has_timestamp()
-        && scheme.timestamp_header().is_none()
-        && !matches!(scheme.format(), SignatureFormat::KeyValue { .. })
+    scheme.timestamp_field().is_some()
+}
+
+/// `body` with `text` at `at`: a JSON Pointer (`/signature/token`), or a top-level
+/// field.
+fn with_json_value(body: &[u8], at: &str, text: &str) -> Vec<u8> {
+    let mut value: serde_json::Value = serde_json::from_slice(body).unwrap();
+    let slot = if at.starts_with('/') {
+        value.pointer_mut(at).unwrap()
+    } else {
+        value.get_mut(at).unwrap()
+    };
+    *slot = serde_json::Value::from(text);
+    serde_json::to_vec(&value).unwrap()
+}
+
+/// Where the body carries the signature, for a signature in the body (Mailgun).
+fn signature_in_body(scheme: &Scheme) -> Option<&str> {
+    match scheme.format() {
+        SignatureFormat::BodyField { pointer, .. } => Some(pointer),
+        _ => None,
+    }
 }
 
 /// Builds the requests a case sends to one preset, all about one delivery `id`.
@@ -214,15 +249,28 @@ fn requests(preset: &str, send: Send, id: &str, address: SocketAddr) -> Vec<Requ
     let valid = signed(&signer, &body, &options);
     // A token in the body (Microsoft Graph) has no header: those cases do not apply.
     let signature_header = scheme.signature_header().unwrap_or("-").to_owned();
-    let signature_value = valid
-        .headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(&signature_header))
-        .map(|(_, value)| value.clone())
-        .unwrap_or_default();
+    let in_body = signature_in_body(&scheme);
+    let signature_value = match in_body {
+        Some(pointer) => serde_json::from_slice::<serde_json::Value>(&valid.body)
+            .unwrap()
+            .pointer(pointer)
+            .and_then(serde_json::Value::as_str)
+            .unwrap()
+            .to_owned(),
+        None => valid
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(&signature_header))
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default(),
+    };
+    // In its header, or in the body (Mailgun's), not signed again.
     let with_signature = |value: String| {
         let mut request = valid.clone();
-        request.set(&signature_header, value);
+        match in_body {
+            Some(pointer) => request.body = with_json_value(&request.body, pointer, &value),
+            None => request.set(&signature_header, value),
+        }
         request
     };
     let window = i64::try_from(scheme.tolerance().as_secs()).unwrap();
@@ -270,12 +318,9 @@ fn requests(preset: &str, send: Send, id: &str, address: SocketAddr) -> Vec<Requ
         ))],
         Send::NonNumericTimestamp => {
             let mut request = valid;
-            if timestamp_in_body(&scheme) {
-                let text = String::from_utf8(body).unwrap();
-                let at = text.find("\"webhookTimestamp\":").unwrap() + 19;
-                let end = at + text[at..].find(',').unwrap();
-                let body = format!("{}\"soon\"{}", &text[..at], &text[end..]).into_bytes();
-                request = signed(&signer, &body, &options);
+            // In the body it is judged before the signature, as in a header.
+            if let Some(field) = scheme.timestamp_field() {
+                request.body = with_json_value(&request.body, field, "soon");
             } else if let Some(header) = scheme.timestamp_header() {
                 request.set(header, "not-a-timestamp".to_owned());
             } else {
@@ -300,6 +345,30 @@ fn requests(preset: &str, send: Send, id: &str, address: SocketAddr) -> Vec<Requ
             replay.set(id_header, format!("{id}-replayed"));
             vec![valid, replay]
         }
+        Send::ReplayUnderNewBodyId => {
+            let Some(DeliveryIdSource::JsonPointer(pointer)) = scheme.delivery_id() else {
+                unreachable!("the case is for an id at a JSON Pointer")
+            };
+            let mut replay = valid.clone();
+            replay.body = with_json_value(&replay.body, &pointer, &format!("{id}-replayed"));
+            vec![valid, replay]
+        }
+        Send::TamperedSignedValue => {
+            let signed_value = scheme
+                .signed_content()
+                .as_parts()
+                .iter()
+                .find_map(|part| match part {
+                    Part::JsonPointer(pointer) if Some(&**pointer) != scheme.timestamp_field() => {
+                        Some(pointer.to_string())
+                    }
+                    _ => None,
+                })
+                .unwrap();
+            let mut request = valid;
+            request.body = with_json_value(&request.body, &signed_value, "tampered");
+            vec![request]
+        }
         Send::RotationSecondMatches => vec![rotation(preset, &body, &options)],
         Send::SignedChallenge | Send::UnsignedChallenge => {
             vec![challenge(&signer, preset_name, send, &options, id)]
@@ -311,7 +380,8 @@ fn requests(preset: &str, send: Send, id: &str, address: SocketAddr) -> Vec<Requ
         Send::Body2MiB => vec![body_2mib(&signer, &body, &options)],
         Send::OneItemWrongToken => {
             let item = |which| {
-                let one = support::signer(preset, which).embed_token(&carried(&scheme, &body));
+                let one =
+                    support::signer(preset, which).sign_body(&carried(&scheme, &body), &options);
                 let text = String::from_utf8(one).unwrap();
                 text["{\"value\":[".len()..text.len() - 2].to_owned()
             };
@@ -612,15 +682,16 @@ fn body_2mib(signer: &Signer, body: &[u8], options: &SignOptions) -> Request {
 }
 
 /// `body` signed as the provider sends it: in a `value` array carrying the token,
-/// for a token in the body (Microsoft Graph).
+/// for a token in the body (Microsoft Graph); carrying the signature, for a
+/// signature in the body (Mailgun).
 fn signed(signer: &Signer, body: &[u8], options: &SignOptions) -> Request {
-    let body = signer.embed_token(&carried(signer.scheme(), body));
+    let body = signer.sign_body(&carried(signer.scheme(), body), options);
     Request::signed(signer.sign(&body, options), body)
 }
 
 /// `body` as the one item of a `value` array, for a token in the body.
 fn carried(scheme: &Scheme, body: &[u8]) -> Vec<u8> {
-    if scheme.signature_header().is_some() {
+    if !matches!(scheme.format(), SignatureFormat::BodyToken { .. }) {
         return body.to_vec();
     }
     [&b"{\"value\":["[..], body, b"]}"].concat()
@@ -633,6 +704,8 @@ fn applies(presets: Presets, preset: &str) -> bool {
     match presets {
         Presets::All => true,
         Presets::Signed => !token,
+        Presets::SignsBody => scheme.signs_body(),
+        Presets::SignsBodyValues => !token && !scheme.signs_body(),
         Presets::Token => token,
         Presets::WithTimestamp => scheme.has_timestamp(),
         Presets::TimestampInHead => scheme.has_timestamp() && !timestamp_in_body(&scheme),
@@ -664,6 +737,10 @@ fn applies(presets: Presets, preset: &str) -> bool {
         }
         Presets::UnsignedIdHeader => {
             scheme.delivery_id_header().is_some() && scheme.dedupes_on_signature()
+        }
+        Presets::UnsignedIdInBody => {
+            matches!(scheme.delivery_id(), Some(DeliveryIdSource::JsonPointer(_)))
+                && scheme.dedupes_on_signature()
         }
         Presets::SignatureInHeader => scheme.signature_header().is_some(),
         Presets::TokenInHeader => token && scheme.signature_header().is_some(),
@@ -748,7 +825,7 @@ async fn run_case(
         }
     }
     match case.send {
-        Send::Duplicate | Send::ReplayUnderNewId
+        Send::Duplicate | Send::ReplayUnderNewId | Send::ReplayUnderNewBodyId
             if case.handler_runs == 1 && answers[1].header("webhook-duplicate") != Some("true") =>
         {
             failures.push(format!("{adapter} {preset}: the duplicate is not marked"));
@@ -848,38 +925,43 @@ async fn conformance_table_against_both_adapters() {
         failures.len(),
         failures.join("\n")
     );
-    // On two adapters, for the 43 presets: 7 cases for all; 7 for the 42 with the
-    // signature in a header (all but Microsoft Graph), 2 for the 41 that dedupe and
-    // 1 for the 2 that cannot (Graph, Postmark); 1 for the token in the body (Graph);
-    // 3 for the 39 that sign the body, 1 for the 4 token schemes (GitLab, Okta,
-    // Graph, Postmark) and 2 for the 3 with the token in a header; 4 for the 14 with
-    // a timestamp and 1 for the 13 of them with it in a header; 2 for the 2 JSON echo
-    // challenges; 2 for the 3 other signed handshakes (Discord, Twitch, Zoom), 2 for
-    // the 8 unsigned ones (Meta, Dropbox, X, Okta, Graph, Asana, Notion,
-    // WooCommerce) and 1 for Meta's verify token; 1 for the 17 that parse the body
-    // and 1 for the 26 that do not; 1 for the 40 without a JSON Pointer or a token
-    // in the body; 1 for the 6 with an unsigned id header (Sentimatrix, GitHub,
-    // Shopify, Linear, Jira, Razorpay).
+    // On two adapters, for the 44 presets: 7 cases for all; 7 for the 42 with the
+    // signature in a header (all but Microsoft Graph and Mailgun), 2 for the 42 that
+    // dedupe and 1 for the 2 that cannot (Graph, Postmark); 1 for the token in the
+    // body (Graph); 1 for the 39 that sign the whole body, 2 for the 40 that sign and
+    // 2 for the one that signs values of its body (Mailgun); 1 for the 4 token
+    // schemes (GitLab, Okta, Graph, Postmark) and 2 for the 3 with the token in a
+    // header; 4 for the 15 with a timestamp and 1 for the 13 of them with it in the
+    // head; 2 for the 2 JSON echo challenges; 2 for the 3 other signed handshakes
+    // (Discord, Twitch, Zoom), 2 for the 8 unsigned ones (Meta, Dropbox, X, Okta,
+    // Graph, Asana, Notion, WooCommerce) and 1 for Meta's verify token; 1 for the 18
+    // that parse the body and 1 for the 26 that do not; 1 for the 40 without a JSON
+    // Pointer or a signature or token in the body; 1 for the 6 with an unsigned id
+    // header (Sentimatrix, GitHub, Shopify, Linear, Jira, Razorpay) and 1 for the one
+    // with an unsigned id in the body (Mailgun).
     assert_eq!(
         executed,
-        2 * (7 * 43
+        2 * (7 * 44
             + 7 * 42
-            + 2 * 41
+            + 2 * 42
             + 2
             + 1
-            + 3 * 39
+            + 39
+            + 2 * 40
+            + 2
             + 4
             + 2 * 3
-            + 4 * 14
+            + 4 * 15
             + 13
             + 2 * 2
             + 2 * 3
             + 2 * 8
             + 1
-            + 17
+            + 18
             + 26
             + 40
-            + 6)
+            + 6
+            + 1)
     );
     assert_no_secret_in(&logs.text());
     assert_counted(&snapshotter);

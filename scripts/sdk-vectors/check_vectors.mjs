@@ -263,6 +263,15 @@ const independent = {
     const ok = headers.some((s) => keys.some((k) => eq(hmac("sha256", k, v.body + ts, "base64"), s)));
     return R(ok ? "ok" : "bad_signature");
   },
+  mailgun(v, h) {
+    // No header: {"signature":{"timestamp","token","signature"}} in the JSON body, the signature hex
+    // HMAC-SHA256(key, timestamp || token) (the event data is not signed); the SDK's window, 900 s both ways.
+    const fields = JSON.parse(v.body).signature;
+    if (fields === undefined || typeof fields.signature !== "string") return R("missing_signature");
+    if (Math.abs(v.now - Number(fields.timestamp)) > 900) return R("timestamp_out_of_window");
+    if (!/^[0-9a-fA-F]{64}$/.test(fields.signature)) return R("malformed");
+    return R(eq(hmac("sha256", v.key, fields.timestamp + fields.token, "hex"), fields.signature.toLowerCase()) ? "ok" : "bad_signature");
+  },
   postmark(v, h) {
     // Authorization: Basic base64(user:password), compared with the configured user:password.
     const auth = h["authorization"];

@@ -334,12 +334,12 @@ impl DeliveryArgs {
             let sample = args.scheme.sample(event, &id, timestamp);
             (sample.body, None, sample.headers)
         };
-        // Microsoft Graph: the token goes in the body, which is then no longer the
-        // file's.
-        let carried = signer.embed_token(&body);
+        // Microsoft Graph and Mailgun: the token or signature goes in the body,
+        // which is then no longer the file's.
+        let mut options = SignOptions::new().timestamp(timestamp).id(id.clone());
+        let carried = signer.sign_body(&body, &options);
         let body_file = if carried == body { body_file } else { None };
         let body = carried;
-        let mut options = SignOptions::new().timestamp(timestamp).id(id.clone());
         let mut send_to = None;
         if let Some(given) = self.signed_url.as_deref().or(url) {
             // Twilio: a JSON body's digest goes in the URL, which is then signed.

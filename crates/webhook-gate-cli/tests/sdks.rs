@@ -89,12 +89,13 @@ fn the_official_sdks_accept_what_the_command_signs() {
     };
     for preset in [
         "twilio", "square", "hubspot", "discord", "sendgrid", "zoom", "linear", "paddle", "notion",
-        "standard", "stripe", "github", "shopify",
+        "standard", "stripe", "github", "shopify", "mux", "razorpay", "coinbase",
     ] {
         assert!(passed(&node, preset), "npm: {preset} not checked:\n{node}");
     }
     for preset in [
         "twilio", "square", "hubspot", "discord", "sendgrid", "paddle", "standard", "slack",
+        "razorpay", "coinbase", "box", "mailgun",
     ] {
         assert!(passed(&pypi, preset), "PyPI: {preset} not checked:\n{pypi}");
     }

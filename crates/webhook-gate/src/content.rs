@@ -8,7 +8,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::error::VerifyError;
 use crate::headers::{HeaderKey, HeaderLookup, HeaderSource};
-use crate::scheme::{Encoding, ResolvedPart, Scheme};
+use crate::scheme::{BodyValue, Encoding, ResolvedPart, Scheme};
 use crate::signature;
 
 /// Everything a template may take from the request head, read once.
@@ -33,8 +33,17 @@ pub(crate) enum BodyPart {
         /// The URL carries the body's digest instead (Twilio's JSON requests).
         bound_by_url: bool,
     },
-    /// A JSON field of the kept body.
-    JsonField(Cow<'static, str>),
+    /// Values of the kept JSON body, with the bytes of the template between and
+    /// after them.
+    Json(Vec<Deferred>),
+}
+
+/// A piece of the template after its first JSON value.
+pub(crate) enum Deferred {
+    /// Bytes known from the head (a literal, a header's value).
+    Bytes(Vec<u8>),
+    /// A value of the body.
+    Value(BodyValue),
 }
 
 /// The template split around its body part: the bytes after the body, evaluated
@@ -69,7 +78,11 @@ pub(crate) fn start<H: HeaderSource + ?Sized>(
                 continue;
             }
             ResolvedPart::JsonField(field) => {
-                body = BodyPart::JsonField(field.clone());
+                push_value(&mut body, BodyValue::Field(field.clone()));
+                continue;
+            }
+            ResolvedPart::JsonPointer(pointer) => {
+                push_value(&mut body, BodyValue::Pointer(pointer.clone()));
                 continue;
             }
             ResolvedPart::Literal(bytes) => Cow::Borrowed(bytes),
@@ -89,13 +102,21 @@ pub(crate) fn start<H: HeaderSource + ?Sized>(
                 Cow::Borrowed(head.target.ok_or_else(|| missing(":path"))?.as_bytes())
             }
         };
-        if matches!(body, BodyPart::None) {
-            feed(&bytes);
-        } else {
-            suffix.extend_from_slice(&bytes);
+        match &mut body {
+            BodyPart::None => feed(&bytes),
+            BodyPart::Json(deferred) => deferred.push(Deferred::Bytes(bytes.into_owned())),
+            _ => suffix.extend_from_slice(&bytes),
         }
     }
     Ok(Split { body, suffix })
+}
+
+/// A JSON value of the body joins the deferred part of the template.
+fn push_value(body: &mut BodyPart, value: BodyValue) {
+    match body {
+        BodyPart::Json(deferred) => deferred.push(Deferred::Value(value)),
+        _ => *body = BodyPart::Json(vec![Deferred::Value(value)]),
+    }
 }
 
 fn missing(header: &'static str) -> VerifyError {
@@ -131,8 +152,68 @@ pub(crate) fn finish_body(body: BodyPart, kept: &[u8]) -> Result<Vec<u8>, Verify
         BodyPart::SortedFormFields {
             bound_by_url: false,
         } => sorted_form_fields(kept)?,
-        BodyPart::JsonField(field) => json_text(kept, &field)?.into_bytes(),
+        BodyPart::Json(deferred) => {
+            let json = Json::new(kept);
+            let mut bytes = Vec::new();
+            for piece in deferred {
+                match piece {
+                    Deferred::Bytes(known) => bytes.extend_from_slice(&known),
+                    Deferred::Value(value) => {
+                        bytes.extend_from_slice(json.text(&value)?.as_bytes());
+                    }
+                }
+            }
+            bytes
+        }
     })
+}
+
+/// A kept JSON body, parsed once for every value read at a pointer.
+pub(crate) struct Json<'b> {
+    body: &'b [u8],
+    parsed: std::cell::OnceCell<Option<serde_json::Value>>,
+}
+
+impl<'b> Json<'b> {
+    pub(crate) fn new(body: &'b [u8]) -> Self {
+        Self {
+            body,
+            parsed: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The value as text (a string's value, a number as written).
+    pub(crate) fn text(&self, value: &BodyValue) -> Result<String, VerifyError> {
+        self.find(value)?.ok_or(VerifyError::MalformedBody {
+            reason: "a signed JSON field is missing",
+        })
+    }
+
+    /// The value as text; `None` when the body has no string or number there, an
+    /// error when the body is not JSON.
+    pub(crate) fn find(&self, value: &BodyValue) -> Result<Option<String>, VerifyError> {
+        Ok(match value {
+            BodyValue::Field(field) => {
+                as_text(crate::delivery::json_top_level(self.body, field)?.as_ref())
+            }
+            BodyValue::Pointer(pointer) => {
+                let parsed = self
+                    .parsed
+                    .get_or_init(|| serde_json::from_slice(self.body).ok())
+                    .as_ref()
+                    .ok_or(VerifyError::MalformedBody { reason: "not JSON" })?;
+                as_text(parsed.pointer(pointer))
+            }
+        })
+    }
+}
+
+fn as_text(value: Option<&serde_json::Value>) -> Option<String> {
+    match value {
+        Some(serde_json::Value::String(text)) => Some(text.clone()),
+        Some(serde_json::Value::Number(number)) => Some(number.to_string()),
+        _ => None,
+    }
 }
 
 /// `name` + `value` of every `application/x-www-form-urlencoded` field, sorted by
@@ -193,18 +274,6 @@ pub(crate) fn query_param(target: &str, name: &str) -> Option<Vec<u8>> {
     })
 }
 
-/// A top-level field of a JSON object as text: a string's value, a number as
-/// written.
-pub(crate) fn json_text(body: &[u8], field: &str) -> Result<String, VerifyError> {
-    match crate::delivery::json_top_level(body, field)? {
-        Some(serde_json::Value::String(text)) => Ok(text),
-        Some(serde_json::Value::Number(number)) => Ok(number.to_string()),
-        _ => Err(VerifyError::MalformedBody {
-            reason: "a signed JSON field is missing",
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,12 +301,21 @@ mod tests {
     }
 
     #[test]
-    fn json_text_reads_strings_and_numbers() {
-        assert_eq!(
-            json_text(br#"{"t":1700000000000}"#, "t").unwrap(),
-            "1700000000000"
-        );
-        assert_eq!(json_text(br#"{"t":"x"}"#, "t").unwrap(), "x");
-        assert!(json_text(br#"{"u":1}"#, "t").is_err());
+    fn json_values_read_strings_and_numbers() {
+        let field = |name: &'static str| BodyValue::Field(Cow::Borrowed(name));
+        let pointer = |at: &'static str| BodyValue::Pointer(Cow::Borrowed(at));
+        let body = br#"{"t":1700000000000,"s":{"t":"x","n":[1]}}"#;
+        let json = Json::new(body);
+        assert_eq!(json.text(&field("t")).unwrap(), "1700000000000");
+        assert_eq!(json.text(&pointer("/s/t")).unwrap(), "x");
+        assert_eq!(json.text(&pointer("/t")).unwrap(), "1700000000000");
+        // Absent, or neither a string nor a number: missing.
+        assert_eq!(json.find(&field("u")).unwrap(), None);
+        assert_eq!(json.find(&pointer("/s/n")).unwrap(), None);
+        assert_eq!(json.find(&pointer("/s/u")).unwrap(), None);
+        assert!(json.text(&pointer("/s/n")).is_err());
+        // Not JSON: an error, not a missing value.
+        assert!(Json::new(b"{\"t\":").find(&pointer("/t")).is_err());
+        assert!(Json::new(b"{\"t\":").find(&field("t")).is_err());
     }
 }

@@ -113,6 +113,16 @@ pub enum SignatureFormat {
         /// The string field of each item that carries the token (`clientState`).
         field: Cow<'static, str>,
     },
+    /// One signature carried in the JSON body, not in a header: the string at the
+    /// JSON Pointer `pointer` (Mailgun's `/signature/signature`), in `encoding`.
+    /// The scheme has no signature header; its signed content is made of other
+    /// values of the body ([`Part::JsonPointer`]).
+    BodyField {
+        /// Where the signature is (RFC 6901: `/signature/signature`).
+        pointer: Cow<'static, str>,
+        /// How the signature is written.
+        encoding: Encoding,
+    },
 }
 
 impl SignatureFormat {
@@ -172,13 +182,28 @@ impl SignatureFormat {
         }
     }
 
-    /// Where the signature (or token) is, for messages: the header's name, or
-    /// `value[*].clientState` for a token in the body.
-    pub(crate) fn describe_body_token(&self) -> Option<String> {
+    /// A signature at the JSON Pointer `pointer` of the body, in `encoding`.
+    pub fn body_field(pointer: impl Into<Cow<'static, str>>, encoding: Encoding) -> Self {
+        Self::BodyField {
+            pointer: pointer.into(),
+            encoding,
+        }
+    }
+
+    /// Where in the body the signature (or token) is, for messages:
+    /// `value[*].clientState` for a token in the body, the pointer for a
+    /// signature in the body; `None` for a format carried in a header.
+    pub(crate) fn describe_in_body(&self) -> Option<String> {
         match self {
             Self::BodyToken { array, field } => Some(format!("{array}[*].{field}")),
+            Self::BodyField { pointer, .. } => Some(pointer.to_string()),
             _ => None,
         }
+    }
+
+    /// Whether the signature (or token) is carried in the body.
+    pub(crate) fn in_body(&self) -> bool {
+        matches!(self, Self::BodyToken { .. } | Self::BodyField { .. })
     }
 }
 
@@ -211,6 +236,11 @@ pub enum Part {
     SortedFormFields,
     /// A top-level field of the JSON body, as text. Needs the whole body.
     JsonField(Cow<'static, str>),
+    /// The value at a JSON Pointer of the body (RFC 6901: `/signature/token`), as
+    /// text: a string's value, a number as written. Needs the whole body. A template
+    /// may hold several, with literals between them (Mailgun signs
+    /// `/signature/timestamp` then `/signature/token`), but not with the body itself.
+    JsonPointer(Cow<'static, str>),
 }
 
 impl Part {
@@ -317,6 +347,7 @@ impl std::fmt::Display for SignedContent {
                 Part::BodySha256Hex => f.write_str("{sha256(body)}")?,
                 Part::SortedFormFields => f.write_str("{sorted form fields}")?,
                 Part::JsonField(field) => write!(f, "{{body.{field}}}")?,
+                Part::JsonPointer(pointer) => write!(f, "{{body{pointer}}}")?,
             }
         }
         Ok(())
@@ -354,6 +385,9 @@ pub enum TimestampSource {
     /// A top-level field of the JSON body (Linear's `webhookTimestamp`): checked once
     /// the body is verified, so the verifier keeps the body.
     JsonField(Cow<'static, str>),
+    /// The value at a JSON Pointer of the body (Mailgun's `/signature/timestamp`), a
+    /// number or a string of digits: checked once the body is verified.
+    JsonPointer(Cow<'static, str>),
 }
 
 /// A complete description of one provider's signature scheme.
@@ -390,7 +424,7 @@ pub struct Scheme {
     pub(crate) keeps_body: bool,
     pub(crate) timestamp_header: Option<(HeaderKey, bool)>,
     pub(crate) timestamp_in_signature: bool,
-    pub(crate) timestamp_in_body: Option<Cow<'static, str>>,
+    pub(crate) timestamp_in_body: Option<BodyValue>,
     pub(crate) timestamp_format: TimestampFormat,
     pub(crate) tolerance: Duration,
     pub(crate) body_digest_param: Option<Cow<'static, str>>,
@@ -488,7 +522,7 @@ impl Scheme {
     pub fn signature_location(&self) -> Cow<'_, str> {
         match &self.signature_header {
             Some(name) => Cow::Borrowed(&name.display),
-            None => Cow::Owned(self.format.describe_body_token().unwrap_or_default()),
+            None => Cow::Owned(self.format.describe_in_body().unwrap_or_default()),
         }
     }
 
@@ -517,7 +551,7 @@ impl Scheme {
     /// The field of the JSON body that carries the timestamp, if it is there
     /// (Linear's `webhookTimestamp`).
     pub fn timestamp_field(&self) -> Option<&str> {
-        self.timestamp_in_body.as_deref()
+        self.timestamp_in_body.as_ref().map(BodyValue::name)
     }
 
     /// The header whose value is signed as `{id}`, if any.
@@ -565,16 +599,15 @@ impl Scheme {
 
     /// Whether the signature covers the delivery id: an id read from the signed body
     /// or from a signed header, or the signature's own fingerprint. Where it does
-    /// not (GitHub, Shopify, Sentimatrix), a receiver dedupes on the signature's
+    /// not (GitHub, Shopify, Sentimatrix; Mailgun, whose signature covers two values
+    /// of its body but not the event's id), a receiver dedupes on the signature's
     /// fingerprint as well, so that a capture resent under a new id is a duplicate.
     pub fn signs_delivery_id(&self) -> bool {
         match &self.delivery_id {
-            None
-            | Some(
-                DeliveryIdSourceResolved::JsonField(_)
-                | DeliveryIdSourceResolved::JsonPointer(_)
-                | DeliveryIdSourceResolved::SignatureFingerprint,
-            ) => true,
+            None | Some(DeliveryIdSourceResolved::SignatureFingerprint) => true,
+            Some(
+                DeliveryIdSourceResolved::JsonField(_) | DeliveryIdSourceResolved::JsonPointer(_),
+            ) => self.signs_body(),
             Some(DeliveryIdSourceResolved::Header(name)) => {
                 self.signed_content.signs_id()
                     && self
@@ -583,6 +616,14 @@ impl Scheme {
                         .is_some_and(|signed| signed.lookup == name.lookup)
             }
         }
+    }
+
+    /// Whether the signature covers the whole body: its bytes, their digest, or its
+    /// form fields (not only some values of it, as Mailgun's does).
+    pub fn signs_body(&self) -> bool {
+        self.algorithm != Algorithm::Token
+            && (self.parts.iter().any(ResolvedPart::streams_body)
+                || self.body_digest_param.is_some())
     }
 
     /// Whether a receiver claims a delivery under the signature's fingerprint as
@@ -617,6 +658,7 @@ pub(crate) enum ResolvedPart {
     BodySha256Hex,
     SortedFormFields,
     JsonField(Cow<'static, str>),
+    JsonPointer(Cow<'static, str>),
 }
 
 impl ResolvedPart {
@@ -633,14 +675,39 @@ impl ResolvedPart {
             Part::BodySha256Hex => Self::BodySha256Hex,
             Part::SortedFormFields => Self::SortedFormFields,
             Part::JsonField(field) => Self::JsonField(field.clone()),
+            Part::JsonPointer(pointer) => Self::JsonPointer(pointer.clone()),
         })
     }
 
-    pub(crate) fn needs_body(&self) -> bool {
+    /// Whether the part is made from the whole body as it streams (or from its
+    /// form fields): a template holds at most one.
+    fn streams_body(&self) -> bool {
         matches!(
             self,
-            Self::Body | Self::BodySha256Hex | Self::SortedFormFields | Self::JsonField(_)
+            Self::Body | Self::BodySha256Hex | Self::SortedFormFields
         )
+    }
+
+    /// Whether the part is a value of the JSON body.
+    pub(crate) fn reads_json(&self) -> bool {
+        matches!(self, Self::JsonField(_) | Self::JsonPointer(_))
+    }
+}
+
+/// A value read from the JSON body: a top-level field, or the value at a JSON
+/// Pointer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BodyValue {
+    Field(Cow<'static, str>),
+    Pointer(Cow<'static, str>),
+}
+
+impl BodyValue {
+    /// The field's name, or the pointer.
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Self::Field(name) | Self::Pointer(name) => name,
+        }
     }
 }
 
@@ -811,14 +878,14 @@ impl SchemeBuilder {
             scheme: self.name.to_string(),
             reason,
         };
-        let in_body = matches!(self.format, SignatureFormat::BodyToken { .. });
+        let in_body = self.format.in_body();
         let signature_header = match (self.signature_header.clone(), in_body) {
             (Some(name), false) => Some(HeaderKey::new(name)?),
             (None, true) => None,
             (None, false) => return Err(incomplete("no signature header")),
             (Some(_), true) => {
                 return Err(incomplete(
-                    "a token carried in the body has no signature header",
+                    "a signature or token carried in the body has no signature header",
                 ));
             }
         };
@@ -846,22 +913,27 @@ impl SchemeBuilder {
                 "a public-key signature is a single value in its header",
             ));
         }
-        let (timestamp_header, timestamp_in_signature, timestamp_in_body) =
-            match self.timestamp.clone() {
-                None => (None, false, None),
-                Some(TimestampSource::Header { name, required }) => {
-                    (Some((HeaderKey::new(name)?, required)), false, None)
+        let (timestamp_header, timestamp_in_signature, timestamp_in_body) = match self
+            .timestamp
+            .clone()
+        {
+            None => (None, false, None),
+            Some(TimestampSource::Header { name, required }) => {
+                (Some((HeaderKey::new(name)?, required)), false, None)
+            }
+            Some(TimestampSource::SignatureHeader) => {
+                if !matches!(self.format, SignatureFormat::KeyValue { .. }) {
+                    return Err(incomplete(
+                        "a timestamp in the signature header needs the key=value format",
+                    ));
                 }
-                Some(TimestampSource::SignatureHeader) => {
-                    if !matches!(self.format, SignatureFormat::KeyValue { .. }) {
-                        return Err(incomplete(
-                            "a timestamp in the signature header needs the key=value format",
-                        ));
-                    }
-                    (None, true, None)
-                }
-                Some(TimestampSource::JsonField(field)) => (None, false, Some(field)),
-            };
+                (None, true, None)
+            }
+            Some(TimestampSource::JsonField(field)) => (None, false, Some(BodyValue::Field(field))),
+            Some(TimestampSource::JsonPointer(pointer)) => {
+                (None, false, Some(BodyValue::Pointer(pointer)))
+            }
+        };
         if self.signed_content.signs_timestamp() {
             let has_required =
                 timestamp_in_signature || matches!(timestamp_header, Some((_, true)));
@@ -886,11 +958,34 @@ impl SchemeBuilder {
             .iter()
             .map(ResolvedPart::new)
             .collect::<Result<Vec<_>, _>>()?;
-        let body_parts = parts.iter().filter(|part| part.needs_body()).count();
-        if body_parts > 1 {
+        let streamed = parts.iter().filter(|part| part.streams_body()).count();
+        let json = parts.iter().any(ResolvedPart::reads_json);
+        if streamed > 1 || (streamed == 1 && json) {
             return Err(incomplete(
-                "the signed content may hold one part made from the body",
+                "the signed content may hold one part made from the whole body, or values of the JSON body",
             ));
+        }
+        // RFC 6901: every pointer but the whole document's starts with `/`.
+        let pointers = parts
+            .iter()
+            .filter_map(|part| match part {
+                ResolvedPart::JsonPointer(pointer) => Some(pointer.as_ref()),
+                _ => None,
+            })
+            .chain(match &timestamp_in_body {
+                Some(BodyValue::Pointer(pointer)) => Some(pointer.as_ref()),
+                _ => None,
+            })
+            .chain(match &self.format {
+                SignatureFormat::BodyField { pointer, .. } => Some(pointer.as_ref()),
+                _ => None,
+            });
+        for pointer in pointers {
+            if !pointer.starts_with('/') {
+                return Err(incomplete(
+                    "a JSON Pointer starts with `/` (`/signature/token`)",
+                ));
+            }
         }
         if self.algorithm == Algorithm::Token
             && matches!(
@@ -909,12 +1004,9 @@ impl SchemeBuilder {
         // verifier needs no copy of its own.
         let keeps_body = timestamp_in_body.is_some()
             || in_body
-            || parts.iter().any(|part| {
-                matches!(
-                    part,
-                    ResolvedPart::SortedFormFields | ResolvedPart::JsonField(_)
-                )
-            });
+            || parts
+                .iter()
+                .any(|part| part.reads_json() || matches!(part, ResolvedPart::SortedFormFields));
         let extra_signature_header = match (self.extra_signature_header, &signature_header) {
             (Some(name), Some(_)) => Some(HeaderKey::new(name)?),
             (Some(_), None) => {

@@ -27,7 +27,7 @@ use crate::content::{self, HeadValues};
 use crate::crypto::{Finished, Key, Running};
 use crate::error::ConfigError;
 use crate::headers::{HeaderLookup, HeaderSource};
-use crate::scheme::{Algorithm, Encoding, Scheme, SignatureFormat, TimestampFormat};
+use crate::scheme::{Algorithm, BodyValue, Encoding, Scheme, SignatureFormat, TimestampFormat};
 use crate::secret::Secret;
 use crate::signature;
 use crate::verify::{Clock, SystemClock};
@@ -288,13 +288,27 @@ impl Signer {
     /// made (a JSON field missing from `body`) signs what it can, and the verifier
     /// refuses it.
     pub fn sign(&self, body: &[u8], options: &SignOptions) -> SignedHeaders {
-        let scheme = &self.scheme;
+        SignedHeaders(self.sign_parts(body, options).0)
+    }
+
+    /// The timestamp as the scheme writes it.
+    fn timestamp_text(&self, options: &SignOptions) -> String {
         let unix = options.timestamp.unwrap_or_else(|| SystemClock.now_unix());
-        let timestamp = match scheme.timestamp_format {
+        match self.scheme.timestamp_format {
             TimestampFormat::UnixSeconds => unix.to_string(),
             TimestampFormat::UnixMillis => (unix * 1000).to_string(),
             TimestampFormat::Rfc3339 => crate::time::format_rfc3339(unix),
-        };
+        }
+    }
+
+    /// The headers, and each key's signature.
+    fn sign_parts(
+        &self,
+        body: &[u8],
+        options: &SignOptions,
+    ) -> (Vec<(String, String)>, Vec<Vec<u8>>) {
+        let scheme = &self.scheme;
+        let timestamp = self.timestamp_text(options);
         let id = options.id.clone().unwrap_or_else(|| generate_id(body));
         let method = options.method.as_deref().unwrap_or("POST");
         let url = options.url.as_deref().unwrap_or("https://localhost/");
@@ -364,7 +378,7 @@ impl Signer {
             let signature_value = signature_header_value(&scheme.format, &signatures, &timestamp);
             headers.push((name.display.to_string(), signature_value));
         }
-        SignedHeaders(headers)
+        (headers, signatures)
     }
 
     /// The URL a provider calls with `body`: `url` itself, or, for a scheme that
@@ -399,20 +413,93 @@ impl Signer {
         format!("{url}{separator}{param}={digest}").into()
     }
 
-    /// The body as the provider sends it, for schemes that carry the token in the
-    /// body ([`SignatureFormat::BodyToken`], Microsoft Graph's `clientState`): the
-    /// first secret written into the field of every item of the array. Other
-    /// schemes' bodies, and bodies without that array, come back unchanged.
+    /// The body as the provider sends it, for schemes that carry their token or
+    /// signature in the body; other schemes' bodies come back unchanged, as do
+    /// bodies that are not JSON objects.
+    ///
+    /// - A token in every item of an array ([`SignatureFormat::BodyToken`],
+    ///   Microsoft Graph's `clientState`): the first secret written into the field
+    ///   of every item.
+    /// - A signature in the body ([`SignatureFormat::BodyField`], Mailgun's): the
+    ///   timestamp (of `options`, as a string), and each other signed value the body
+    ///   lacks (the id of `options`, or a fresh one: Mailgun's `token`), then the
+    ///   first secret's signature, each written at its JSON Pointer.
+    ///
+    /// Sign the headers of the returned body with the same `options`.
     ///
     /// ```
+    /// use webhook_gate::sign::SignOptions;
     /// use webhook_gate::{Preset, Signer};
     ///
     /// let signer = Signer::new(Preset::MicrosoftGraph.scheme(), "client-state-1")?;
-    /// let body = signer.embed_token(br#"{"value":[{"changeType":"created"}]}"#);
+    /// let body = signer.sign_body(br#"{"value":[{"changeType":"created"}]}"#, &SignOptions::new());
     /// assert_eq!(body, br#"{"value":[{"changeType":"created","clientState":"client-state-1"}]}"#);
+    ///
+    /// let signer = Signer::new(Preset::Mailgun.scheme(), "key-3ax6xnjp29jd6fds4gc373sgvjxteol0")?;
+    /// let options = SignOptions::new()
+    ///     .timestamp(1_403_645_220)
+    ///     .id("5egbgr1vjgqxtrnp65xfznchgdccwh5d6i09vijqi3whgowmn6");
+    /// let body = signer.sign_body(br#"{"event-data":{"id":"CCXMjJ7nQi2N3BPigGOdgQ"}}"#, &options);
+    /// let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    /// // Mailgun's own test vector (mailgun-php `WebhookTest`).
+    /// assert_eq!(
+    ///     body["signature"]["signature"],
+    ///     "9cfc5c41582e51246e73c88d34db3af0a3a2692a76fbab81492842f000256d33"
+    /// );
     /// # Ok::<(), webhook_gate::ConfigError>(())
     /// ```
-    pub fn embed_token(&self, body: &[u8]) -> Vec<u8> {
+    pub fn sign_body(&self, body: &[u8], options: &SignOptions) -> Vec<u8> {
+        match &self.scheme.format {
+            SignatureFormat::BodyToken { .. } => self.embed_token(body),
+            SignatureFormat::BodyField { pointer, encoding } => {
+                self.embed_signature(body, options, pointer, *encoding)
+            }
+            _ => body.to_vec(),
+        }
+    }
+
+    /// The signature, and the signed values the body lacks, written into it.
+    fn embed_signature(
+        &self,
+        body: &[u8],
+        options: &SignOptions,
+        pointer: &str,
+        encoding: Encoding,
+    ) -> Vec<u8> {
+        let Ok(mut value @ serde_json::Value::Object(_)) =
+            serde_json::from_slice::<serde_json::Value>(body)
+        else {
+            return body.to_vec();
+        };
+        let timestamp = self.scheme.timestamp_in_body.as_ref();
+        if let Some(at) = timestamp {
+            set_value(&mut value, at, self.timestamp_text(options));
+        }
+        let id = options.id.clone().unwrap_or_else(|| generate_id(body));
+        for part in &self.scheme.parts {
+            let at = match part {
+                crate::scheme::ResolvedPart::JsonField(field) => BodyValue::Field(field.clone()),
+                crate::scheme::ResolvedPart::JsonPointer(at) => BodyValue::Pointer(at.clone()),
+                _ => continue,
+            };
+            if Some(&at) != timestamp && lookup(&value, &at).is_none() {
+                set_value(&mut value, &at, id.clone());
+            }
+        }
+        let Ok(unsigned) = serde_json::to_vec(&value) else {
+            return body.to_vec();
+        };
+        let (_, signatures) = self.sign_parts(&unsigned, options);
+        let Some(signature) = signatures.first() else {
+            return unsigned;
+        };
+        let at = BodyValue::Pointer(pointer.to_owned().into());
+        set_value(&mut value, &at, signature::encode(signature, encoding));
+        serde_json::to_vec(&value).unwrap_or(unsigned)
+    }
+
+    /// The first secret in the field of every item of the array.
+    fn embed_token(&self, body: &[u8]) -> Vec<u8> {
         let (SignatureFormat::BodyToken { array, field }, Some(SigningKey::Token(token))) =
             (&self.scheme.format, self.keys.first())
         else {
@@ -605,6 +692,43 @@ impl Signer {
     }
 }
 
+/// The value at a top-level field or a JSON Pointer.
+fn lookup<'v>(value: &'v serde_json::Value, at: &BodyValue) -> Option<&'v serde_json::Value> {
+    match at {
+        BodyValue::Field(field) => value.get(field.as_ref()),
+        BodyValue::Pointer(pointer) => value.pointer(pointer),
+    }
+}
+
+/// Writes `text` at a top-level field or a JSON Pointer, making the objects on the
+/// way; nothing when something other than an object is on the way.
+fn set_value(value: &mut serde_json::Value, at: &BodyValue, text: String) {
+    let tokens: Vec<String> = match at {
+        BodyValue::Field(field) => vec![field.to_string()],
+        // RFC 6901: `~1` is `/`, `~0` is `~`.
+        BodyValue::Pointer(pointer) => pointer
+            .split('/')
+            .skip(1)
+            .map(|token| token.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+    };
+    let Some((last, path)) = tokens.split_last() else {
+        return;
+    };
+    let mut here = value;
+    for token in path {
+        let Some(object) = here.as_object_mut() else {
+            return;
+        };
+        here = object
+            .entry(token.clone())
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+    }
+    if let Some(object) = here.as_object_mut() {
+        object.insert(last.clone(), serde_json::Value::String(text));
+    }
+}
+
 /// `text` percent-encoded for a query (unreserved characters as they are).
 fn form_encode(text: &str) -> String {
     let mut encoded = String::with_capacity(text.len());
@@ -661,7 +785,7 @@ fn signature_header_value(
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(&signatures[0])
         ),
-        SignatureFormat::BodyToken { .. } => String::new(),
+        SignatureFormat::BodyToken { .. } | SignatureFormat::BodyField { .. } => String::new(),
     }
 }
 

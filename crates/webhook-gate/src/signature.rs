@@ -133,6 +133,25 @@ pub(crate) fn token_digest(token: &[u8]) -> SignatureBytes {
     SignatureBytes::from_slice(&digest).unwrap_or(SignatureBytes::EMPTY)
 }
 
+/// The signature a body carries at `pointer` ([`SignatureFormat::BodyField`]):
+/// missing when the body has no string there, malformed when it is not a signature
+/// of the algorithm's length in `encoding`.
+pub(crate) fn body_signature(
+    json: &crate::content::Json<'_>,
+    pointer: &str,
+    encoding: Encoding,
+    algorithm: Algorithm,
+) -> Result<SignatureBytes, VerifyError> {
+    let value = crate::scheme::BodyValue::Pointer(std::borrow::Cow::Owned(pointer.to_owned()));
+    let text = json
+        .find(&value)?
+        .ok_or_else(|| VerifyError::MissingSignature {
+            header: std::borrow::Cow::Owned(pointer.to_owned()),
+        })?;
+    decode(text.as_bytes(), encoding, algorithm.signature_len())
+        .ok_or(malformed("not a signature of the expected length"))
+}
+
 /// The token digests a body carries in the field `field` of every item of its
 /// top-level array `array` ([`SignatureFormat::BodyToken`]): missing when the array
 /// is absent or empty, or an item lacks the field.
@@ -254,8 +273,8 @@ pub(crate) fn parse<'a>(
                 strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
             parsed.push(token_digest(token));
         }
-        SignatureFormat::BodyToken { .. } => {
-            return Err(malformed("the token is carried in the body"));
+        SignatureFormat::BodyToken { .. } | SignatureFormat::BodyField { .. } => {
+            return Err(malformed("the signature is carried in the body"));
         }
         // Credentials of another kind, or not base64, are wrong credentials (401,
         // as for a wrong password), never taken as the token itself: the empty

@@ -979,7 +979,7 @@ impl PendingVerification {
         match &mut self.body {
             BodyPart::Stream => self.runnings.update(chunk),
             BodyPart::Sha256Hex(hash) => hash.update(chunk),
-            BodyPart::None | BodyPart::SortedFormFields { .. } | BodyPart::JsonField(_) => {}
+            BodyPart::None | BodyPart::SortedFormFields { .. } | BodyPart::Json(_) => {}
         }
         if let Some(kept) = &mut self.kept {
             kept.extend_from_slice(chunk);
@@ -1019,13 +1019,36 @@ impl PendingVerification {
             return Err(VerifyError::MissingSignature { header });
         }
         let kept = self.kept.take().unwrap_or_default();
+        let keys = &self.verifier.inner.keys;
+        let scheme = self.verifier.scheme();
+        let json = content::Json::new(&kept);
+        // Found first, as a signature header is, then the timestamp, then the
+        // signed content: in the order a signed head is judged.
+        let body_signature =
+            match &scheme.format {
+                SignatureFormat::BodyField { pointer, encoding } => Some(
+                    signature::body_signature(&json, pointer, *encoding, scheme.algorithm)?,
+                ),
+                _ => None,
+            };
+        let mut timestamp = self.timestamp;
+        if let Some(value) = &scheme.timestamp_in_body {
+            let text = json
+                .find(value)?
+                .ok_or_else(|| VerifyError::MissingHeader {
+                    header: Cow::Owned(value.name().to_owned()),
+                })?;
+            let seconds = time::parse(text.as_bytes(), scheme.timestamp_format)
+                .ok_or(VerifyError::MalformedTimestamp)?;
+            self.verifier.check_window(seconds)?;
+            timestamp = Some(seconds);
+        }
         let body_bytes =
             content::finish_body(std::mem::replace(&mut self.body, BodyPart::None), &kept)?;
         self.runnings.update(&body_bytes);
         self.runnings.update(&self.suffix);
-        let keys = &self.verifier.inner.keys;
-        let (secret_index, mut matched) =
-            if let SignatureFormat::BodyToken { array, field } = &self.verifier.scheme().format {
+        let (secret_index, mut matched) = match &scheme.format {
+            SignatureFormat::BodyToken { array, field } => {
                 // Every item carries a token, and each must be one of the keys.
                 let mut first = None;
                 for token in signature::body_tokens(&kept, array, field)? {
@@ -1035,11 +1058,18 @@ impl PendingVerification {
                     first.get_or_insert(matched);
                 }
                 first.ok_or(VerifyError::NoMatchingSignature)?
-            } else {
+            }
+            _ if body_signature.is_some() => {
+                let finished = self.runnings.into_all().map(Running::finish);
+                first_match(keys, finished, body_signature.as_slice())
+                    .ok_or(VerifyError::NoMatchingSignature)?
+            }
+            _ => {
                 let finished = self.runnings.into_all().map(Running::finish);
                 first_match(keys, finished, self.candidates.signatures())
                     .ok_or(VerifyError::NoMatchingSignature)?
-            };
+            }
+        };
         // Verified by the legacy fallback: fingerprinted by the current scheme's tag
         // under the secret that matched.
         if let Some(current) = self.current.take()
@@ -1054,17 +1084,6 @@ impl PendingVerification {
             if !bool::from(crate::crypto::equal(&actual, &expected)) {
                 return Err(VerifyError::NoMatchingSignature);
             }
-        }
-        let mut timestamp = self.timestamp;
-        if let Some(field) = &self.verifier.scheme().timestamp_in_body {
-            let text =
-                content::json_text(&kept, field).map_err(|_| VerifyError::MissingHeader {
-                    header: Cow::Owned(field.to_string()),
-                })?;
-            let seconds = time::parse(text.as_bytes(), self.verifier.scheme().timestamp_format)
-                .ok_or(VerifyError::MalformedTimestamp)?;
-            self.verifier.check_window(seconds)?;
-            timestamp = Some(seconds);
         }
         Ok(Verified {
             verifier: self.verifier,

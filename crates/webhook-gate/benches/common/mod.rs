@@ -1,6 +1,6 @@
 //! What the `verify` and `ratio` benchmarks share: the bodies and the requests.
 
-use webhook_gate::scheme::{Algorithm, Scheme};
+use webhook_gate::scheme::{Algorithm, Scheme, SignatureFormat};
 use webhook_gate::sign::SignOptions;
 use webhook_gate::verify::{Clock as _, FixedClock, RequestHead, SystemClock};
 use webhook_gate::{Signer, Verifier};
@@ -75,23 +75,20 @@ pub fn keys(scheme: &Scheme) -> (String, String) {
 }
 
 /// The headers `scheme`'s provider sends for `body` (to [`URL`]), a verifier that
-/// accepts them, and the body as sent: `body` itself, or for a token in the body
-/// (Microsoft Graph) `body` as the one item of `value`, carrying the token.
+/// accepts them, and the body as sent: `body` itself, for a token in the body
+/// (Microsoft Graph) `body` as the one item of `value`, carrying the token, for a
+/// signature in the body (Mailgun) `body` carrying it.
 pub fn signed_request(scheme: &Scheme, body: &[u8]) -> (Vec<(String, String)>, Verifier, Vec<u8>) {
     let (verifying, signing) = keys(scheme);
     let signer = Signer::new(scheme.clone(), signing).unwrap();
-    let body = if scheme.signature_header().is_some() {
-        body.to_vec()
-    } else {
-        signer.embed_token(&[&b"{\"value\":["[..], body, b"]}"].concat())
+    let options = SignOptions::new().timestamp(now()).id("msg_bench").url(URL);
+    let body = match scheme.format() {
+        SignatureFormat::BodyToken { .. } => {
+            signer.sign_body(&[&b"{\"value\":["[..], body, b"]}"].concat(), &options)
+        }
+        _ => signer.sign_body(body, &options),
     };
-    let headers: Vec<(String, String)> = signer
-        .sign(
-            &body,
-            &SignOptions::new().timestamp(now()).id("msg_bench").url(URL),
-        )
-        .into_iter()
-        .collect();
+    let headers: Vec<(String, String)> = signer.sign(&body, &options).into_iter().collect();
     let verifier = Verifier::builder(scheme.clone())
         .secret(verifying)
         .public_url("https://example.com")

@@ -257,6 +257,15 @@ pub enum Preset {
     /// key can be rotated. `BOX-DELIVERY-ID` changes with each retry: the body's `id`
     /// (kept across retries) identifies the delivery.
     Box,
+    /// Mailgun: no header; the JSON body carries `"signature": {"timestamp",
+    /// "token", "signature"}`, the signature a hex HMAC-SHA256 of the timestamp
+    /// followed by the token (as written, no separator) under the HTTP webhook
+    /// signing key. The signature covers those two values, **not the event**: the
+    /// signature's fingerprint is claimed beside `event-data.id` (unsigned), so a
+    /// signature is accepted once, and within 900 s of its timestamp (the window of
+    /// Mailgun's Python SDK). Form-encoded deliveries (routes, legacy webhooks) are
+    /// not this preset's.
+    Mailgun,
 }
 
 impl Preset {
@@ -307,6 +316,7 @@ impl Preset {
         Self::WooCommerce,
         Self::Postmark,
         Self::Box,
+        Self::Mailgun,
     ];
 
     /// The preset's short name: `github`, `stripe`, `standard`, ...
@@ -357,6 +367,7 @@ impl Preset {
             Self::WooCommerce => "woocommerce",
             Self::Postmark => "postmark",
             Self::Box => "box",
+            Self::Mailgun => "mailgun",
         }
     }
 
@@ -707,6 +718,18 @@ impl Preset {
                 .timestamp_format(TimestampFormat::Rfc3339)
                 .tolerance(Duration::from_secs(600))
                 .delivery_id(DeliveryIdSource::JsonField("id".into())),
+            Self::Mailgun => builder
+                .format(SignatureFormat::body_field(
+                    "/signature/signature",
+                    Encoding::Hex,
+                ))
+                .signed_content(SignedContent::parts([
+                    Part::JsonPointer("/signature/timestamp".into()),
+                    Part::JsonPointer("/signature/token".into()),
+                ]))
+                .timestamp(TimestampSource::JsonPointer("/signature/timestamp".into()))
+                .tolerance(Duration::from_secs(900))
+                .delivery_id(DeliveryIdSource::JsonPointer("/event-data/id".into())),
         }
     }
 }
@@ -777,7 +800,7 @@ mod tests {
             "{message}"
         );
         assert!(
-            message.ends_with(", coinbase, zendesk, woocommerce, postmark, box"),
+            message.ends_with(", coinbase, zendesk, woocommerce, postmark, box, mailgun"),
             "{message}"
         );
     }

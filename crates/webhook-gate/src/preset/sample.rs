@@ -1,5 +1,7 @@
 //! Each preset's sample event, in the payload shape its provider documents.
 
+use base64::Engine as _;
+
 use super::Preset;
 
 use std::hash::{BuildHasher as _, Hasher as _};
@@ -64,6 +66,7 @@ impl Preset {
             Self::WooCommerce => "order.created",
             Self::Postmark => "Delivery",
             Self::Box => "FILE.UPLOADED",
+            Self::Mailgun => "delivered",
         }
     }
 
@@ -113,6 +116,11 @@ impl Preset {
                 format!("evt_{high:016x}{low:08x}")
             }
             Self::Razorpay => format!("evt_{:014x}", high >> 8),
+            // Mailgun's event ids: 22 characters of URL-safe base64.
+            Self::Mailgun => {
+                let bytes = [high.to_be_bytes(), low.to_be_bytes()].concat();
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes[..16])
+            }
             #[cfg(feature = "ed25519")]
             Self::Discord => format!("{}", high >> 1),
             Self::Paystack => format!("{}", high >> 20),
@@ -340,6 +348,10 @@ impl Preset {
                     r#"{{"type":"webhook_event","id":{id},"created_at":{time},"trigger":{event},"webhook":{{"id":"1234567890"}},"source":{{"id":"1234567890","type":"file","name":"Test.txt"}}}}"#
                 )
             }
+            // The signer writes `signature` (`Signer::sign_body`).
+            Self::Mailgun => format!(
+                r#"{{"event-data":{{"id":{id},"event":{event},"timestamp":{now}.0,"recipient":"alice@example.com","message":{{"headers":{{"message-id":"20240115103000.1.A1B2C3@mg.example.com","subject":"Sample message"}}}},"delivery-status":{{"code":250,"message":"OK"}}}}}}"#
+            ),
             Self::Postmark => format!(
                 r#"{{"RecordType":{event},"ServerID":23,"MessageStream":"outbound","MessageID":{id},"Recipient":"john@example.com","Tag":"welcome-email","DeliveredAt":{time},"Details":"Test delivery webhook details","Metadata":{{"a_key":"a_value"}}}}"#
             ),
