@@ -18,8 +18,8 @@
 //! Key material per route: `WEBHOOK_SECRET_<NAME>` (the preset's name in upper case,
 //! `-` as `_`: `WEBHOOK_SECRET_GITHUB`), else `WEBHOOK_SECRET` (Standard Webhooks
 //! decodes it as `whsec_` + base64, every other scheme uses its UTF-8 bytes); for the
-//! public-key presets (Discord, SendGrid) the provider's public key, else a published
-//! development key ([`DEVELOPMENT_KEYS`]). Verify tokens of unsigned handshakes
+//! public-key presets (Discord, SendGrid, Plaid) the provider's public key (Plaid's
+//! JWK), else a published development key ([`DEVELOPMENT_KEYS`]). Verify tokens of unsigned handshakes
 //! (Meta): `WEBHOOK_VERIFY_TOKEN_<NAME>`, else `WEBHOOK_VERIFY_TOKEN`. The URL the
 //! providers call, for the presets that sign it (Twilio, Square, HubSpot):
 //! `WEBHOOK_PUBLIC_URL` (`https://hooks.example.com`), else `https://` and the

@@ -13,7 +13,7 @@ pub const DEVELOPMENT_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// Development key pairs of the public-key presets, used when
 /// `WEBHOOK_SECRET_<NAME>` is unset: (preset, public key as the provider shows it,
 /// private key for signing test deliveries). Published: never use them in production.
-pub const DEVELOPMENT_KEYS: [(&str, &str, &str); 2] = [
+pub const DEVELOPMENT_KEYS: [(&str, &str, &str); 3] = [
     (
         "discord",
         "76c5d20e12156e503af21974df82dc104afaf98cbea5b0601995b69223c89a2f",
@@ -23,6 +23,13 @@ pub const DEVELOPMENT_KEYS: [(&str, &str, &str); 2] = [
         "sendgrid",
         "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEMmWMu4SjW3cL2zFW42y9z/6Sr6xqtLXzsV9U1IbmU8DJn0hKMtKu+9trdb0atiqsXkQo294PG3ztRAZBpdIIpQ==",
         "0dadce1cb63d5485191e7d625c1e5ec8dfa7cf10878799994e16eac84926bc65",
+    ),
+    // Plaid's keys are JWKs (as `/webhook_verification_key/get` returns them); the
+    // private one carries `d` and the `kid` the tokens name.
+    (
+        "plaid",
+        r#"{"alg":"ES256","created_at":1764633600,"crv":"P-256","expired_at":null,"kid":"wg-dev-plaid-1","kty":"EC","use":"sig","x":"JjXYY3tQCvngxQWAlXZuHlxjns7KWXhDE5Ty7hKubrs","y":"hgpVqbBN0QB8qxgnMLuYoXUG3KcM9EoaZjwVjsauLSg"}"#,
+        r#"{"kty":"EC","crv":"P-256","kid":"wg-dev-plaid-1","d":"hBw8OpVwU4Irx0ZoBwgZ2ULpaHgWMdxNi1BufLiAFvI","x":"JjXYY3tQCvngxQWAlXZuHlxjns7KWXhDE5Ty7hKubrs","y":"hgpVqbBN0QB8qxgnMLuYoXUG3KcM9EoaZjwVjsauLSg"}"#,
     ),
 ];
 

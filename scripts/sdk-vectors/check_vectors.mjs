@@ -272,6 +272,22 @@ const independent = {
     if (!/^[0-9a-fA-F]{64}$/.test(fields.signature)) return R("malformed");
     return R(eq(hmac("sha256", v.key, fields.timestamp + fields.token, "hex"), fields.signature.toLowerCase()) ? "ok" : "bad_signature");
   },
+  plaid(v, h) {
+    // Plaid-Verification: a compact JWS, ES256 only; claims iat (at most 300 s from now) and
+    // request_body_sha256 (lowercase hex SHA-256 of the raw body); the key is the JWK for its kid.
+    const token = h["plaid-verification"];
+    if (token === undefined) return R("missing_signature");
+    const [head, payload, signature] = token.split(".");
+    if (JSON.parse(Buffer.from(head, "base64url")).alg !== "ES256") return R("malformed");
+    const claims = JSON.parse(Buffer.from(payload, "base64url"));
+    if (!/^[0-9a-f]{64}$/.test(claims.request_body_sha256)) return R("malformed");
+    if (Math.abs(v.now - claims.iat) > 300) return R("timestamp_out_of_window");
+    const { kty, crv, x, y } = JSON.parse(v.key);
+    const key = createPublicKey({ key: { kty, crv, x, y }, format: "jwk" });
+    const raw = Buffer.from(signature, "base64url");
+    if (raw.length !== 64 || !cverify("sha256", Buffer.from(`${head}.${payload}`), { key, dsaEncoding: "ieee-p1363" }, raw)) return R("bad_signature");
+    return R(eq(createHash("sha256").update(v.body).digest("hex"), claims.request_body_sha256) ? "ok" : "bad_signature");
+  },
   postmark(v, h) {
     // Authorization: Basic base64(user:password), compared with the configured user:password.
     const auth = h["authorization"];

@@ -18,6 +18,8 @@ pub(crate) struct HeadValues<'h> {
     pub(crate) url: Option<Cow<'h, str>>,
     pub(crate) timestamp: &'h [u8],
     pub(crate) id: &'h [u8],
+    /// A JWT's header and claims, as sent.
+    pub(crate) signing_input: &'h [u8],
 }
 
 /// How the body enters the signed content.
@@ -89,6 +91,7 @@ pub(crate) fn start<H: HeaderSource + ?Sized>(
             ResolvedPart::Header(name) => Cow::Borrowed(required_header(headers, name)?),
             ResolvedPart::Timestamp => Cow::Borrowed(head.timestamp),
             ResolvedPart::Id => Cow::Borrowed(head.id),
+            ResolvedPart::JwsSigningInput => Cow::Borrowed(head.signing_input),
             ResolvedPart::Method => {
                 Cow::Borrowed(head.method.ok_or_else(|| missing(":method"))?.as_bytes())
             }

@@ -51,6 +51,10 @@ impl Key {
             #[cfg(feature = "p256")]
             Algorithm::EcdsaP256Sha256 => {
                 use p256::pkcs8::DecodePublicKey as _;
+                // A JWK (Plaid's), or a base64 SPKI key (SendGrid's).
+                if let Some(jwk) = jwk(bytes) {
+                    return p256_from_jwk(&jwk).map(Self::P256);
+                }
                 let der = decode_base64_text(bytes).ok_or(ConfigError::InvalidPublicKey)?;
                 Self::P256(
                     p256::ecdsa::VerifyingKey::from_public_key_der(&der)
@@ -126,6 +130,56 @@ impl Key {
             Self::Token(_) => Running::Token,
         }
     }
+}
+
+/// Key material given as a JSON Web Key: its members.
+fn jwk(material: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
+    if !material.trim_ascii_start().starts_with(b"{") {
+        return None;
+    }
+    match serde_json::from_slice(material).ok()? {
+        serde_json::Value::Object(members) => Some(members),
+        _ => None,
+    }
+}
+
+/// The key id (`kid`) of key material given as a JSON Web Key.
+pub(crate) fn key_id(material: &Secret) -> Option<String> {
+    jwk(material.expose())?
+        .get("kid")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// A P-256 public key from its JWK: `kty` `EC`, `crv` `P-256`, `x` and `y` in
+/// base64url; an `alg` other than `ES256`, or an `expired_at` that is set (Plaid
+/// marks a retired key so), makes it no key.
+#[cfg(feature = "p256")]
+fn p256_from_jwk(
+    members: &serde_json::Map<String, serde_json::Value>,
+) -> Result<p256::ecdsa::VerifyingKey, ConfigError> {
+    let text = |name: &str| members.get(name).and_then(serde_json::Value::as_str);
+    let expired = members
+        .get("expired_at")
+        .is_some_and(|value| !value.is_null());
+    if text("kty") != Some("EC")
+        || text("crv") != Some("P-256")
+        || text("alg").is_some_and(|alg| alg != "ES256")
+        || expired
+    {
+        return Err(ConfigError::InvalidPublicKey);
+    }
+    let coordinate = |name: &str| {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text(name)?)
+            .ok()?;
+        <[u8; 32]>::try_from(bytes.as_slice()).ok()
+    };
+    let (Some(x), Some(y)) = (coordinate("x"), coordinate("y")) else {
+        return Err(ConfigError::InvalidPublicKey);
+    };
+    let point = p256::EncodedPoint::from_affine_coordinates(&x.into(), &y.into(), false);
+    p256::ecdsa::VerifyingKey::from_encoded_point(&point).map_err(|_| ConfigError::InvalidPublicKey)
 }
 
 fn feature_of(algorithm: Algorithm) -> &'static str {
@@ -255,6 +309,10 @@ impl Finished {
     pub(crate) fn fingerprint_source(&self, candidate: &SignatureBytes) -> SignatureBytes {
         match self {
             Self::Tag(tag) => *tag,
+            // An ECDSA signature has a twin, (r, n - s), that verifies as well: the
+            // signed content, not the signature, tells a replay.
+            Self::Prehash(hash) => SignatureBytes::from_slice(&hash.clone().finalize())
+                .unwrap_or(SignatureBytes::EMPTY),
             _ => *candidate,
         }
     }

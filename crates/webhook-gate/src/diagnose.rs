@@ -686,6 +686,7 @@ fn digest(
         url: None,
         timestamp: timestamp.unwrap_or_default().as_bytes(),
         id: id.unwrap_or_default().as_bytes(),
+        signing_input: &[],
     };
     let no_headers: &[(&str, &str)] = &[];
     let feed = |bytes: &[u8]| running.update(bytes);

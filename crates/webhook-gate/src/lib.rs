@@ -72,6 +72,7 @@ pub mod delivery;
 pub mod diagnose;
 pub mod error;
 pub mod headers;
+mod jwt;
 mod meter;
 pub mod preset;
 pub mod receive;

@@ -123,6 +123,17 @@ pub enum SignatureFormat {
         /// How the signature is written.
         encoding: Encoding,
     },
+    /// A JSON Web Token (compact JWS) signed with the scheme's public-key algorithm
+    /// (Plaid's `Plaid-Verification`, ES256). Its header must name that algorithm
+    /// and may name the key (`kid`, for a [`KeyResolver`](crate::verify::KeyResolver));
+    /// its claims carry the timestamp (`iat`, unix seconds: use
+    /// [`TimestampSource::SignatureHeader`]) and the body's SHA-256 in lowercase hex
+    /// (`body_sha256_claim`), compared with the body's. The signed content is the
+    /// token's own header and claims ([`SignedContent::JWS`]).
+    Jwt {
+        /// The claim that holds the body's SHA-256 (`request_body_sha256`).
+        body_sha256_claim: Cow<'static, str>,
+    },
 }
 
 impl SignatureFormat {
@@ -190,6 +201,13 @@ impl SignatureFormat {
         }
     }
 
+    /// A JSON Web Token binding the body through the claim `body_sha256_claim`.
+    pub fn jwt(body_sha256_claim: impl Into<Cow<'static, str>>) -> Self {
+        Self::Jwt {
+            body_sha256_claim: body_sha256_claim.into(),
+        }
+    }
+
     /// Where in the body the signature (or token) is, for messages:
     /// `value[*].clientState` for a token in the body, the pointer for a
     /// signature in the body; `None` for a format carried in a header.
@@ -241,6 +259,9 @@ pub enum Part {
     /// may hold several, with literals between them (Mailgun signs
     /// `/signature/timestamp` then `/signature/token`), but not with the body itself.
     JsonPointer(Cow<'static, str>),
+    /// The JSON Web Token's header and claims as sent (`<header>.<claims>`, what a
+    /// JWS signs), for [`SignatureFormat::Jwt`]. Read with the head.
+    JwsSigningInput,
 }
 
 impl Part {
@@ -258,6 +279,7 @@ const SLACK_V0_PARTS: &[Part] = &[
     Part::text(":"),
     Part::Body,
 ];
+const JWS_PARTS: &[Part] = &[Part::JwsSigningInput];
 const ID_DOT_TIMESTAMP_DOT_BODY_PARTS: &[Part] = &[
     Part::Id,
     Part::text("."),
@@ -294,6 +316,9 @@ impl SignedContent {
     pub const SLACK_V0: Self = Self::from_static(SLACK_V0_PARTS);
     /// `{id}.{timestamp}.{body}` (Standard Webhooks).
     pub const ID_DOT_TIMESTAMP_DOT_BODY: Self = Self::from_static(ID_DOT_TIMESTAMP_DOT_BODY_PARTS);
+    /// What a JSON Web Token signs: its own header and claims
+    /// ([`SignatureFormat::Jwt`]; the body is bound by a claim).
+    pub const JWS: Self = Self::from_static(JWS_PARTS);
 
     /// A template from static parts.
     pub const fn from_static(parts: &'static [Part]) -> Self {
@@ -348,6 +373,7 @@ impl std::fmt::Display for SignedContent {
                 Part::SortedFormFields => f.write_str("{sorted form fields}")?,
                 Part::JsonField(field) => write!(f, "{{body.{field}}}")?,
                 Part::JsonPointer(pointer) => write!(f, "{{body{pointer}}}")?,
+                Part::JwsSigningInput => f.write_str("{jwt header}.{jwt claims}")?,
             }
         }
         Ok(())
@@ -380,7 +406,8 @@ pub enum TimestampSource {
         /// the window only when present, and cannot stop a replay: dedupe must.
         required: bool,
     },
-    /// The timestamp entry of a [`SignatureFormat::KeyValue`] signature header (`t=`).
+    /// The timestamp entry of a [`SignatureFormat::KeyValue`] signature header (`t=`),
+    /// or the `iat` claim of a [`SignatureFormat::Jwt`].
     SignatureHeader,
     /// A top-level field of the JSON body (Linear's `webhookTimestamp`): checked once
     /// the body is verified, so the verifier keeps the body.
@@ -618,12 +645,14 @@ impl Scheme {
         }
     }
 
-    /// Whether the signature covers the whole body: its bytes, their digest, or its
-    /// form fields (not only some values of it, as Mailgun's does).
+    /// Whether the signature covers the whole body: its bytes, their digest (in the
+    /// URL, in a JWT's claim), or its form fields (not only some values of it, as
+    /// Mailgun's does).
     pub fn signs_body(&self) -> bool {
         self.algorithm != Algorithm::Token
             && (self.parts.iter().any(ResolvedPart::streams_body)
-                || self.body_digest_param.is_some())
+                || self.body_digest_param.is_some()
+                || matches!(self.format, SignatureFormat::Jwt { .. }))
     }
 
     /// Whether a receiver claims a delivery under the signature's fingerprint as
@@ -659,6 +688,7 @@ pub(crate) enum ResolvedPart {
     SortedFormFields,
     JsonField(Cow<'static, str>),
     JsonPointer(Cow<'static, str>),
+    JwsSigningInput,
 }
 
 impl ResolvedPart {
@@ -676,6 +706,7 @@ impl ResolvedPart {
             Part::SortedFormFields => Self::SortedFormFields,
             Part::JsonField(field) => Self::JsonField(field.clone()),
             Part::JsonPointer(pointer) => Self::JsonPointer(pointer.clone()),
+            Part::JwsSigningInput => Self::JwsSigningInput,
         })
     }
 
@@ -907,10 +938,25 @@ impl SchemeBuilder {
                 "a token scheme needs a token format, and a token format a token scheme",
             ));
         }
-        if !self.algorithm.is_symmetric() && !matches!(self.format, SignatureFormat::Single { .. })
+        let jwt = matches!(self.format, SignatureFormat::Jwt { .. });
+        if !self.algorithm.is_symmetric()
+            && !matches!(
+                self.format,
+                SignatureFormat::Single { .. } | SignatureFormat::Jwt { .. }
+            )
         {
             return Err(incomplete(
-                "a public-key signature is a single value in its header",
+                "a public-key signature is a single value, or a JWT, in its header",
+            ));
+        }
+        if jwt && crate::jwt::jws_name(self.algorithm).is_none() {
+            return Err(incomplete(
+                "a JWT is signed with a public-key algorithm that has a JWS name (ES256)",
+            ));
+        }
+        if jwt != (self.signed_content.as_parts() == [Part::JwsSigningInput]) {
+            return Err(incomplete(
+                "a JWT signs its header and claims (SignedContent::JWS), and only a JWT does",
             ));
         }
         let (timestamp_header, timestamp_in_signature, timestamp_in_body) = match self
@@ -922,9 +968,12 @@ impl SchemeBuilder {
                 (Some((HeaderKey::new(name)?, required)), false, None)
             }
             Some(TimestampSource::SignatureHeader) => {
-                if !matches!(self.format, SignatureFormat::KeyValue { .. }) {
+                if !matches!(
+                    self.format,
+                    SignatureFormat::KeyValue { .. } | SignatureFormat::Jwt { .. }
+                ) {
                     return Err(incomplete(
-                        "a timestamp in the signature header needs the key=value format",
+                        "a timestamp in the signature header needs the key=value format or a JWT",
                     ));
                 }
                 (None, true, None)

@@ -55,14 +55,16 @@ enum SigningKey {
     Mac(Key),
     #[cfg(feature = "ed25519")]
     Ed25519(ed25519_dalek::SigningKey),
+    /// The key, and its id when given as a JWK (`kid`, written into a JWT).
     #[cfg(feature = "p256")]
-    P256(p256::ecdsa::SigningKey),
+    P256(p256::ecdsa::SigningKey, Option<String>),
     Token(Secret),
 }
 
 impl SigningKey {
     /// For public-key schemes `secret` is the private key: Ed25519's 32-byte seed
-    /// (hex or base64), P-256's 32-byte scalar (hex) or PKCS#8 DER (base64).
+    /// (hex or base64), P-256's 32-byte scalar (hex), PKCS#8 DER (base64) or JWK
+    /// (with `d`, and the `kid` a JWT names).
     fn new(scheme: &Scheme, secret: &Secret) -> Result<Self, ConfigError> {
         Ok(match scheme.algorithm {
             Algorithm::Token => Self::Token(secret.clone()),
@@ -76,6 +78,26 @@ impl SigningKey {
             #[cfg(feature = "p256")]
             Algorithm::EcdsaP256Sha256 => {
                 use p256::pkcs8::DecodePrivateKey as _;
+                if let Ok(serde_json::Value::Object(jwk)) =
+                    serde_json::from_slice::<serde_json::Value>(secret.expose())
+                {
+                    let scalar = jwk
+                        .get("d")
+                        .and_then(serde_json::Value::as_str)
+                        .and_then(|d| {
+                            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                                .decode(d)
+                                .ok()
+                        })
+                        .ok_or(ConfigError::InvalidPublicKey)?;
+                    let key = p256::ecdsa::SigningKey::from_slice(&scalar)
+                        .map_err(|_| ConfigError::InvalidPublicKey)?;
+                    let kid = jwk
+                        .get("kid")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned);
+                    return Ok(Self::P256(key, kid));
+                }
                 let bytes = decode_text(secret.expose()).ok_or(ConfigError::InvalidPublicKey)?;
                 let key = if bytes.len() == 32 {
                     p256::ecdsa::SigningKey::from_slice(&bytes)
@@ -84,7 +106,7 @@ impl SigningKey {
                     p256::ecdsa::SigningKey::from_pkcs8_der(&bytes)
                         .map_err(|_| ConfigError::InvalidPublicKey)?
                 };
-                Self::P256(key)
+                Self::P256(key, None)
             }
             _ => Self::Mac(crate::verify::key_of(scheme, secret)?),
         })
@@ -96,7 +118,7 @@ impl SigningKey {
             #[cfg(feature = "ed25519")]
             Self::Ed25519(_) => Running::Message(Vec::new()),
             #[cfg(feature = "p256")]
-            Self::P256(_) => Running::Message(Vec::new()),
+            Self::P256(..) => Running::Message(Vec::new()),
             Self::Token(_) => Running::Token,
         }
     }
@@ -111,13 +133,35 @@ impl SigningKey {
                 key.sign(&message).to_bytes().to_vec()
             }
             #[cfg(feature = "p256")]
-            (Self::P256(key), Finished::Message(message)) => {
+            (Self::P256(key, _), Finished::Message(message)) => {
                 use p256::ecdsa::signature::Signer as _;
                 let signature: p256::ecdsa::Signature = key.sign(&message);
                 signature.to_der().as_bytes().to_vec()
             }
             (Self::Token(token), _) => token.expose().to_vec(),
             _ => Vec::new(),
+        }
+    }
+
+    /// A compact JWS of `claims` under this key (the JWS signature is `r || s` for
+    /// ECDSA), naming the key's id.
+    #[cfg_attr(not(feature = "p256"), allow(unused_variables))]
+    fn sign_jwt(&self, claims: &serde_json::Value) -> Option<String> {
+        match self {
+            #[cfg(feature = "p256")]
+            Self::P256(key, kid) => {
+                use p256::ecdsa::signature::Signer as _;
+                let mut header = serde_json::json!({ "alg": "ES256" });
+                if let Some(kid) = kid {
+                    header["kid"] = serde_json::Value::from(kid.as_str());
+                }
+                header["typ"] = serde_json::Value::from("JWT");
+                Some(crate::jwt::encode(&header, claims, |input| {
+                    let signature: p256::ecdsa::Signature = key.sign(input);
+                    signature.to_bytes().to_vec()
+                }))
+            }
+            _ => None,
         }
     }
 }
@@ -340,6 +384,26 @@ impl Signer {
             }
         }
 
+        if let SignatureFormat::Jwt { body_sha256_claim } = &scheme.format {
+            // Plaid's: the token's claims carry the time and the body's digest.
+            let unix = options.timestamp.unwrap_or_else(|| SystemClock.now_unix());
+            let mut claims = serde_json::json!({ "iat": unix });
+            claims[body_sha256_claim.as_ref()] =
+                serde_json::Value::from(signature::encode(&Sha256::digest(body), Encoding::Hex));
+            let tokens: Vec<String> = self
+                .keys
+                .iter()
+                .filter_map(|key| key.sign_jwt(&claims))
+                .collect();
+            if let (Some(name), Some(token)) = (&scheme.signature_header, tokens.first()) {
+                headers.push((name.display.to_string(), token.clone()));
+            }
+            return (
+                headers,
+                tokens.into_iter().map(String::into_bytes).collect(),
+            );
+        }
+
         let bound_by_url = scheme
             .body_digest_param
             .as_ref()
@@ -355,6 +419,7 @@ impl Signer {
                     url: Some(url.into()),
                     timestamp: timestamp.as_bytes(),
                     id: id.as_bytes(),
+                    signing_input: &[],
                 };
                 let Ok(split) = content::start(
                     scheme,
@@ -785,7 +850,10 @@ fn signature_header_value(
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(&signatures[0])
         ),
-        SignatureFormat::BodyToken { .. } | SignatureFormat::BodyField { .. } => String::new(),
+        // Written by their own code (`embed_signature`, `sign_jwt`).
+        SignatureFormat::BodyToken { .. }
+        | SignatureFormat::BodyField { .. }
+        | SignatureFormat::Jwt { .. } => String::new(),
     }
 }
 

@@ -65,6 +65,8 @@ impl SignatureBytes {
 pub(crate) struct ParsedSignatures<'a> {
     pub(crate) timestamp: Option<&'a [u8]>,
     pub(crate) candidates: Candidates,
+    /// A JWT's claims ([`SignatureFormat::Jwt`]).
+    pub(crate) jwt: Option<crate::jwt::Claims<'a>>,
 }
 
 /// Up to [`MAX_SIGNATURES`] decoded signatures.
@@ -97,6 +99,7 @@ impl ParsedSignatures<'_> {
                 signatures: [SignatureBytes::EMPTY; MAX_SIGNATURES],
                 count: 0,
             },
+            jwt: None,
         }
     }
 
@@ -183,6 +186,7 @@ pub(crate) fn body_tokens(
 
 /// Parses `value` as `format` describes, each signature decoded as `algorithm`
 /// writes it.
+#[allow(clippy::too_many_lines, reason = "one arm per format: read as a table")]
 pub(crate) fn parse<'a>(
     format: &SignatureFormat,
     algorithm: Algorithm,
@@ -275,6 +279,11 @@ pub(crate) fn parse<'a>(
         }
         SignatureFormat::BodyToken { .. } | SignatureFormat::BodyField { .. } => {
             return Err(malformed("the signature is carried in the body"));
+        }
+        SignatureFormat::Jwt { body_sha256_claim } => {
+            let (claims, signature) = crate::jwt::parse(text, algorithm, body_sha256_claim)?;
+            parsed.push(signature);
+            parsed.jwt = Some(claims);
         }
         // Credentials of another kind, or not base64, are wrong credentials (401,
         // as for a wrong password), never taken as the token itself: the empty

@@ -85,6 +85,42 @@ pub trait Clock: Send + Sync + 'static {
     fn now_unix(&self) -> i64;
 }
 
+/// Gives the key a token names, for schemes whose key the provider serves over the
+/// network (Plaid's, by the JWT's `kid`, from `/webhook_verification_key/get`).
+///
+/// The core makes no request: the resolver answers from what the application
+/// holds. It is asked on the request path when a token names a key id that no
+/// configured key has (a JWK's `kid`), so it must answer at once: keep the keys in
+/// memory, and on a miss return `None` and fetch the key in the background. The
+/// request is then refused (401) and the provider's retry (Plaid's: 30 s later)
+/// finds the key. It returns key material in the forms a secret takes (a JWK's
+/// JSON, a base64 SPKI key); a key that does not parse, or a JWK that has expired
+/// (`expired_at` set), counts as none. A key it gives is tried after the configured
+/// ones: its [`Verified::secret_index`] is the number of configured keys.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::RwLock;
+/// use webhook_gate::secret::Secret;
+/// use webhook_gate::verify::KeyResolver;
+///
+/// /// Plaid's keys by id, filled by a task that calls `/webhook_verification_key/get`.
+/// #[derive(Default)]
+/// struct PlaidKeys(RwLock<HashMap<String, String>>);
+///
+/// impl KeyResolver for PlaidKeys {
+///     fn resolve(&self, key_id: &str) -> Option<Secret> {
+///         let keys = self.0.read().ok()?;
+///         // On a miss, the task is told to fetch `key_id` (not shown).
+///         keys.get(key_id).map(|jwk| Secret::from(jwk.as_str()))
+///     }
+/// }
+/// ```
+pub trait KeyResolver: Send + Sync + 'static {
+    /// The key material of the key `key_id`, if the application holds it.
+    fn resolve(&self, key_id: &str) -> Option<Secret>;
+}
+
 /// The system clock.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
@@ -143,6 +179,9 @@ pub struct Verifier {
 struct Inner {
     scheme: Scheme,
     keys: Vec<Key>,
+    /// Each key's id (a JWK's `kid`), to know when to ask the resolver.
+    key_ids: Vec<Option<String>>,
+    resolver: Option<Arc<dyn KeyResolver>>,
     tolerance_seconds: i64,
     clock: Arc<dyn Clock>,
     public_url: Option<String>,
@@ -185,6 +224,7 @@ impl Verifier {
             verify_token: None,
             capture: None,
             fallback: None,
+            resolver: None,
         }
     }
 
@@ -279,7 +319,7 @@ impl Verifier {
                 .transpose()?,
             _ => None,
         };
-        let (checked, runnings, split) =
+        let (checked, runnings, split, resolved) =
             match self.head(method, target, headers, body_digest.is_some()) {
                 Err(VerifyError::MissingSignature { header })
                     if challenge::may_be_unsigned_body(
@@ -292,6 +332,9 @@ impl Verifier {
                 other => other?,
             };
         let marked = challenge::marked(scheme.challenge.as_ref(), headers);
+        // A JWT's claim binds the body as a digest in the URL does (Twilio's).
+        let body_digest =
+            body_digest.or_else(|| checked.jwt.as_ref().map(|claims| claims.body_sha256));
         Ok(PendingVerification {
             verifier: self.clone(),
             awaits_handshake: None,
@@ -306,6 +349,7 @@ impl Verifier {
             kept: scheme.keeps_body.then(Vec::new),
             body_digest: body_digest.map(|expected| (Sha256::new(), expected)),
             current: None,
+            resolved,
         })
     }
 
@@ -326,6 +370,7 @@ impl Verifier {
             kept: Some(Vec::new()),
             body_digest: None,
             current: None,
+            resolved: None,
         }
     }
 
@@ -338,11 +383,15 @@ impl Verifier {
         target: Option<&str>,
         headers: &'h H,
         bound_by_url: bool,
-    ) -> Result<(Checked<'h>, Runnings, content::Split), VerifyError> {
+    ) -> Result<(Checked<'h>, Runnings, content::Split, Option<Key>), VerifyError> {
         let scheme = &self.inner.scheme;
         let checked = self.check(headers)?;
         let values = self.head_values(method, target, headers, &checked);
+        let resolved = self.resolve_key(&checked);
         let mut runnings = Runnings::new(&self.inner.keys);
+        if let Some(key) = &resolved {
+            runnings.rest.push(key.start());
+        }
         let split = content::start(
             scheme,
             &values,
@@ -350,7 +399,24 @@ impl Verifier {
             |bytes| runnings.update(bytes),
             bound_by_url,
         )?;
-        Ok((checked, runnings, split))
+        Ok((checked, runnings, split, resolved))
+    }
+
+    /// The key a token names when no configured key has its id: the resolver's
+    /// answer, if it has one (a key it cannot make into one is no key).
+    fn resolve_key(&self, checked: &Checked<'_>) -> Option<Key> {
+        let resolver = self.inner.resolver.as_ref()?;
+        let id = checked.jwt.as_ref()?.key_id.as_deref()?;
+        if self
+            .inner
+            .key_ids
+            .iter()
+            .any(|known| known.as_deref() == Some(id))
+        {
+            return None;
+        }
+        let material = resolver.resolve(id)?;
+        key_of(&self.inner.scheme, &material).ok()
     }
 
     /// The values of the request head the signed content may hold.
@@ -372,6 +438,10 @@ impl Verifier {
             url,
             timestamp: checked.timestamp_text.unwrap_or_default(),
             id: checked.signed_id.unwrap_or_default(),
+            signing_input: checked
+                .jwt
+                .as_ref()
+                .map_or(&[][..], |claims| claims.signing_input),
         }
     }
 
@@ -501,14 +571,18 @@ impl Verifier {
         } else {
             None
         };
-        let timestamp = match timestamp_text {
-            Some(text) => {
+        let timestamp = match (&parsed.jwt, timestamp_text) {
+            (Some(claims), _) if scheme.timestamp_in_signature => {
+                self.check_window(claims.issued_at)?;
+                Some(claims.issued_at)
+            }
+            (_, Some(text)) => {
                 let seconds = time::parse(text, scheme.timestamp_format)
                     .ok_or(VerifyError::MalformedTimestamp)?;
                 self.check_window(seconds)?;
                 Some(seconds)
             }
-            None => None,
+            _ => None,
         };
 
         let signed_id = match &scheme.id_header {
@@ -526,6 +600,7 @@ impl Verifier {
 
         Ok(Checked {
             candidates: parsed.candidates,
+            jwt: parsed.jwt,
             timestamp_text,
             timestamp,
             signed_id,
@@ -573,7 +648,10 @@ impl Verifier {
             return Ok(verified);
         }
         let scheme = &self.inner.scheme;
-        if scheme.keeps_body || scheme.body_digest_param.is_some() {
+        if scheme.keeps_body
+            || scheme.body_digest_param.is_some()
+            || matches!(scheme.format, SignatureFormat::Jwt { .. })
+        {
             let mut pending = self.start(method, target, headers)?;
             pending.update(body);
             return pending.finish();
@@ -684,6 +762,7 @@ pub struct VerifierBuilder {
     verify_token: Option<SignatureBytes>,
     capture: Option<CaptureFn>,
     fallback: Option<Scheme>,
+    resolver: Option<Arc<dyn KeyResolver>>,
 }
 
 impl fmt::Debug for VerifierBuilder {
@@ -807,6 +886,13 @@ impl VerifierBuilder {
         self
     }
 
+    /// Where the keys a token names come from, beyond the configured ones (see
+    /// [`KeyResolver`]). With a resolver, no configured key is needed.
+    pub fn key_resolver(mut self, resolver: impl KeyResolver) -> Self {
+        self.resolver = Some(Arc::new(resolver));
+        self
+    }
+
     /// Derives the keys and builds the verifier.
     pub fn build(self) -> Result<Verifier, ConfigError> {
         let capturing = self.capture.is_some()
@@ -815,7 +901,7 @@ impl VerifierBuilder {
                 .challenge
                 .as_ref()
                 .is_some_and(Challenge::captures);
-        if self.secrets.is_empty() && !capturing {
+        if self.secrets.is_empty() && !capturing && self.resolver.is_none() {
             return Err(ConfigError::NoSecret);
         }
         let tolerance = self.tolerance.unwrap_or(self.scheme.tolerance);
@@ -826,6 +912,7 @@ impl VerifierBuilder {
             .iter()
             .map(|secret| key_of(&self.scheme, secret))
             .collect::<Result<Vec<_>, ConfigError>>()?;
+        let key_ids = self.secrets.iter().map(crate::crypto::key_id).collect();
         let fallback = match self.fallback {
             None => None,
             Some(legacy) => {
@@ -850,6 +937,8 @@ impl VerifierBuilder {
             inner: Arc::new(Inner {
                 scheme: self.scheme,
                 keys,
+                key_ids,
+                resolver: self.resolver,
                 tolerance_seconds,
                 clock: self.clock,
                 public_url: self.public_url,
@@ -875,6 +964,8 @@ pub(crate) fn key_of(scheme: &Scheme, secret: &Secret) -> Result<Key, ConfigErro
 /// What the headers of a request gave: everything verification needs but the body.
 struct Checked<'h> {
     candidates: signature::Candidates,
+    /// A JWT's claims (its timestamp already judged).
+    jwt: Option<crate::jwt::Claims<'h>>,
     timestamp_text: Option<&'h [u8]>,
     timestamp: Option<i64>,
     signed_id: Option<&'h [u8]>,
@@ -957,6 +1048,8 @@ pub struct PendingVerification {
     /// For a request verified by the legacy fallback: the current scheme's running
     /// signatures over the same body, whose tag fingerprints the delivery.
     current: Option<Box<Runnings>>,
+    /// The key a [`KeyResolver`] gave for the token's key id, after the configured ones.
+    resolved: Option<Key>,
 }
 
 impl fmt::Debug for PendingVerification {
@@ -1019,7 +1112,21 @@ impl PendingVerification {
             return Err(VerifyError::MissingSignature { header });
         }
         let kept = self.kept.take().unwrap_or_default();
-        let keys = &self.verifier.inner.keys;
+        let with_resolved: Vec<Key>;
+        let keys = match self.resolved.take() {
+            Some(resolved) => {
+                with_resolved = self
+                    .verifier
+                    .inner
+                    .keys
+                    .iter()
+                    .cloned()
+                    .chain([resolved])
+                    .collect();
+                &with_resolved
+            }
+            None => &self.verifier.inner.keys,
+        };
         let scheme = self.verifier.scheme();
         let json = content::Json::new(&kept);
         // Found first, as a signature header is, then the timestamp, then the

@@ -266,6 +266,16 @@ pub enum Preset {
     /// Mailgun's Python SDK). Form-encoded deliveries (routes, legacy webhooks) are
     /// not this preset's.
     Mailgun,
+    /// Plaid (feature `p256`): `Plaid-Verification: <JWT>`, ES256 over the token's
+    /// header and claims; the `iat` claim in a 300 s window (both ways) and the
+    /// `request_body_sha256` claim equal to the body's SHA-256. The key is Plaid's
+    /// JWK, served by `/webhook_verification_key/get` by the token's `kid`: pin the
+    /// JWKs you fetched as secrets, or give a
+    /// [`KeyResolver`](crate::verify::KeyResolver). Plaid sends no delivery id and
+    /// signs each retry anew: a token is accepted once (deduplicated by what it
+    /// signs), and handlers must be idempotent.
+    #[cfg(feature = "p256")]
+    Plaid,
 }
 
 impl Preset {
@@ -317,6 +327,8 @@ impl Preset {
         Self::Postmark,
         Self::Box,
         Self::Mailgun,
+        #[cfg(feature = "p256")]
+        Self::Plaid,
     ];
 
     /// The preset's short name: `github`, `stripe`, `standard`, ...
@@ -368,6 +380,8 @@ impl Preset {
             Self::Postmark => "postmark",
             Self::Box => "box",
             Self::Mailgun => "mailgun",
+            #[cfg(feature = "p256")]
+            Self::Plaid => "plaid",
         }
     }
 
@@ -730,6 +744,14 @@ impl Preset {
                 .timestamp(TimestampSource::JsonPointer("/signature/timestamp".into()))
                 .tolerance(Duration::from_secs(900))
                 .delivery_id(DeliveryIdSource::JsonPointer("/event-data/id".into())),
+            #[cfg(feature = "p256")]
+            Self::Plaid => builder
+                .algorithm(Algorithm::EcdsaP256Sha256)
+                .signature_header("Plaid-Verification")
+                .format(SignatureFormat::jwt("request_body_sha256"))
+                .signed_content(SignedContent::JWS)
+                .timestamp(TimestampSource::SignatureHeader)
+                .delivery_id(DeliveryIdSource::SignatureFingerprint),
         }
     }
 }
@@ -800,7 +822,7 @@ mod tests {
             "{message}"
         );
         assert!(
-            message.ends_with(", coinbase, zendesk, woocommerce, postmark, box, mailgun"),
+            message.ends_with(", coinbase, zendesk, woocommerce, postmark, box, mailgun, plaid"),
             "{message}"
         );
     }

@@ -67,6 +67,8 @@ impl Preset {
             Self::Postmark => "Delivery",
             Self::Box => "FILE.UPLOADED",
             Self::Mailgun => "delivered",
+            #[cfg(feature = "p256")]
+            Self::Plaid => "SYNC_UPDATES_AVAILABLE",
         }
     }
 
@@ -144,6 +146,9 @@ impl Preset {
             | Self::Asana => format!("evt_{high:016x}{low:08x}"),
             #[cfg(feature = "p256")]
             Self::SendGrid => format!("evt_{high:016x}{low:08x}"),
+            // An item id: Plaid's webhooks carry no delivery id.
+            #[cfg(feature = "p256")]
+            Self::Plaid => format!("{high:016x}{low:016x}"),
         }
     }
 
@@ -348,6 +353,11 @@ impl Preset {
                     r#"{{"type":"webhook_event","id":{id},"created_at":{time},"trigger":{event},"webhook":{{"id":"1234567890"}},"source":{{"id":"1234567890","type":"file","name":"Test.txt"}}}}"#
                 )
             }
+            // As Plaid sends it: indented by two spaces, keys in order.
+            #[cfg(feature = "p256")]
+            Self::Plaid => format!(
+                "{{\n  \"environment\": \"sandbox\",\n  \"historical_update_complete\": false,\n  \"initial_update_complete\": true,\n  \"item_id\": {id},\n  \"webhook_code\": {event},\n  \"webhook_type\": \"TRANSACTIONS\"\n}}"
+            ),
             // The signer writes `signature` (`Signer::sign_body`).
             Self::Mailgun => format!(
                 r#"{{"event-data":{{"id":{id},"event":{event},"timestamp":{now}.0,"recipient":"alice@example.com","message":{{"headers":{{"message-id":"20240115103000.1.A1B2C3@mg.example.com","subject":"Sample message"}}}},"delivery-status":{{"code":250,"message":"OK"}}}}}}"#
