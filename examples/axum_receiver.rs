@@ -46,7 +46,10 @@ mod keys;
 #[path = "support/metrics.rs"]
 pub mod metrics_export;
 #[allow(unused_imports, reason = "the demo and the command's tests use them")]
-pub use keys::{DEVELOPMENT_KEYS, DEVELOPMENT_SECRET, key_material, signing_key, verifier};
+pub use keys::{
+    DEVELOPMENT_KEYS, DEVELOPMENT_SECRET, OTHER_RSA_KEY, key_material, setting, signing_key,
+    verifier,
+};
 
 /// How many deliveries reached a handler.
 #[derive(Clone, Default)]

@@ -319,17 +319,26 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
         let body = sample_body(kind, now)?;
         let preset = kind.name();
         // Another key of the same kind: a secret, or a private key of its own.
-        let wrong = if scheme.algorithm().is_symmetric() {
-            "whsec_d3JvbmctZGVtby1zZWNyZXQ="
-        } else {
-            "1111111111111111111111111111111111111111111111111111111111111111"
+        let wrong = match scheme.algorithm() {
+            algorithm if algorithm.is_symmetric() => "whsec_d3JvbmctZGVtby1zZWNyZXQ=",
+            Algorithm::RsaPkcs1Sha256 => axum_receiver::OTHER_RSA_KEY,
+            _ => "1111111111111111111111111111111111111111111111111111111111111111",
+        };
+        // The values the scheme signs (PayPal's webhook ID), as the receiver has them.
+        let settled = |signer: Signer| {
+            scheme.settings().fold(signer, |signer, name| {
+                signer.setting(name, axum_receiver::setting(kind, name))
+            })
         };
         let target = Target {
             preset,
             kind,
             signed_url: format!("https://{host}/webhooks/{preset}"),
-            signer: Signer::new(scheme.clone(), axum_receiver::signing_key(kind, secret))?,
-            wrong: Signer::new(scheme.clone(), wrong)?,
+            signer: settled(Signer::new(
+                scheme.clone(),
+                axum_receiver::signing_key(kind, secret),
+            )?),
+            wrong: settled(Signer::new(scheme.clone(), wrong)?),
             scheme,
             body,
             url: format!("{base}/webhooks/{preset}"),

@@ -85,7 +85,8 @@ enum Presets {
     All,
     /// Something is signed (all but token schemes).
     Signed,
-    /// The signature covers the whole body (all but token schemes and Mailgun).
+    /// The signature covers the whole body, or a checksum of it (PayPal's CRC-32):
+    /// all but token schemes and Mailgun.
     SignsBody,
     /// The signature covers values of the body, not all of it (Mailgun).
     SignsBodyValues,
@@ -722,8 +723,14 @@ fn applies(presets: Presets, preset: &str) -> bool {
     match presets {
         Presets::All => true,
         Presets::Signed => !token,
-        Presets::SignsBody => scheme.signs_body(),
-        Presets::SignsBodyValues => !token && !scheme.signs_body(),
+        Presets::SignsBody => {
+            scheme.signs_body()
+                || scheme
+                    .signed_content()
+                    .as_parts()
+                    .contains(&Part::BodyCrc32)
+        }
+        Presets::SignsBodyValues => !token && !applies(Presets::SignsBody, preset),
         Presets::Token => token,
         Presets::WithTimestamp => scheme.has_timestamp(),
         Presets::TimestampInHead => scheme.has_timestamp() && !timestamp_in_body(&scheme),
@@ -943,41 +950,41 @@ async fn conformance_table_against_both_adapters() {
         failures.len(),
         failures.join("\n")
     );
-    // On two adapters, for the 45 presets: 7 cases for all; 7 for the 43 with the
-    // signature in a header (all but Microsoft Graph and Mailgun), 2 for the 43 that
+    // On two adapters, for the 46 presets: 7 cases for all; 7 for the 44 with the
+    // signature in a header (all but Microsoft Graph and Mailgun), 2 for the 44 that
     // dedupe and 1 for the 2 that cannot (Graph, Postmark); 1 for the token in the
-    // body (Graph); 1 for the 40 that sign the whole body, 2 for the 41 that sign and
-    // 2 for the one that signs values of its body (Mailgun); 1 for the 4 token
-    // schemes (GitLab, Okta, Graph, Postmark) and 2 for the 3 with the token in a
-    // header; 4 for the 16 with a timestamp and 1 for the 14 of them with it in the
-    // head; 2 for the 2 JSON echo challenges; 2 for the 3 other signed handshakes
-    // (Discord, Twitch, Zoom), 2 for the 8 unsigned ones (Meta, Dropbox, X, Okta,
-    // Graph, Asana, Notion, WooCommerce) and 1 for Meta's verify token; 1 for the 18
-    // that parse the body and 1 for the 27 that do not; 1 for the 41 without a JSON
-    // Pointer or a signature or token in the body; 1 for the 6 with an unsigned id
-    // header (Sentimatrix, GitHub, Shopify, Linear, Jira, Razorpay) and 1 for the one
-    // with an unsigned id in the body (Mailgun).
+    // body (Graph); 1 for the 41 that sign the whole body or its checksum, 2 for the
+    // 42 that sign and 2 for the one that signs values of its body (Mailgun); 1 for
+    // the 4 token schemes (GitLab, Okta, Graph, Postmark) and 2 for the 3 with the
+    // token in a header; 4 for the 17 with a timestamp and 1 for the 15 of them with
+    // it in the head; 2 for the 2 JSON echo challenges; 2 for the 3 other signed
+    // handshakes (Discord, Twitch, Zoom), 2 for the 8 unsigned ones (Meta, Dropbox,
+    // X, Okta, Graph, Asana, Notion, WooCommerce) and 1 for Meta's verify token; 1 for
+    // the 19 that parse the body and 1 for the 27 that do not; 1 for the 42 without a
+    // JSON Pointer or a signature or token in the body; 1 for the 6 with an unsigned
+    // id header (Sentimatrix, GitHub, Shopify, Linear, Jira, Razorpay) and 1 for the
+    // one with an unsigned id in the body (Mailgun).
     assert_eq!(
         executed,
-        2 * (7 * 45
-            + 7 * 43
-            + 2 * 43
+        2 * (7 * 46
+            + 7 * 44
+            + 2 * 44
             + 2
             + 1
-            + 40
-            + 2 * 41
+            + 41
+            + 2 * 42
             + 2
             + 4
             + 2 * 3
-            + 4 * 16
-            + 14
+            + 4 * 17
+            + 15
             + 2 * 2
             + 2 * 3
             + 2 * 8
             + 1
-            + 18
+            + 19
             + 27
-            + 41
+            + 42
             + 6
             + 1)
     );

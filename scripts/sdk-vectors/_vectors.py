@@ -11,7 +11,7 @@ OUT_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "crates", "webhook-gat
 NOW = 1761998400
 
 FIELD_ORDER = [
-    "provider", "name", "description", "source", "key", "second_key", "verify_token", "private_key",
+    "provider", "name", "description", "source", "key", "second_key", "verify_token", "private_key", "settings",
     "method", "url", "headers", "body", "body_base64", "now", "expected", "handshake_response",
 ]
 

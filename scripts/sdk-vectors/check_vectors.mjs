@@ -4,7 +4,8 @@
 //     request as given (URL, headers, raw body);
 //  2. where an official npm SDK exists, with that SDK at the vector's `now`,
 //     which must accept exactly the ok/handshake vectors.
-import { createHash, createHmac, createPublicKey, timingSafeEqual, verify as cverify } from "node:crypto";
+import { X509Certificate, createHash, createHmac, createPublicKey, timingSafeEqual, verify as cverify } from "node:crypto";
+import { crc32 } from "node:zlib";
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -287,6 +288,17 @@ const independent = {
     const raw = Buffer.from(signature, "base64url");
     if (raw.length !== 64 || !cverify("sha256", Buffer.from(`${head}.${payload}`), { key, dsaEncoding: "ieee-p1363" }, raw)) return R("bad_signature");
     return R(eq(createHash("sha256").update(v.body).digest("hex"), claims.request_body_sha256) ? "ok" : "bad_signature");
+  },
+  paypal(v, h) {
+    // PAYPAL-TRANSMISSION-SIG: base64 RSA PKCS#1 v1.5 SHA-256 of id|time|webhook id|crc32(body) (unsigned
+    // decimal), under the certificate's key; the transmission time within 72 h.
+    const sig = h["paypal-transmission-sig"];
+    if (sig === undefined) return R("missing_signature");
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(sig) || sig.length % 4 !== 0) return R("malformed");
+    if (Math.abs(v.now - Date.parse(h["paypal-transmission-time"]) / 1000) > 72 * 3600) return R("timestamp_out_of_window");
+    const message = `${h["paypal-transmission-id"]}|${h["paypal-transmission-time"]}|${v.settings.webhook_id}|${crc32(Buffer.from(v.body, "utf8")) >>> 0}`;
+    const key = new X509Certificate(v.key).publicKey;
+    return R(cverify("sha256", Buffer.from(message), key, Buffer.from(sig, "base64")) ? "ok" : "bad_signature");
   },
   postmark(v, h) {
     // Authorization: Basic base64(user:password), compared with the configured user:password.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // Each test file uses a part.
 
+pub mod rsa_keys;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -70,13 +72,30 @@ pub fn key(preset: Preset, key: Key) -> (String, String) {
                 hex(&seed),
             )
         }
+        webhook_gate::scheme::Algorithm::RsaPkcs1Sha256 => {
+            let (public, private) = match key {
+                Key::Current => (rsa_keys::RSA_CURRENT_PUBLIC, rsa_keys::RSA_CURRENT_PRIVATE),
+                Key::Next => (rsa_keys::RSA_NEXT_PUBLIC, rsa_keys::RSA_NEXT_PRIVATE),
+                Key::Retired => (rsa_keys::RSA_RETIRED_PUBLIC, rsa_keys::RSA_RETIRED_PRIVATE),
+            };
+            (public.to_owned(), private.to_owned())
+        }
         _ => (secret.to_owned(), secret.to_owned()),
     }
 }
 
+/// The value of every setting a scheme signs (PayPal's `webhook_id`).
+pub const SETTING: &str = "4JH86294D6297924G";
+
 /// A signer of `preset` with `key`.
 pub fn signer(preset: Preset, which: Key) -> webhook_gate::Signer {
-    webhook_gate::Signer::new(preset.scheme(), key(preset, which).1).unwrap()
+    let scheme = preset.scheme();
+    let settings: Vec<String> = scheme.settings().map(str::to_owned).collect();
+    let mut signer = webhook_gate::Signer::new(scheme, key(preset, which).1).unwrap();
+    for name in &settings {
+        signer = signer.setting(name, SETTING);
+    }
+    signer
 }
 
 /// How long the handler of a `lingering` delivery takes.
@@ -139,7 +158,12 @@ pub static CAPTURED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 
 pub fn verifier(preset: &str) -> Verifier {
     let preset: Preset = preset.parse().unwrap();
-    Verifier::builder(preset.scheme())
+    let scheme = preset.scheme();
+    let mut builder = Verifier::builder(scheme.clone());
+    for name in scheme.settings() {
+        builder = builder.setting(name, SETTING);
+    }
+    builder
         .secrets([key(preset, Key::Current).0, key(preset, Key::Next).0])
         .verify_token(VERIFY_TOKEN)
         .on_capture(|captured| {

@@ -64,7 +64,8 @@ struct SchemeArgs {
     secret: SecretArgs,
     /// A preset's further setting, `NAME=VALUE`; repeatable. Known:
     /// `verify-token` (the token an unsigned handshake carries: Meta's
-    /// `hub.verify_token`).
+    /// `hub.verify_token`), and the values a scheme signs (PayPal's `webhook_id`:
+    /// `--param webhook_id=1JE4291016473214C`).
     /// Checked by the command, not by the argument parser, whose errors would echo
     /// the value (a verify token is a secret).
     #[arg(long = "param", value_name = "NAME=VALUE")]
@@ -73,18 +74,30 @@ struct SchemeArgs {
 
 /// A preset's further setting.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Param {
+enum Param<'a> {
     VerifyToken,
+    /// A value the scheme signs ([`Scheme::settings`]).
+    Setting(&'a str),
 }
 
-fn parse_param(text: &str) -> Result<(Param, &str), String> {
+fn parse_param<'a>(text: &'a str, scheme: &Scheme) -> Result<(Param<'a>, &'a str), String> {
     let (name, value) = text
         .split_once('=')
         // The value may be a secret (a verify token): never echoed.
         .ok_or_else(|| "a --param is NAME=VALUE".to_owned())?;
     match name {
         "verify-token" => Ok((Param::VerifyToken, value)),
-        other => Err(format!("unknown parameter `{other}`; known: verify-token")),
+        setting if scheme.settings().any(|own| own == setting) => {
+            Ok((Param::Setting(setting), value))
+        }
+        other => Err(format!(
+            "unknown parameter `{other}`; known: {}",
+            ["verify-token"]
+                .into_iter()
+                .chain(scheme.settings())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
 }
 
@@ -220,8 +233,28 @@ fn preset_parser() -> impl TypedValueParser<Value = Preset> {
 }
 
 impl SchemeArgs {
+    /// The preset's scheme with the values given for its settings (`--param
+    /// webhook_id=...`); a setting without one is left for [`Self::settled`].
     fn scheme(&self) -> Scheme {
-        self.scheme.scheme()
+        let mut scheme = self.scheme.scheme();
+        for text in &self.params {
+            if let Some((name, value)) = text.split_once('=') {
+                scheme = scheme.with_setting(name, value);
+            }
+        }
+        scheme
+    }
+
+    /// The scheme, every setting it signs given.
+    fn settled(&self) -> Result<Scheme, String> {
+        let scheme = self.scheme();
+        if let Some(missing) = scheme.settings().next() {
+            return Err(format!(
+                "the {} scheme signs the setting `{missing}`: give --param {missing}=VALUE",
+                self.scheme
+            ));
+        }
+        Ok(scheme)
     }
 
     /// The error for a secret that cannot make a key for the scheme.
@@ -253,17 +286,21 @@ impl SchemeArgs {
 
     /// The signer: every key, as a provider signs while rotating.
     fn signer(&self) -> Result<Signer, String> {
-        Signer::with_secrets(self.scheme(), self.secrets()?)
+        Signer::with_secrets(self.settled()?, self.secrets()?)
             .map_err(|error| self.unsuitable(&error))
     }
 
     /// Every `--param`, checked.
-    fn params(&self) -> Result<Vec<(Param, &str)>, String> {
-        self.params.iter().map(|text| parse_param(text)).collect()
+    fn params(&self) -> Result<Vec<(Param<'_>, &str)>, String> {
+        let scheme = self.scheme.scheme();
+        self.params
+            .iter()
+            .map(|text| parse_param(text, &scheme))
+            .collect()
     }
 
     /// The last `--param` named `wanted`.
-    fn param(&self, wanted: Param) -> Result<Option<&str>, String> {
+    fn param(&self, wanted: Param<'_>) -> Result<Option<&str>, String> {
         Ok(self
             .params()?
             .into_iter()
@@ -600,7 +637,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
     let headers = captured::parse_headers(&read_input(&args.headers, "headers")?)
         .map_err(|error| format!("{}: {error}", args.headers.display()))?;
     let body = read_input(&args.body, "body")?;
-    let scheme = args.scheme.scheme();
+    let scheme = args.scheme.settled()?;
     let secrets = args.scheme.secrets()?;
     let now = args.now.unwrap_or_else(now);
     let tolerance_seconds = args

@@ -239,7 +239,11 @@ fn sign_then_verify_round_trips_for_every_preset() {
         let scheme = preset.name();
         let signing = axum_receiver::signing_key(preset, SECRET);
         let verifying = axum_receiver::key_material(preset, SECRET);
-        let printed = sign(scheme, &signing, &body, &["--signed-url", URL]);
+        // PayPal signs its webhook ID.
+        let params = settings(preset);
+        let mut extra = vec!["--signed-url", URL];
+        extra.extend(params.iter().map(String::as_str));
+        let printed = sign(scheme, &signing, &body, &extra);
         // A signature carried in the body (Mailgun): the command prints the body it
         // wrote it into, after the headers and a blank line.
         let (headers, sent) = match printed.split_once("\n\n") {
@@ -267,23 +271,21 @@ fn sign_then_verify_round_trips_for_every_preset() {
             URL.to_owned()
         };
         let verify = |body: &str| {
-            run_with(
-                &[
-                    "verify",
-                    "--scheme",
-                    scheme,
-                    "--secret-env",
-                    "WV_SECRET",
-                    "--headers",
-                    &headers,
-                    "--body",
-                    body,
-                    "--url",
-                    &url,
-                ],
-                &verifying,
-                b"",
-            )
+            let mut args = vec![
+                "verify",
+                "--scheme",
+                scheme,
+                "--secret-env",
+                "WV_SECRET",
+                "--headers",
+                &headers,
+                "--body",
+                body,
+                "--url",
+                &url,
+            ];
+            args.extend(params.iter().map(String::as_str));
+            run_with(&args, &verifying, b"")
         };
         let verified = verify(&sent);
         assert_eq!(
@@ -305,7 +307,10 @@ fn sign_then_verify_round_trips_for_every_preset() {
             assert_eq!(refused.code, 0, "{scheme}: {}", refused.stdout);
             continue;
         }
-        if !preset.scheme().signs_body() {
+        if matches!(
+            preset.scheme().format(),
+            webhook_gate::scheme::SignatureFormat::BodyField { .. }
+        ) {
             // Mailgun signs its timestamp and token, not the event.
             assert_eq!(refused.code, 0, "{scheme}: {}", refused.stdout);
             let token = original.replacen("\"token\":\"", "\"token\":\"x", 1);
@@ -321,24 +326,38 @@ fn sign_then_verify_round_trips_for_every_preset() {
     }
 }
 
+/// `--param <setting>=<value>` for each setting the preset's scheme signs, with the
+/// example receiver's values.
+fn settings(preset: Preset) -> Vec<String> {
+    preset
+        .scheme()
+        .settings()
+        .flat_map(|name| {
+            [
+                "--param".to_owned(),
+                format!("{name}={}", axum_receiver::setting(preset, name)),
+            ]
+        })
+        .collect()
+}
+
 #[test]
 fn signed_sample_events_verify_for_every_preset() {
     for &preset in Preset::ALL {
         let scheme = preset.name();
         let signing = axum_receiver::signing_key(preset, SECRET);
-        let signed = run_with(
-            &[
-                "sign",
-                "--scheme",
-                scheme,
-                "--secret-env",
-                "WV_SECRET",
-                "--signed-url",
-                URL,
-            ],
-            &signing,
-            b"",
-        );
+        let params = settings(preset);
+        let mut args = vec![
+            "sign",
+            "--scheme",
+            scheme,
+            "--secret-env",
+            "WV_SECRET",
+            "--signed-url",
+            URL,
+        ];
+        args.extend(params.iter().map(String::as_str));
+        let signed = run_with(&args, &signing, b"");
         assert_eq!(signed.code, 0, "{}", signed.stderr);
         // Headers, a blank line, the body (the sample), as in an HTTP message.
         let (headers, body) = signed.stdout.split_once("\n\n").unwrap();
@@ -350,23 +369,21 @@ fn signed_sample_events_verify_for_every_preset() {
         );
         let headers = scratch(&format!("sample-{scheme}.headers"), headers.as_bytes());
         let body = scratch(&format!("sample-{scheme}.body"), body.as_bytes());
-        let verified = run_with(
-            &[
-                "verify",
-                "--scheme",
-                scheme,
-                "--secret-env",
-                "WV_SECRET",
-                "--headers",
-                &headers,
-                "--body",
-                &body,
-                "--url",
-                URL,
-            ],
-            &axum_receiver::key_material(preset, SECRET),
-            b"",
-        );
+        let mut args = vec![
+            "verify",
+            "--scheme",
+            scheme,
+            "--secret-env",
+            "WV_SECRET",
+            "--headers",
+            &headers,
+            "--body",
+            &body,
+            "--url",
+            URL,
+        ];
+        args.extend(params.iter().map(String::as_str));
+        let verified = run_with(&args, &axum_receiver::key_material(preset, SECRET), b"");
         assert_eq!(verified.code, 0, "{scheme}: {}", verified.stdout);
     }
 }
@@ -797,19 +814,18 @@ fn send_delivers_each_preset_sample_to_the_receiver_once() {
     for (count, &preset) in (1..).zip(Preset::ALL) {
         let scheme = preset.name();
         let url = format!("http://{address}/webhooks/{scheme}");
-        let sent = run_with(
-            &[
-                "send",
-                "--scheme",
-                scheme,
-                "--secret-env",
-                "WV_SECRET",
-                "--url",
-                &url,
-            ],
-            &axum_receiver::signing_key(preset, SECRET),
-            b"",
-        );
+        let params = settings(preset);
+        let mut args = vec![
+            "send",
+            "--scheme",
+            scheme,
+            "--secret-env",
+            "WV_SECRET",
+            "--url",
+            &url,
+        ];
+        args.extend(params.iter().map(String::as_str));
+        let sent = run_with(&args, &axum_receiver::signing_key(preset, SECRET), b"");
         assert_eq!(sent.code, 0, "{scheme}: {}{}", sent.stdout, sent.stderr);
         assert!(sent.stdout.contains("\n#1: 200 OK in "), "{}", sent.stdout);
         assert_eq!(processed(address), count, "{scheme}");

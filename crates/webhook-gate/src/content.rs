@@ -30,6 +30,8 @@ pub(crate) enum BodyPart {
     Stream,
     /// The body's SHA-256 in hex, streamed into a hash.
     Sha256Hex(Sha256),
+    /// The body's CRC-32 in decimal, streamed into a checksum.
+    Crc32(crc32fast::Hasher),
     /// Every form field sorted by name, from the kept body.
     SortedFormFields {
         /// The URL carries the body's digest instead (Twilio's JSON requests).
@@ -75,6 +77,13 @@ pub(crate) fn start<H: HeaderSource + ?Sized>(
                 body = BodyPart::Sha256Hex(Sha256::new());
                 continue;
             }
+            ResolvedPart::BodyCrc32 => {
+                body = BodyPart::Crc32(crc32fast::Hasher::new());
+                continue;
+            }
+            // A verifier has put the configured value in its place; a signer without
+            // it signs nothing there.
+            ResolvedPart::Setting(_) => Cow::Borrowed(&[][..]),
             ResolvedPart::SortedFormFields => {
                 body = BodyPart::SortedFormFields { bound_by_url };
                 continue;
@@ -152,6 +161,7 @@ pub(crate) fn finish_body(body: BodyPart, kept: &[u8]) -> Result<Vec<u8>, Verify
         BodyPart::Sha256Hex(hash) => {
             signature::encode(&hash.finalize(), Encoding::Hex).into_bytes()
         }
+        BodyPart::Crc32(checksum) => checksum.finalize().to_string().into_bytes(),
         BodyPart::SortedFormFields {
             bound_by_url: false,
         } => sorted_form_fields(kept)?,

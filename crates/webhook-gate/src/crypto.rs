@@ -1,8 +1,8 @@
 //! Keys and running signatures for every algorithm: HMACs computed as the content
 //! streams in, public-key signatures checked over the whole message (Ed25519) or its
-//! running SHA-256 (ECDSA P-256), tokens compared by their SHA-256.
+//! running SHA-256 (ECDSA P-256, RSA), tokens compared by their SHA-256.
 
-#[cfg(any(feature = "ed25519", feature = "p256"))]
+#[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
 use base64::Engine as _;
 use hmac::{Hmac, Mac as _};
 use sha1::Sha1;
@@ -24,6 +24,8 @@ pub(crate) enum Key {
     Ed25519(ed25519_dalek::VerifyingKey),
     #[cfg(feature = "p256")]
     P256(p256::ecdsa::VerifyingKey),
+    #[cfg(feature = "rsa")]
+    Rsa(Box<rsa::pkcs1v15::VerifyingKey<Sha256>>),
     /// The SHA-256 of the shared token.
     Token(SignatureBytes),
 }
@@ -61,6 +63,10 @@ impl Key {
                         .map_err(|_| ConfigError::InvalidPublicKey)?,
                 )
             }
+            #[cfg(feature = "rsa")]
+            Algorithm::RsaPkcs1Sha256 => Self::Rsa(Box::new(rsa::pkcs1v15::VerifyingKey::new(
+                rsa_public_key(bytes).ok_or(ConfigError::InvalidPublicKey)?,
+            ))),
             #[allow(unreachable_patterns, reason = "reachable without a feature")]
             _ => return Err(ConfigError::FeatureDisabled(feature_of(algorithm))),
         })
@@ -82,6 +88,13 @@ impl Key {
             Self::Ed25519(public) => hash.update(public.as_bytes()),
             #[cfg(feature = "p256")]
             Self::P256(public) => hash.update(public.to_encoded_point(true).as_bytes()),
+            #[cfg(feature = "rsa")]
+            Self::Rsa(public) => {
+                use rsa::traits::PublicKeyParts as _;
+                let key: &rsa::RsaPublicKey = public.as_ref().as_ref();
+                hash.update(key.n().to_bytes_be());
+                hash.update(key.e().to_bytes_be());
+            }
             Self::Token(digest) => hash.update(digest.as_slice()),
             Self::Sha1(_) | Self::Sha256(_) | Self::Sha512(_) => {}
         }
@@ -127,6 +140,8 @@ impl Key {
             Self::Ed25519(_) => Running::Message(Vec::new()),
             #[cfg(feature = "p256")]
             Self::P256(_) => Running::Prehash(Sha256::new()),
+            #[cfg(feature = "rsa")]
+            Self::Rsa(_) => Running::Prehash(Sha256::new()),
             Self::Token(_) => Running::Token,
         }
     }
@@ -185,8 +200,40 @@ fn p256_from_jwk(
 fn feature_of(algorithm: Algorithm) -> &'static str {
     match algorithm {
         Algorithm::Ed25519 => "ed25519",
+        Algorithm::RsaPkcs1Sha256 => "rsa",
         _ => "p256",
     }
+}
+
+/// An RSA public key from an X.509 certificate (PEM, as PayPal serves it; the
+/// certificate is trusted as given: its chain and dates are the caller's to judge),
+/// or from an SPKI key (PEM, or base64 DER of a certificate or a key).
+#[cfg(feature = "rsa")]
+fn rsa_public_key(material: &[u8]) -> Option<rsa::RsaPublicKey> {
+    use rsa::pkcs8::DecodePublicKey as _;
+    use x509_cert::der::{Decode as _, DecodePem as _, Encode as _};
+    let text = std::str::from_utf8(material).ok()?.trim();
+    let spki = if text.starts_with("-----BEGIN CERTIFICATE-----") {
+        let certificate = x509_cert::Certificate::from_pem(text).ok()?;
+        certificate
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .ok()?
+    } else if text.starts_with("-----BEGIN PUBLIC KEY-----") {
+        return rsa::RsaPublicKey::from_public_key_pem(text).ok();
+    } else {
+        let der = decode_base64_text(text.as_bytes())?;
+        match x509_cert::Certificate::from_der(&der) {
+            Ok(certificate) => certificate
+                .tbs_certificate
+                .subject_public_key_info
+                .to_der()
+                .ok()?,
+            Err(_) => der,
+        }
+    };
+    rsa::RsaPublicKey::from_public_key_der(&spki).ok()
 }
 
 fn hmac_key<M: hmac::Mac + hmac::digest::KeyInit>(key: &[u8]) -> M {
@@ -210,7 +257,7 @@ fn decode_key_text(text: &[u8], length: usize) -> Option<Vec<u8>> {
 }
 
 /// Base64 (standard or URL-safe, padding optional), or a PEM block's base64.
-#[cfg(any(feature = "ed25519", feature = "p256"))]
+#[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
 fn decode_base64_text(text: &[u8]) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(text).ok()?;
     let body: String = text
@@ -234,8 +281,8 @@ pub(crate) enum Running {
     /// The whole message, for Ed25519.
     #[cfg_attr(not(feature = "ed25519"), allow(dead_code))]
     Message(Vec<u8>),
-    /// The message's running SHA-256, for ECDSA P-256.
-    #[cfg_attr(not(feature = "p256"), allow(dead_code))]
+    /// The message's running SHA-256, for ECDSA P-256 and RSA.
+    #[cfg_attr(not(any(feature = "p256", feature = "rsa")), allow(dead_code))]
     Prehash(Sha256),
     /// A token signs nothing.
     Token,
@@ -275,7 +322,7 @@ pub(crate) enum Finished {
     Tag(SignatureBytes),
     #[cfg_attr(not(feature = "ed25519"), allow(dead_code))]
     Message(Vec<u8>),
-    #[cfg_attr(not(feature = "p256"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "p256", feature = "rsa")), allow(dead_code))]
     Prehash(Sha256),
     Token,
 }
@@ -301,6 +348,20 @@ impl Finished {
                 subtle::Choice::from(u8::from(verified))
             }
             _ => subtle::Choice::from(0),
+        }
+    }
+
+    /// Whether `signature`, too long for a candidate (RSA's), verifies under `key`.
+    #[cfg_attr(not(feature = "rsa"), allow(unused_variables))]
+    pub(crate) fn matches_long(&self, key: &Key, signature: &[u8]) -> bool {
+        match (self, key) {
+            #[cfg(feature = "rsa")]
+            (Self::Prehash(hash), Key::Rsa(public)) => {
+                use rsa::signature::DigestVerifier as _;
+                rsa::pkcs1v15::Signature::try_from(signature)
+                    .is_ok_and(|signature| public.verify_digest(hash.clone(), &signature).is_ok())
+            }
+            _ => false,
         }
     }
 

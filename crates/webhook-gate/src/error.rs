@@ -340,7 +340,8 @@ pub enum ConfigError {
     #[error("at least one secret is required")]
     NoSecret,
     /// The public key is not one the scheme's algorithm can use (Ed25519: 32 bytes
-    /// in hex or base64; P-256: base64 SPKI DER).
+    /// in hex or base64; P-256: base64 SPKI DER or a JWK; RSA: an X.509 certificate
+    /// or an SPKI key).
     #[error("the public key is not a valid key for the scheme's algorithm")]
     InvalidPublicKey,
     /// The scheme needs a cargo feature this build does not have.
@@ -366,6 +367,10 @@ pub enum ConfigError {
     /// The tolerance window does not fit in a signed 64-bit count of seconds.
     #[error("the tolerance window is too large")]
     ToleranceTooLarge,
+    /// The scheme signs a value the receiver configures (PayPal's `webhook_id`),
+    /// and none was given ([`VerifierBuilder::setting`](crate::verify::VerifierBuilder::setting)).
+    #[error("the scheme signs the setting `{0}`: configure it")]
+    MissingSetting(String),
 }
 
 #[cfg(test)]

@@ -30,6 +30,11 @@ pub enum Algorithm {
     /// verified with the provider's public key (base64 SPKI, as providers show it).
     /// Needs the `p256` feature.
     EcdsaP256Sha256,
+    /// RSA PKCS#1 v1.5 with SHA-256 over the signed content (PayPal's
+    /// `SHA256withRSA`), verified with the provider's public key: an X.509
+    /// certificate (PEM, as PayPal serves it) or an SPKI key (PEM or base64). Needs
+    /// the `rsa` feature.
+    RsaPkcs1Sha256,
     /// A shared token that the request carries as it is (GitLab's `X-Gitlab-Token`,
     /// Okta's `Authorization`, HTTP Basic credentials), compared in constant time.
     /// Nothing is signed: a token proves who sent the request, not what it says.
@@ -44,13 +49,16 @@ impl Algorithm {
             Self::HmacSha1 => Some(20),
             Self::HmacSha256 => Some(32),
             Self::HmacSha512 | Self::Ed25519 => Some(64),
-            Self::EcdsaP256Sha256 | Self::Token => None,
+            Self::EcdsaP256Sha256 | Self::RsaPkcs1Sha256 | Self::Token => None,
         }
     }
 
     /// Whether the algorithm keeps a secret on both sides (an HMAC or a token).
     pub fn is_symmetric(self) -> bool {
-        !matches!(self, Self::Ed25519 | Self::EcdsaP256Sha256)
+        !matches!(
+            self,
+            Self::Ed25519 | Self::EcdsaP256Sha256 | Self::RsaPkcs1Sha256
+        )
     }
 }
 
@@ -262,6 +270,16 @@ pub enum Part {
     /// The JSON Web Token's header and claims as sent (`<header>.<claims>`, what a
     /// JWS signs), for [`SignatureFormat::Jwt`]. Read with the head.
     JwsSigningInput,
+    /// The body's CRC-32 (IEEE, as zlib computes it) in unsigned decimal (PayPal).
+    /// A checksum, not a digest: anyone can write another body with the same CRC,
+    /// so a scheme that signs only this does not sign the body
+    /// ([`Scheme::signs_body`]).
+    BodyCrc32,
+    /// A value the receiver is given by the provider and configures, signed but not
+    /// sent (PayPal's webhook ID): set with
+    /// [`VerifierBuilder::setting`](crate::verify::VerifierBuilder::setting) and
+    /// [`Signer::setting`](crate::Signer::setting) under this name.
+    Setting(Cow<'static, str>),
 }
 
 impl Part {
@@ -362,7 +380,7 @@ impl std::fmt::Display for SignedContent {
         for part in self.parts.iter() {
             match part {
                 Part::Literal(bytes) => f.write_str(&String::from_utf8_lossy(bytes))?,
-                Part::Header(name) => write!(f, "{{{name}}}")?,
+                Part::Header(name) | Part::Setting(name) => write!(f, "{{{name}}}")?,
                 Part::Timestamp => f.write_str("{ts}")?,
                 Part::Id => f.write_str("{id}")?,
                 Part::Method => f.write_str("{method}")?,
@@ -374,6 +392,7 @@ impl std::fmt::Display for SignedContent {
                 Part::JsonField(field) => write!(f, "{{body.{field}}}")?,
                 Part::JsonPointer(pointer) => write!(f, "{{body{pointer}}}")?,
                 Part::JwsSigningInput => f.write_str("{jwt header}.{jwt claims}")?,
+                Part::BodyCrc32 => f.write_str("{crc32(body)}")?,
             }
         }
         Ok(())
@@ -459,6 +478,9 @@ pub struct Scheme {
     pub(crate) secret_encoding: SecretEncoding,
     pub(crate) delivery_id: Option<DeliveryIdSourceResolved>,
     pub(crate) challenge: Option<Challenge>,
+    /// The header that names the signing key, for a
+    /// [`KeyResolver`](crate::verify::KeyResolver) (PayPal's `PAYPAL-CERT-URL`).
+    pub(crate) key_id_header: Option<HeaderKey>,
 }
 
 impl Scheme {
@@ -551,6 +573,49 @@ impl Scheme {
             Some(name) => Cow::Borrowed(&name.display),
             None => Cow::Owned(self.format.describe_in_body().unwrap_or_default()),
         }
+    }
+
+    /// The header that names the signing key, for a key resolver (PayPal's
+    /// `PAYPAL-CERT-URL`).
+    pub fn key_id_header(&self) -> Option<&str> {
+        self.key_id_header.as_ref().map(|name| &*name.display)
+    }
+
+    /// The scheme with `value` in the place of its setting `name` ([`Part::Setting`]:
+    /// PayPal's `webhook_id`); unchanged when it has no such setting. Verifiers and
+    /// signers take settings themselves
+    /// ([`VerifierBuilder::setting`](crate::verify::VerifierBuilder::setting)).
+    #[must_use]
+    pub fn with_setting(mut self, name: &str, value: &str) -> Self {
+        let literal = || Cow::Owned(value.as_bytes().to_vec());
+        let parts: Vec<Part> = self
+            .signed_content
+            .as_parts()
+            .iter()
+            .map(|part| match part {
+                Part::Setting(own) if own == name => Part::Literal(literal()),
+                other => other.clone(),
+            })
+            .collect();
+        self.signed_content = SignedContent::parts(parts);
+        for part in &mut self.parts {
+            if matches!(part, ResolvedPart::Setting(own) if own == name) {
+                *part = ResolvedPart::Literal(literal());
+            }
+        }
+        self
+    }
+
+    /// The names of the values the receiver configures and the scheme still lacks
+    /// ([`Part::Setting`]: PayPal's `webhook_id`).
+    pub fn settings(&self) -> impl Iterator<Item = &str> {
+        self.signed_content
+            .as_parts()
+            .iter()
+            .filter_map(|part| match part {
+                Part::Setting(name) => Some(&**name),
+                _ => None,
+            })
     }
 
     /// The timestamp header, if the timestamp has one of its own.
@@ -650,7 +715,7 @@ impl Scheme {
     /// Mailgun's does).
     pub fn signs_body(&self) -> bool {
         self.algorithm != Algorithm::Token
-            && (self.parts.iter().any(ResolvedPart::streams_body)
+            && (self.parts.iter().any(ResolvedPart::binds_body)
                 || self.body_digest_param.is_some()
                 || matches!(self.format, SignatureFormat::Jwt { .. }))
     }
@@ -689,6 +754,9 @@ pub(crate) enum ResolvedPart {
     JsonField(Cow<'static, str>),
     JsonPointer(Cow<'static, str>),
     JwsSigningInput,
+    BodyCrc32,
+    /// Replaced by the configured value when a verifier or signer is built.
+    Setting(Cow<'static, str>),
 }
 
 impl ResolvedPart {
@@ -707,12 +775,19 @@ impl ResolvedPart {
             Part::JsonField(field) => Self::JsonField(field.clone()),
             Part::JsonPointer(pointer) => Self::JsonPointer(pointer.clone()),
             Part::JwsSigningInput => Self::JwsSigningInput,
+            Part::BodyCrc32 => Self::BodyCrc32,
+            Part::Setting(name) => Self::Setting(name.clone()),
         })
     }
 
     /// Whether the part is made from the whole body as it streams (or from its
     /// form fields): a template holds at most one.
     fn streams_body(&self) -> bool {
+        self.binds_body() || matches!(self, Self::BodyCrc32)
+    }
+
+    /// Whether the part covers the whole body: its bytes, its digest or its fields.
+    fn binds_body(&self) -> bool {
         matches!(
             self,
             Self::Body | Self::BodySha256Hex | Self::SortedFormFields
@@ -722,6 +797,21 @@ impl ResolvedPart {
     /// Whether the part is a value of the JSON body.
     pub(crate) fn reads_json(&self) -> bool {
         matches!(self, Self::JsonField(_) | Self::JsonPointer(_))
+    }
+}
+
+/// Puts each configured setting's value in the place of its part; a setting the
+/// scheme signs and `settings` lacks is an error.
+pub(crate) fn apply_settings(
+    scheme: &mut Scheme,
+    settings: &[(String, String)],
+) -> Result<(), ConfigError> {
+    for (name, value) in settings {
+        *scheme = scheme.clone().with_setting(name, value);
+    }
+    match scheme.settings().next() {
+        Some(missing) => Err(ConfigError::MissingSetting(missing.to_owned())),
+        None => Ok(()),
     }
 }
 
@@ -766,6 +856,7 @@ pub struct SchemeBuilder {
     delivery_id: Option<DeliveryIdSource>,
     challenge: Option<Challenge>,
     aliases: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    key_id_header: Option<Cow<'static, str>>,
 }
 
 impl SchemeBuilder {
@@ -786,6 +877,7 @@ impl SchemeBuilder {
             delivery_id: None,
             aliases: Vec::new(),
             challenge: None,
+            key_id_header: None,
         }
     }
 
@@ -874,6 +966,15 @@ impl SchemeBuilder {
         self
     }
 
+    /// The header that names the key a request is signed with (PayPal's
+    /// `PAYPAL-CERT-URL`): given to the verifier's
+    /// [`KeyResolver`](crate::verify::KeyResolver) when no configured key has that
+    /// id. A JWT names its key itself (`kid`).
+    pub fn key_id_header(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.key_id_header = Some(name.into());
+        self
+    }
+
     /// A second header carrying signatures in the scheme's format, compared as well:
     /// the signatures of every signature header present count (Box sends
     /// `BOX-SIGNATURE-PRIMARY` and `BOX-SIGNATURE-SECONDARY`, one per signature key,
@@ -925,6 +1026,8 @@ impl SchemeBuilder {
             Algorithm::Ed25519 => return Err(ConfigError::FeatureDisabled("ed25519")),
             #[cfg(not(feature = "p256"))]
             Algorithm::EcdsaP256Sha256 => return Err(ConfigError::FeatureDisabled("p256")),
+            #[cfg(not(feature = "rsa"))]
+            Algorithm::RsaPkcs1Sha256 => return Err(ConfigError::FeatureDisabled("rsa")),
             _ => {}
         }
         let token_format = matches!(
@@ -1085,6 +1188,7 @@ impl SchemeBuilder {
                 .map(DeliveryIdSourceResolved::new)
                 .transpose()?,
             challenge: self.challenge,
+            key_id_header: self.key_id_header.map(HeaderKey::new).transpose()?,
         };
         for (name, alias) in self.aliases {
             let alias = HeaderKey::new(alias)?;

@@ -58,13 +58,15 @@ enum SigningKey {
     /// The key, and its id when given as a JWK (`kid`, written into a JWT).
     #[cfg(feature = "p256")]
     P256(p256::ecdsa::SigningKey, Option<String>),
+    #[cfg(feature = "rsa")]
+    Rsa(Box<rsa::pkcs1v15::SigningKey<Sha256>>),
     Token(Secret),
 }
 
 impl SigningKey {
     /// For public-key schemes `secret` is the private key: Ed25519's 32-byte seed
     /// (hex or base64), P-256's 32-byte scalar (hex), PKCS#8 DER (base64) or JWK
-    /// (with `d`, and the `kid` a JWT names).
+    /// (with `d`, and the `kid` a JWT names), RSA's PKCS#8 or PKCS#1 key (PEM).
     fn new(scheme: &Scheme, secret: &Secret) -> Result<Self, ConfigError> {
         Ok(match scheme.algorithm {
             Algorithm::Token => Self::Token(secret.clone()),
@@ -108,6 +110,18 @@ impl SigningKey {
                 };
                 Self::P256(key, None)
             }
+            #[cfg(feature = "rsa")]
+            Algorithm::RsaPkcs1Sha256 => {
+                use rsa::pkcs1::DecodeRsaPrivateKey as _;
+                use rsa::pkcs8::DecodePrivateKey as _;
+                let text = std::str::from_utf8(secret.expose())
+                    .map_err(|_| ConfigError::InvalidPublicKey)?
+                    .trim();
+                let key = rsa::RsaPrivateKey::from_pkcs8_pem(text)
+                    .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(text))
+                    .map_err(|_| ConfigError::InvalidPublicKey)?;
+                Self::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(key)))
+            }
             _ => Self::Mac(crate::verify::key_of(scheme, secret)?),
         })
     }
@@ -119,6 +133,8 @@ impl SigningKey {
             Self::Ed25519(_) => Running::Message(Vec::new()),
             #[cfg(feature = "p256")]
             Self::P256(..) => Running::Message(Vec::new()),
+            #[cfg(feature = "rsa")]
+            Self::Rsa(_) => Running::Message(Vec::new()),
             Self::Token(_) => Running::Token,
         }
     }
@@ -137,6 +153,11 @@ impl SigningKey {
                 use p256::ecdsa::signature::Signer as _;
                 let signature: p256::ecdsa::Signature = key.sign(&message);
                 signature.to_der().as_bytes().to_vec()
+            }
+            #[cfg(feature = "rsa")]
+            (Self::Rsa(key), Finished::Message(message)) => {
+                use rsa::signature::{SignatureEncoding as _, Signer as _};
+                key.sign(&message).to_vec()
             }
             (Self::Token(token), _) => token.expose().to_vec(),
             _ => Vec::new(),
@@ -320,6 +341,15 @@ impl Signer {
         Ok(Self { scheme, keys })
     }
 
+    /// The value of a setting the scheme signs (PayPal's `webhook_id`; see
+    /// [`VerifierBuilder::setting`](crate::verify::VerifierBuilder::setting)). A
+    /// signer without it signs nothing in its place.
+    #[must_use]
+    pub fn setting(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.scheme = self.scheme.with_setting(name, &value.into());
+        self
+    }
+
     /// The scheme.
     pub fn scheme(&self) -> &Scheme {
         &self.scheme
@@ -430,10 +460,14 @@ impl Signer {
                 ) else {
                     return Vec::new();
                 };
-                if matches!(split.body, content::BodyPart::Stream) {
-                    running.update(body);
+                let mut whole = split.body;
+                match &mut whole {
+                    content::BodyPart::Stream => running.update(body),
+                    content::BodyPart::Sha256Hex(hash) => hash.update(body),
+                    content::BodyPart::Crc32(checksum) => checksum.update(body),
+                    _ => {}
                 }
-                running.update(&content::finish_body(split.body, body).unwrap_or_default());
+                running.update(&content::finish_body(whole, body).unwrap_or_default());
                 running.update(&split.suffix);
                 key.sign(running)
             })

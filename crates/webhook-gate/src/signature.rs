@@ -67,6 +67,8 @@ pub(crate) struct ParsedSignatures<'a> {
     pub(crate) candidates: Candidates,
     /// A JWT's claims ([`SignatureFormat::Jwt`]).
     pub(crate) jwt: Option<crate::jwt::Claims<'a>>,
+    /// A signature too long for a candidate (RSA's: 256 bytes and more).
+    pub(crate) long: Option<Vec<u8>>,
 }
 
 /// Up to [`MAX_SIGNATURES`] decoded signatures.
@@ -100,6 +102,7 @@ impl ParsedSignatures<'_> {
                 count: 0,
             },
             jwt: None,
+            long: None,
         }
     }
 
@@ -207,6 +210,13 @@ pub(crate) fn parse<'a>(
     let length = algorithm.signature_len();
     let mut parsed = ParsedSignatures::new();
     match format {
+        SignatureFormat::Single { prefix, encoding } if algorithm == Algorithm::RsaPkcs1Sha256 => {
+            let signature =
+                strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
+            parsed.long = Some(decode_long(signature, *encoding).ok_or(malformed(
+                "not an RSA signature (64 to 1024 bytes) in the expected encoding",
+            ))?);
+        }
         SignatureFormat::Single { prefix, encoding } => {
             let signature =
                 strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
@@ -351,6 +361,22 @@ pub(crate) fn decode(
         return None;
     }
     SignatureBytes::from_slice(&buffer[..written])
+}
+
+/// A signature of 64 to 1 024 bytes (RSA-512 to RSA-8192), for the algorithms
+/// whose signatures do not fit a candidate.
+fn decode_long(text: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
+    let bytes = match encoding {
+        Encoding::Base64 => base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .ok()?,
+        Encoding::Hex if text.len().is_multiple_of(2) => text
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+            .collect::<Option<Vec<u8>>>()?,
+        Encoding::Hex => return None,
+    };
+    (64..=1024).contains(&bytes.len()).then_some(bytes)
 }
 
 /// Decodes a 32-byte digest (HMAC-SHA256), for the diagnosis.

@@ -50,6 +50,9 @@ use crate::secret::Secret;
 use crate::signature::{self, SignatureBytes};
 use crate::time;
 
+/// The longest key id header value given to a [`KeyResolver`].
+const MAX_KEY_ID_LEN: usize = 2048;
+
 pub use crate::scheme::DEFAULT_TOLERANCE;
 
 /// The request line and headers a verifier reads: the method, the path and query
@@ -225,6 +228,7 @@ impl Verifier {
             capture: None,
             fallback: None,
             resolver: None,
+            settings: Vec::new(),
         }
     }
 
@@ -336,6 +340,7 @@ impl Verifier {
         let body_digest =
             body_digest.or_else(|| checked.jwt.as_ref().map(|claims| claims.body_sha256));
         Ok(PendingVerification {
+            long_signature: checked.long_signature,
             verifier: self.clone(),
             awaits_handshake: None,
             marked,
@@ -371,6 +376,7 @@ impl Verifier {
             body_digest: None,
             current: None,
             resolved: None,
+            long_signature: None,
         }
     }
 
@@ -406,7 +412,10 @@ impl Verifier {
     /// answer, if it has one (a key it cannot make into one is no key).
     fn resolve_key(&self, checked: &Checked<'_>) -> Option<Key> {
         let resolver = self.inner.resolver.as_ref()?;
-        let id = checked.jwt.as_ref()?.key_id.as_deref()?;
+        let id = match &checked.jwt {
+            Some(claims) => claims.key_id.as_deref()?,
+            None => checked.key_id?,
+        };
         if self
             .inner
             .key_ids
@@ -598,9 +607,21 @@ impl Verifier {
         let signed = scheme.id_header.as_ref().zip(signed_id);
         let delivery_id = delivery::header_id(scheme.delivery_id.as_ref(), signed, headers);
 
+        // Only to ask a resolver: a value that is not short UTF-8 names no key.
+        let key_id = match &scheme.key_id_header {
+            Some(name) => match name.find_in(headers) {
+                HeaderLookup::Single(value) if value.len() <= MAX_KEY_ID_LEN => {
+                    std::str::from_utf8(value).ok()
+                }
+                _ => None,
+            },
+            None => None,
+        };
         Ok(Checked {
             candidates: parsed.candidates,
             jwt: parsed.jwt,
+            long_signature: parsed.long,
+            key_id,
             timestamp_text,
             timestamp,
             signed_id,
@@ -651,6 +672,7 @@ impl Verifier {
         if scheme.keeps_body
             || scheme.body_digest_param.is_some()
             || matches!(scheme.format, SignatureFormat::Jwt { .. })
+            || scheme.algorithm == crate::scheme::Algorithm::RsaPkcs1Sha256
         {
             let mut pending = self.start(method, target, headers)?;
             pending.update(body);
@@ -671,6 +693,10 @@ impl Verifier {
                 BodyPart::Sha256Hex(mut hash) => {
                     hash.update(body);
                     content::finish_body(BodyPart::Sha256Hex(hash), body)?
+                }
+                BodyPart::Crc32(mut checksum) => {
+                    checksum.update(body);
+                    content::finish_body(BodyPart::Crc32(checksum), body)?
                 }
                 other => content::finish_body(other, body)?,
             };
@@ -763,6 +789,7 @@ pub struct VerifierBuilder {
     capture: Option<CaptureFn>,
     fallback: Option<Scheme>,
     resolver: Option<Arc<dyn KeyResolver>>,
+    settings: Vec<(String, String)>,
 }
 
 impl fmt::Debug for VerifierBuilder {
@@ -886,6 +913,16 @@ impl VerifierBuilder {
         self
     }
 
+    /// The value of a setting the scheme signs ([`Part::Setting`](crate::scheme::Part::Setting):
+    /// PayPal's `webhook_id`, the ID its dashboard shows for the webhook). Not a
+    /// secret; a scheme with a setting does not build without it.
+    pub fn setting(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        self.settings.retain(|(existing, _)| *existing != name);
+        self.settings.push((name, value.into()));
+        self
+    }
+
     /// Where the keys a token names come from, beyond the configured ones (see
     /// [`KeyResolver`]). With a resolver, no configured key is needed.
     pub fn key_resolver(mut self, resolver: impl KeyResolver) -> Self {
@@ -904,13 +941,15 @@ impl VerifierBuilder {
         if self.secrets.is_empty() && !capturing && self.resolver.is_none() {
             return Err(ConfigError::NoSecret);
         }
-        let tolerance = self.tolerance.unwrap_or(self.scheme.tolerance);
+        let mut scheme = self.scheme;
+        crate::scheme::apply_settings(&mut scheme, &self.settings)?;
+        let tolerance = self.tolerance.unwrap_or(scheme.tolerance);
         let tolerance_seconds =
             i64::try_from(tolerance.as_secs()).map_err(|_| ConfigError::ToleranceTooLarge)?;
         let keys = self
             .secrets
             .iter()
-            .map(|secret| key_of(&self.scheme, secret))
+            .map(|secret| key_of(&scheme, secret))
             .collect::<Result<Vec<_>, ConfigError>>()?;
         let key_ids = self.secrets.iter().map(crate::crypto::key_id).collect();
         let fallback = match self.fallback {
@@ -920,7 +959,7 @@ impl VerifierBuilder {
                     matches!(scheme.parts.as_slice(), [crate::scheme::ResolvedPart::Body])
                         && scheme.algorithm.is_symmetric()
                 };
-                if !body_alone(&self.scheme) || !body_alone(&legacy) {
+                if !body_alone(&scheme) || !body_alone(&legacy) {
                     return Err(ConfigError::IncompleteScheme {
                         scheme: legacy.name().to_owned(),
                         reason: "a legacy fallback and the scheme it backs must both sign the body alone",
@@ -935,7 +974,7 @@ impl VerifierBuilder {
         };
         Ok(Verifier {
             inner: Arc::new(Inner {
-                scheme: self.scheme,
+                scheme,
                 keys,
                 key_ids,
                 resolver: self.resolver,
@@ -966,6 +1005,10 @@ struct Checked<'h> {
     candidates: signature::Candidates,
     /// A JWT's claims (its timestamp already judged).
     jwt: Option<crate::jwt::Claims<'h>>,
+    /// A signature too long for the candidates (RSA's).
+    long_signature: Option<Vec<u8>>,
+    /// The key id header's value (PayPal's certificate URL).
+    key_id: Option<&'h str>,
     timestamp_text: Option<&'h [u8]>,
     timestamp: Option<i64>,
     signed_id: Option<&'h [u8]>,
@@ -1050,6 +1093,8 @@ pub struct PendingVerification {
     current: Option<Box<Runnings>>,
     /// The key a [`KeyResolver`] gave for the token's key id, after the configured ones.
     resolved: Option<Key>,
+    /// A signature too long for the candidates (RSA's).
+    long_signature: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for PendingVerification {
@@ -1072,6 +1117,7 @@ impl PendingVerification {
         match &mut self.body {
             BodyPart::Stream => self.runnings.update(chunk),
             BodyPart::Sha256Hex(hash) => hash.update(chunk),
+            BodyPart::Crc32(checksum) => checksum.update(chunk),
             BodyPart::None | BodyPart::SortedFormFields { .. } | BodyPart::Json(_) => {}
         }
         if let Some(kept) = &mut self.kept {
@@ -1107,6 +1153,10 @@ impl PendingVerification {
     /// Compares every signature with every key (in constant time for HMACs and
     /// tokens); checks a timestamp carried in the body, and a body digest carried in
     /// the URL.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one check after the other, in the order a request is judged"
+    )]
     pub fn finish(mut self) -> Result<Verified, VerifyError> {
         if let Some(header) = self.awaits_handshake {
             return Err(VerifyError::MissingSignature { header });
@@ -1165,6 +1215,23 @@ impl PendingVerification {
                     first.get_or_insert(matched);
                 }
                 first.ok_or(VerifyError::NoMatchingSignature)?
+            }
+            _ if self.long_signature.is_some() => {
+                let signature = self.long_signature.as_deref().unwrap_or_default();
+                let mut matched = None;
+                for (index, (finished, key)) in self
+                    .runnings
+                    .into_all()
+                    .map(Running::finish)
+                    .zip(keys)
+                    .enumerate()
+                {
+                    if matched.is_none() && finished.matches_long(key, signature) {
+                        matched =
+                            Some((index, finished.fingerprint_source(&SignatureBytes::EMPTY)));
+                    }
+                }
+                matched.ok_or(VerifyError::NoMatchingSignature)?
             }
             _ if body_signature.is_some() => {
                 let finished = self.runnings.into_all().map(Running::finish);

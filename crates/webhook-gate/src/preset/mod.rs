@@ -276,6 +276,18 @@ pub enum Preset {
     /// signs), and handlers must be idempotent.
     #[cfg(feature = "p256")]
     Plaid,
+    /// PayPal REST webhooks (feature `rsa`): `PAYPAL-TRANSMISSION-SIG: <base64>`,
+    /// RSA PKCS#1 v1.5 / SHA-256 (`SHA256withRSA`, whatever `PAYPAL-AUTH-ALGO`
+    /// says) over `<PAYPAL-TRANSMISSION-ID>|<PAYPAL-TRANSMISSION-TIME>|<webhook
+    /// ID>|<CRC-32 of the body>`; the webhook ID is the setting `webhook_id`
+    /// ([`VerifierBuilder::setting`](crate::verify::VerifierBuilder::setting)). The
+    /// key is PayPal's certificate (PEM) from `PAYPAL-CERT-URL`: pin it, or give a
+    /// [`KeyResolver`](crate::verify::KeyResolver), which gets that URL. A CRC is
+    /// no digest, so the body is not signed: the event's `id` is claimed with the
+    /// signature's fingerprint, and the transmission time must be within 72 h (as
+    /// long as a done delivery is remembered; PayPal's retries run 3 days).
+    #[cfg(feature = "rsa")]
+    PayPal,
 }
 
 impl Preset {
@@ -329,6 +341,8 @@ impl Preset {
         Self::Mailgun,
         #[cfg(feature = "p256")]
         Self::Plaid,
+        #[cfg(feature = "rsa")]
+        Self::PayPal,
     ];
 
     /// The preset's short name: `github`, `stripe`, `standard`, ...
@@ -382,6 +396,8 @@ impl Preset {
             Self::Mailgun => "mailgun",
             #[cfg(feature = "p256")]
             Self::Plaid => "plaid",
+            #[cfg(feature = "rsa")]
+            Self::PayPal => "paypal",
         }
     }
 
@@ -752,6 +768,29 @@ impl Preset {
                 .signed_content(SignedContent::JWS)
                 .timestamp(TimestampSource::SignatureHeader)
                 .delivery_id(DeliveryIdSource::SignatureFingerprint),
+            #[cfg(feature = "rsa")]
+            Self::PayPal => builder
+                .algorithm(Algorithm::RsaPkcs1Sha256)
+                .signature_header("PAYPAL-TRANSMISSION-SIG")
+                .format(SignatureFormat::prefixed("", Encoding::Base64))
+                .signed_content(SignedContent::parts([
+                    Part::Id,
+                    Part::text("|"),
+                    Part::Timestamp,
+                    Part::text("|"),
+                    Part::Setting("webhook_id".into()),
+                    Part::text("|"),
+                    Part::BodyCrc32,
+                ]))
+                .id_header("PAYPAL-TRANSMISSION-ID")
+                .timestamp(TimestampSource::Header {
+                    name: "PAYPAL-TRANSMISSION-TIME".into(),
+                    required: true,
+                })
+                .timestamp_format(TimestampFormat::Rfc3339)
+                .tolerance(crate::store::DEFAULT_DONE_TTL)
+                .key_id_header("PAYPAL-CERT-URL")
+                .delivery_id(DeliveryIdSource::JsonField("id".into())),
         }
     }
 }
@@ -822,7 +861,9 @@ mod tests {
             "{message}"
         );
         assert!(
-            message.ends_with(", coinbase, zendesk, woocommerce, postmark, box, mailgun, plaid"),
+            message.ends_with(
+                ", coinbase, zendesk, woocommerce, postmark, box, mailgun, plaid, paypal"
+            ),
             "{message}"
         );
     }

@@ -69,6 +69,8 @@ impl Preset {
             Self::Mailgun => "delivered",
             #[cfg(feature = "p256")]
             Self::Plaid => "SYNC_UPDATES_AVAILABLE",
+            #[cfg(feature = "rsa")]
+            Self::PayPal => "PAYMENT.CAPTURE.COMPLETED",
         }
     }
 
@@ -149,6 +151,9 @@ impl Preset {
             // An item id: Plaid's webhooks carry no delivery id.
             #[cfg(feature = "p256")]
             Self::Plaid => format!("{high:016x}{low:016x}"),
+            // `WH-` and two groups of 17 (PayPal's event ids).
+            #[cfg(feature = "rsa")]
+            Self::PayPal => format!("WH-{:017X}-{:017X}", high >> 4, low >> 4),
         }
     }
 
@@ -357,6 +362,10 @@ impl Preset {
             #[cfg(feature = "p256")]
             Self::Plaid => format!(
                 "{{\n  \"environment\": \"sandbox\",\n  \"historical_update_complete\": false,\n  \"initial_update_complete\": true,\n  \"item_id\": {id},\n  \"webhook_code\": {event},\n  \"webhook_type\": \"TRANSACTIONS\"\n}}"
+            ),
+            #[cfg(feature = "rsa")]
+            Self::PayPal => format!(
+                r#"{{"id":{id},"event_version":"1.0","create_time":{time},"resource_type":"capture","resource_version":"2.0","event_type":{event},"summary":"Payment completed for $ 10.0 USD","resource":{{"id":"42311647XV020574X","status":"COMPLETED","amount":{{"currency_code":"USD","value":"10.00"}},"final_capture":true,"create_time":{time}}}}}"#
             ),
             // The signer writes `signature` (`Signer::sign_body`).
             Self::Mailgun => format!(
