@@ -11,7 +11,7 @@
 //! are answered by the middleware), and `GET /metrics` (Prometheus text format). Key material per route, verify tokens and the
 //! public URL come from the environment as in `examples/axum_receiver.rs`
 //! (`WEBHOOK_SECRET_<NAME>`, `WEBHOOK_SECRET`, `WEBHOOK_VERIFY_TOKEN_<NAME>`,
-//! `WEBHOOK_PUBLIC_URL`), and so does where the secrets Asana and Notion hand over
+//! `WEBHOOK_SETTING_<NAME>_<SETTING>`, `WEBHOOK_PUBLIC_URL`), and so does where the secrets Asana and Notion hand over
 //! are kept (`WEBHOOK_CAPTURE_DIR`).
 
 use std::sync::Arc;

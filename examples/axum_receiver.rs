@@ -20,7 +20,10 @@
 //! decodes it as `whsec_` + base64, every other scheme uses its UTF-8 bytes); for the
 //! public-key presets (Discord, SendGrid, Plaid) the provider's public key (Plaid's
 //! JWK), else a published development key ([`DEVELOPMENT_KEYS`]). Verify tokens of unsigned handshakes
-//! (Meta): `WEBHOOK_VERIFY_TOKEN_<NAME>`, else `WEBHOOK_VERIFY_TOKEN`. The URL the
+//! (Meta): `WEBHOOK_VERIFY_TOKEN_<NAME>`, else `WEBHOOK_VERIFY_TOKEN`. Values a
+//! scheme signs that the receiver configures (PayPal's webhook ID):
+//! `WEBHOOK_SETTING_<NAME>_<SETTING>` (`WEBHOOK_SETTING_PAYPAL_WEBHOOK_ID`), else
+//! `WEBHOOK_ID`, what PayPal's webhook simulator signs. The URL the
 //! providers call, for the presets that sign it (Twilio, Square, HubSpot):
 //! `WEBHOOK_PUBLIC_URL` (`https://hooks.example.com`), else `https://` and the
 //! request's `Host`. The secrets Asana and Notion hand over in their handshakes

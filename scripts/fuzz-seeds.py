@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the fuzz targets' seed corpora (fuzz/seeds/<target>/) from the test
-vectors in crates/webhook-gate/tests/data/schemes.json.
+vectors in crates/webhook-gate/tests/data/schemes.json (and, for provider_tokens,
+the provider vectors beside it).
 
 Each seed is laid out the way the target's `arbitrary` input reads it: a leading
 selector byte, then the rest of the data as the byte string."""
@@ -56,6 +57,23 @@ def main():
                       b'{"token":"t","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}'):
         write("delivery", b"\x00" + challenge)
         write("delivery", b"\x01" + challenge)
+
+    provider_tokens()
+
+
+def provider_tokens():
+    """Mailgun bodies, Plaid tokens and PayPal signatures (then a NUL and the body)
+    from the provider vectors, behind the selector of their arm."""
+    providers = ROOT / "crates/webhook-gate/tests/data/providers"
+    for vector in json.loads((providers / "mailgun.json").read_text()):
+        write("provider_tokens", b"\x00" + vector["body"].encode())
+    for vector in json.loads((providers / "plaid.json").read_text()):
+        if "Plaid-Verification" in vector["headers"]:
+            write("provider_tokens", b"\x01" + vector["headers"]["Plaid-Verification"].encode())
+    for vector in json.loads((providers / "paypal.json").read_text()):
+        if "PAYPAL-TRANSMISSION-SIG" in vector["headers"]:
+            write("provider_tokens", b"\x02" + vector["headers"]["PAYPAL-TRANSMISSION-SIG"].encode()
+                  + b"\x00" + vector["body"].encode())
 
 
 if __name__ == "__main__":
