@@ -1,121 +1,18 @@
 //! RSA key pairs of the PayPal preset's tests (RSA keys take too long to make per
-//! test): PKCS#8 private keys and their SPKI public keys, PEM. Test keys only.
+//! test): PKCS#8 private keys and their SPKI public keys, PEM, beside the PayPal
+//! vectors. Test keys only.
 
 #![allow(dead_code, reason = "each test binary uses a part")]
 
-pub const RSA_CURRENT_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
-MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCqSpQCtpmS2fmu
-yPm294t/hZ32ytRQqshQN/77K6i9FfxDF+CZRRAga02UL/6dRXV+OtIWLXTeARiy
-n7XfoDFCi8Io/W8GqnheT6wD3NY4wbv1bqWYdrLei+kK1hzve/Rfrrh2imoqu5Yi
-jkjAwByIzSOfgf8hLpGrUeA6RRaD3y54P9CEQ09l6sv9ijJzBFpH9f2rxRqotv/z
-NtL3R6LewbAdj0gZSp+OkauyRQtI60Bd/i3NaB7jyXooagJwEDUscX1l/6wXP3qu
-eySIdmLf9q/g+JKFOrGDe3NI/jfKpd8HhEYuXDlXyIvxIH5VjOiJmotoUC4rQ9+8
-ZMNml5btAgMBAAECggEAD70OyuVnciwVKHNIqQFd8i4+ODXsw3vVQZy7Qyl40ej7
-RJQrXN8GK4jfRafd51kpD76N9iDDYVVGnBOosn9SrizOiA1MOph8wXKpmj3JyrsV
-DQzp3xpxU6Ioqqi5SeTx4/n48HPAdiyaJp1x2eanfHlBJpfUJZPxQJ0zlQ8Xkp5i
-Mf3GAU1eQyTh22hMIGEejJpF1JCQM0TTR7xbWRnm6I/7Pwgx9gW3KZ/WYweIGyRG
-Ph0P0YnRkAURbe+gPPUz7kql9MwlODwHOxzbYo/di+7JHU4EwA+hdXvEQAnawuGy
-JnIrn9LhhbycsF4tRcIsWR/PnZVc2UY7mdqs+TpmoQKBgQDge+OBISmmLfj+dgTs
-fL98+HQs9aT+f1I29g4AV4A224wqLU4R/L4/bT8DnWXWbdiUTMP+neaVqzs525TD
-5xf+UtHlPR52FUK1EVjdowHz5Vcc66340xAYj2B31fehAOTHr7LaMkI0uYvvynoq
-r1HoqDJ/7DCTGP1VNuitpTkrJQKBgQDCMvfuN2HeSCsSc5twnwX6GtosZDLtjOKA
-L0JOGoGkSkLt6QI8kaLv8bCnXl/bGS/GzgNI5lFvG56hjVPHXWr4Be9haFC/evCU
-dBc5hdcpCejGeb6ofEMhrSzJgAn6i4VI3y4Fk5nQLueYxUbHy/RT5BrLkDNIdVdz
-0kTPOAiWKQKBgA5yqs/SzJVvfAkUm3iFBuYKL5/9J2Nh2m7DI1+OQihFtR250L6D
-n9MBOv8GkFletIPG9Q5cJ00WujcdFNQO+ZJazjuM1XsQHzz8ItYQ+b0y04p++LF9
-FBogkDrmQIvSPOdFPaOhfHVcQ89pHrfElOb+fFGTaATvpM5pPEyAx88pAoGAHWpp
-Aa1j5q6Zz56xUdrUpfDBUW4QBMmNWYtPCNOdBYy2HKFp1FDfFGdQsdlqvZ5QDVYR
-S06P0TumyKPGp/EvjcggXWnWqVpu7J21EuKCF9ZHayDvz0ebR5OasB7z4/6UPtiH
-eRLFfrJMJGjlcsgjBz4LDQCXtAcKKyITiCvdqRkCgYAFBckkbbsItgAJ94zoLeP7
-ILAjLbFvwBy1tDnfPVBrs5tsDAw9MQX7gi06iAC30onTFWoDL8jUDBXp0rigICNS
-aUGL9pLaD/VEi2gjOtjVZMctnrcjj64/zuVj1UWGT3AvVvZLewBHc3YAzpjyUDXz
-iBhnUqaE7upP9TMykhb/dw==
------END PRIVATE KEY-----";
-
-pub const RSA_CURRENT_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
-MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqkqUAraZktn5rsj5tveL
-f4Wd9srUUKrIUDf++yuovRX8QxfgmUUQIGtNlC/+nUV1fjrSFi103gEYsp+136Ax
-QovCKP1vBqp4Xk+sA9zWOMG79W6lmHay3ovpCtYc73v0X664dopqKruWIo5IwMAc
-iM0jn4H/IS6Rq1HgOkUWg98ueD/QhENPZerL/YoycwRaR/X9q8UaqLb/8zbS90ei
-3sGwHY9IGUqfjpGrskULSOtAXf4tzWge48l6KGoCcBA1LHF9Zf+sFz96rnskiHZi
-3/av4PiShTqxg3tzSP43yqXfB4RGLlw5V8iL8SB+VYzoiZqLaFAuK0PfvGTDZpeW
-7QIDAQAB
------END PUBLIC KEY-----";
-
-pub const RSA_NEXT_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
-MIIEuwIBADANBgkqhkiG9w0BAQEFAASCBKUwggShAgEAAoIBAQDKaIYRKEcmSWpX
-1fGnXDxdv9b8wzAs+HIYs79KEZ6xRzVfvzMdd83ztuvZrmPHN+itz7aZ0RViYkY2
-RN5xVLlJcTS4pzm6cT4NgjvcJAQdpzjLrYAhiifL6Rt9cx9qNya6SD8t0+p3NrWU
-oPJSrU2SNVpv5lKQJ9INg2yK8xxvJlmu2GWc4pWPnJ8g/zV41p4Jhg6mW/lSUL2T
-Nm0PoNiejd+EK40pUCQTBJ+PbYO3z8lBzk7bqs5Uj5oxZfx0MG/3O9HELL1h4Fa4
-+DeZVl7HRJkO0hgLGGBE+tCNGVzlucbB5XYMAmiELqNtbB3LotJANcL540adk51t
-/89PL4cjAgMBAAECgf8rCRchEFb2eeYPzTu7sgKYtojWpH1fSMVevEt4mSMR/FF6
-5mQ0Nq12E2GHudnkMccI4I2KlrfBu5SQ7wXBOsTjIQLWZKiqO7YhziMpZ1Xlae52
-nng5um8zMQswHLkMyvcYNIae3cB9romk/bJxZTZVaqmFotr/Wl4yOevbvF4s4NFT
-/t7bFVidheewwexJMh3bRNckfq+t76h4CPVn2aSitp17UkpKzdLh+MrwoAMqGwsO
-U7i2n/j1CNL4uVPtpQjDwMDUw9bzngeSdXD9t+17Jzkn/fuhTGb/4iBp3TTpUGud
-0aLaTQSzw9qq55AsgbsRHuDr83TNE1REYmbzgRUCgYEA+KFfxV7DEZQFtLp3x/D3
-uHev1mFLn2A9+77qAqp+kZdrqif7NNZb4uqSsBheGnt6XR09qqaepmyxaE/B63dq
-xrvMv/3rWMz3oA4UBNfbPrUCwVeOWTmXbSHK0rXqbgscqEPkTxoSdESBmwB5+o+A
-HmUSLojzrHvJsOnhKf7e2P0CgYEA0GhpvSS9QXPwa0HYi1z4uq5om9e7LjvQapTM
-Cht3isNVXkcu5FKdlopSVJM/g+nMMSB15fX5dLjg6coOPWGwhZbLaX3lm9JGx3OW
-c1gsNXtZyo4E0SBPJX6YlPHZfTclWHQEv50VDcPnDv7wjYrDNikKXobfb6sfzFbs
-K3MGap8CgYEA5S4LU6ln8joZkGAZrWnHTni00s3YoU5blESE/HQgOx/ylGRKQIgf
-JunG0R+FDrAnONGNWFJCB3JFjbuHKv9mo03VDFyIpdA5qYWQmm5GoGTF52ZHxqM5
-m9T8WoJpV4pSniAGwYts21OSjEhCJ95C4MGVouOGicWJQtQzQzy2OhkCgYA9KTdG
-095atAytXXCQTaONHZwDiEcdZV5fuPU8Th1B8ts9xMQlK32l7UgGHAR60QUksbMH
-3qzrrUoMMkkFiILGYZ+mgNT+arJs3CYeCZVHyMBsKkuNl97CUSm0JFnAXouuLrYq
-CY5hMMnBY93ym/N4FIk/fnNaES1OyX+brLEIXwKBgFQxNyt4SsnI40wP8uEJhFkI
-r55/+T4W8B9om3Quyil8yCzL+eCmyECadQ4qjPL+DsesJ/DCqe0O/y+OgkFBG/MC
-DCnSsF6U3c4PXLL0iJo/kg7G6NgELhz7l5YEktROqFF21cUAnVGj2lYrSdgEHfTX
-Lk/5BNt0GK9XBUsfSHjx
------END PRIVATE KEY-----";
-
-pub const RSA_NEXT_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
-MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAymiGEShHJklqV9Xxp1w8
-Xb/W/MMwLPhyGLO/ShGesUc1X78zHXfN87br2a5jxzforc+2mdEVYmJGNkTecVS5
-SXE0uKc5unE+DYI73CQEHac4y62AIYony+kbfXMfajcmukg/LdPqdza1lKDyUq1N
-kjVab+ZSkCfSDYNsivMcbyZZrthlnOKVj5yfIP81eNaeCYYOplv5UlC9kzZtD6DY
-no3fhCuNKVAkEwSfj22Dt8/JQc5O26rOVI+aMWX8dDBv9zvRxCy9YeBWuPg3mVZe
-x0SZDtIYCxhgRPrQjRlc5bnGweV2DAJohC6jbWwdy6LSQDXC+eNGnZOdbf/PTy+H
-IwIDAQAB
------END PUBLIC KEY-----";
-
-pub const RSA_RETIRED_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
-MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDbNcZymKpUm/WP
-I4GTQlc763CA2RCqfpkbuyFlVTiIxttcN9CBQNflzEVXaHhMeQmO2SXP43hDM3jG
-cYTc0ulGVhcO+uzD+wFw8rkuHfjKh02FLBdj9JBYPtzeIBFejccq2O2rGDqy+l/c
-eFxVAqfFqvGgKj0ypGxya+hmH/kZtybwz0S45oh4ddPcvD9jfrbp0Q5zgxS+Pmrp
-RrtHMuqWwzfPI74i74W8cDxFiluPojDAs26x7wj4xvH26wyxu0+l8lK+Uth9rQoh
-WWSLNu6703YmCdWrvBDfAhvDt+fZ+0HdOD66nCS78cH71a53H++fgLP3UU7nHjkA
-p4dd0/p5AgMBAAECggEAALKCJxhYDLc0K5aCvOPE5hepKhKVwCnLouLyNPSMNUFK
-zKKmdqw0P9hLrVkmUFf1/IdIEWSEjPIsf7UZ6XJiTmdxHTfKafUuNeAe1562by5+
-Dzk2F/Q+u6c/EVINf9tDmUdLI6khe2BERzVgc+4vpMpEECVsmod1uGHPfcszxcR0
-7Yb85g/T3cKo1FGMUdINCm/sedkvtSElbnOfdDe1kY7xlhv69ajhyhw+HAEDjl8Q
-ZX2CWrsQJ+WMwS9eJ14n42cYzMnQHjpoVa8vf87HTv7fm2t1/G5oGI8cVD3qSvNR
-lll+504II9yrqRLRgEIhhPUktPoHNkq2uBmmVjlEAQKBgQD/UayNDfindt48sthH
-tpqk6f6c9C+xFrb++bGwJOUOYuo896jmBulPt7hOVeOYFxTceoQ7S/agIY24y6Kz
-nqugpG/wkbckL4QzzRkAyT2OTrdPRAVYxYnlhwmROon/EO3UzCAjzFaPQDNrMqCO
-bbIAaJk+nbdpmPjj6GjQQhTLSQKBgQDby3Jf/GKN3UM36bdD3R9BpxbP061cefvl
-yLm1zc5EZchnomntyd8DiShYinGPo5CTcvD7DK5dHacWUPu5Zi85hDNBFlRhClXx
-YGXxaxiC8V1vMOL6bmHGVFJ3ZOgNSM6kzlHMgxUlXGjSVTA64t/nqmNkTLUc92kl
-uHEtJqMFsQKBgQDS3TNzM6y/Mi8NVm/FmoxR02eTXSDeUvJD1xjnbzE2Fn96Ztg5
-Uk/ypLs1Bz525+k0xoLbLju7uLqBer0fN9ZrUCObPd1Rp2S6G5Og0JNkKqK+dmEs
-FclzpXlDVmOOIv8ploSczDBZEx7kU+XCe9pc+AZIbp2COvKj19ho14qw8QKBgAy6
-PDZItCBI5sKPGxin7k5r8Ys5U7meKrMEq5RWhZI6Xp95rS6i2PIoeBigc7EApLeV
-GVVAR7yGog1NxTXYL/XhrOIg++PeqFlg3qZbMEEs3t84cnxT9f95FIlrY3CZfbXX
-aK8yDABs2HkNi8xtJNAScsz1ECvMO99+TbdynFARAoGADE4VdwiKcuaccEZ5JOAK
-sj805SX5EEaapvHGT4tIwM7LO+V0itTO6+CebRVZoFtIbyGwb2iGaaD/fwAp+m+6
-TRL5GfMtvO630FFTjUz8z/Vz+rom8+ejw1MdGgo79MwGTse73CWoAk7jFR+Rdojx
-Us2rykOIKT6VcdTpxL4cxKc=
------END PRIVATE KEY-----";
-
-pub const RSA_RETIRED_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
-MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA2zXGcpiqVJv1jyOBk0JX
-O+twgNkQqn6ZG7shZVU4iMbbXDfQgUDX5cxFV2h4THkJjtklz+N4QzN4xnGE3NLp
-RlYXDvrsw/sBcPK5Lh34yodNhSwXY/SQWD7c3iARXo3HKtjtqxg6svpf3HhcVQKn
-xarxoCo9MqRscmvoZh/5Gbcm8M9EuOaIeHXT3Lw/Y3626dEOc4MUvj5q6Ua7RzLq
-lsM3zyO+Iu+FvHA8RYpbj6IwwLNuse8I+Mbx9usMsbtPpfJSvlLYfa0KIVlkizbu
-u9N2JgnVq7wQ3wIbw7fn2ftB3Tg+upwku/HB+9Wudx/vn4Cz91FO5x45AKeHXdP6
-eQIDAQAB
------END PUBLIC KEY-----";
+pub const RSA_CURRENT_PRIVATE: &str =
+    include_str!("../../crates/webhook-gate/tests/data/providers/paypal/test_key.pem");
+pub const RSA_CURRENT_PUBLIC: &str =
+    include_str!("../../crates/webhook-gate/tests/data/providers/paypal/test_public_key.pem");
+pub const RSA_NEXT_PRIVATE: &str =
+    include_str!("../../crates/webhook-gate/tests/data/providers/paypal/next_key.pem");
+pub const RSA_NEXT_PUBLIC: &str =
+    include_str!("../../crates/webhook-gate/tests/data/providers/paypal/next_public_key.pem");
+pub const RSA_RETIRED_PRIVATE: &str =
+    include_str!("../../crates/webhook-gate/tests/data/providers/paypal/attacker_key.pem");
+pub const RSA_RETIRED_PUBLIC: &str =
+    include_str!("../../crates/webhook-gate/tests/data/providers/paypal/attacker_public_key.pem");
