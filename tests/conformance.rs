@@ -77,6 +77,9 @@ enum Send {
     /// A processed delivery captured and sent again with a new id in its body,
     /// which the signature does not cover (Mailgun's `event-data.id`).
     ReplayUnderNewBodyId,
+    /// A processed delivery's signature sent again with another body (a new id, an
+    /// added field) of the same CRC-32, which is all the signature covers (PayPal).
+    ReplayWithBodyOfSameChecksum,
 }
 
 /// Which presets a case applies to.
@@ -118,6 +121,8 @@ enum Presets {
     UnsignedIdHeader,
     /// The delivery id comes from a part of the body the signature does not cover.
     UnsignedIdInBody,
+    /// The signature covers the body's CRC-32 (PayPal), and the id is in the body.
+    SignsBodyChecksum,
     /// The signature (or token) is in a header (all but Microsoft Graph).
     SignatureInHeader,
     /// Deliveries carry an id and are deduplicated (all but Microsoft Graph).
@@ -192,6 +197,9 @@ const CASES: &[Case] = &[
     // The signature's fingerprint is claimed with an id it does not cover.
     Case { name: "replayed under a fresh delivery id", presets: Presets::UnsignedIdHeader, send: Send::ReplayUnderNewId, statuses: &[200, 200], handler_runs: 1 },
     Case { name: "replayed under a fresh id in the body", presets: Presets::UnsignedIdInBody, send: Send::ReplayUnderNewBodyId, statuses: &[200, 200], handler_runs: 1 },
+    // A forged body of the same CRC verifies; claimed with the signature, it is a
+    // duplicate of the delivery first seen with it.
+    Case { name: "signature replayed with a body of the same CRC-32", presets: Presets::SignsBodyChecksum, send: Send::ReplayWithBodyOfSameChecksum, statuses: &[200, 200], handler_runs: 1 },
 ];
 
 /// `TimestampAgo(BEYOND)`: a minute beyond the scheme's window.
@@ -226,6 +234,77 @@ fn with_json_value(body: &[u8], at: &str, text: &str) -> Vec<u8> {
     };
     *slot = serde_json::Value::from(text);
     serde_json::to_vec(&value).unwrap()
+}
+
+/// CRC-32 (IEEE 802.3, reflected), bit by bit: the test's own, not the crate's.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// `body` with the top-level `field` set to `id` and a field `pad` of 64 letters,
+/// each `A` or `B`, chosen so that the CRC-32 is `body`'s.
+///
+/// At a fixed length a CRC is affine: turning a set of `A`s into `B`s changes it by
+/// the XOR of what each turn alone changes. Which set gives the wanted change is a
+/// linear system over GF(2), solved by elimination.
+fn with_same_crc32(body: &[u8], field: &str, id: &str) -> Vec<u8> {
+    const PAD: usize = 64;
+    let mut value: serde_json::Value = serde_json::from_slice(body).unwrap();
+    value[field] = serde_json::Value::from(id);
+    value["pad"] = serde_json::Value::from("A".repeat(PAD));
+    let mut forged = serde_json::to_vec(&value).unwrap();
+    let marker = format!("\"pad\":\"{}\"", "A".repeat(PAD));
+    let start = forged
+        .windows(marker.len())
+        .position(|window| window == marker.as_bytes())
+        .unwrap()
+        + "\"pad\":\"".len();
+    let base = crc32(&forged);
+    // basis[bit]: a change whose highest set bit is `bit`, and the letters it turns.
+    let mut basis: [Option<(u32, u64)>; 32] = [None; 32];
+    for letter in 0..PAD {
+        forged[start + letter] = b'B';
+        let (mut change, mut turns) = (crc32(&forged) ^ base, 1u64 << letter);
+        forged[start + letter] = b'A';
+        for bit in (0..32).rev() {
+            if change >> bit & 1 == 0 {
+                continue;
+            }
+            if let Some((other, its_turns)) = basis[bit] {
+                change ^= other;
+                turns ^= its_turns;
+            } else {
+                basis[bit] = Some((change, turns));
+                break;
+            }
+        }
+    }
+    let (mut wanted, mut turns) = (base ^ crc32(body), 0u64);
+    for bit in (0..32).rev() {
+        if wanted >> bit & 1 == 1 {
+            let (change, its_turns) = basis[bit].expect("64 letters reach every CRC");
+            wanted ^= change;
+            turns ^= its_turns;
+        }
+    }
+    for letter in 0..PAD {
+        if turns >> letter & 1 == 1 {
+            forged[start + letter] = b'B';
+        }
+    }
+    assert_eq!(crc32(&forged), crc32(body));
+    forged
 }
 
 /// Where the body carries the signature, for a signature in the body (Mailgun).
@@ -362,6 +441,15 @@ fn requests(preset: &str, send: Send, id: &str, address: SocketAddr) -> Vec<Requ
             };
             let mut replay = valid.clone();
             replay.body = with_json_value(&replay.body, &pointer, &format!("{id}-replayed"));
+            vec![valid, replay]
+        }
+        Send::ReplayWithBodyOfSameChecksum => {
+            let Some(DeliveryIdSource::JsonField(field)) = scheme.delivery_id() else {
+                unreachable!("the case is for an id in a top-level field")
+            };
+            let mut replay = valid.clone();
+            replay.body = with_same_crc32(&valid.body, &field, &format!("{id}-replayed"));
+            assert_ne!(replay.body, valid.body);
             vec![valid, replay]
         }
         Send::TamperedSignedValue => {
@@ -767,6 +855,13 @@ fn applies(presets: Presets, preset: &str) -> bool {
             matches!(scheme.delivery_id(), Some(DeliveryIdSource::JsonPointer(_)))
                 && scheme.dedupes_on_signature()
         }
+        Presets::SignsBodyChecksum => {
+            scheme
+                .signed_content()
+                .as_parts()
+                .contains(&Part::BodyCrc32)
+                && matches!(scheme.delivery_id(), Some(DeliveryIdSource::JsonField(_)))
+        }
         Presets::SignatureInHeader => scheme.signature_header().is_some(),
         Presets::TokenInHeader => token && scheme.signature_header().is_some(),
         Presets::TokenInBody => token && scheme.signature_header().is_none(),
@@ -850,7 +945,10 @@ async fn run_case(
         }
     }
     match case.send {
-        Send::Duplicate | Send::ReplayUnderNewId | Send::ReplayUnderNewBodyId
+        Send::Duplicate
+        | Send::ReplayUnderNewId
+        | Send::ReplayUnderNewBodyId
+        | Send::ReplayWithBodyOfSameChecksum
             if case.handler_runs == 1 && answers[1].header("webhook-duplicate") != Some("true") =>
         {
             failures.push(format!("{adapter} {preset}: the duplicate is not marked"));
@@ -962,8 +1060,9 @@ async fn conformance_table_against_both_adapters() {
     // X, Okta, Graph, Asana, Notion, WooCommerce) and 1 for Meta's verify token; 1 for
     // the 19 that parse the body and 1 for the 27 that do not; 1 for the 42 without a
     // JSON Pointer or a signature or token in the body; 1 for the 6 with an unsigned
-    // id header (Sentimatrix, GitHub, Shopify, Linear, Jira, Razorpay) and 1 for the
-    // one with an unsigned id in the body (Mailgun).
+    // id header (Sentimatrix, GitHub, Shopify, Linear, Jira, Razorpay), 1 for the
+    // one with an unsigned id in the body (Mailgun) and 1 for the one that signs the
+    // body's CRC-32 (PayPal).
     assert_eq!(
         executed,
         2 * (7 * 46
@@ -986,6 +1085,7 @@ async fn conformance_table_against_both_adapters() {
             + 27
             + 42
             + 6
+            + 1
             + 1)
     );
     assert_no_secret_in(&logs.text());

@@ -195,7 +195,8 @@ impl<'b> Json<'b> {
         }
     }
 
-    /// The value as text (a string's value, a number as written).
+    /// The value as text (a string's value; a number as serde_json writes it:
+    /// integers as sent, `1.50` as `1.5`).
     pub(crate) fn text(&self, value: &BodyValue) -> Result<String, VerifyError> {
         self.find(value)?.ok_or(VerifyError::MalformedBody {
             reason: "a signed JSON field is missing",

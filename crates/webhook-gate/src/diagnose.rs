@@ -12,6 +12,7 @@
 use std::fmt;
 
 use base64::Engine as _;
+use sha2::Digest as _;
 
 use crate::content::{self, HeadValues};
 use crate::crypto::{Finished, Key};
@@ -693,10 +694,22 @@ fn digest(
     let Ok(split) = content::start(scheme, &values, no_headers, feed, false) else {
         return [0; 32];
     };
-    if matches!(split.body, content::BodyPart::Stream) {
-        running.update(body);
-    }
-    running.update(&content::finish_body(split.body, body).unwrap_or_default());
+    let tail = match split.body {
+        content::BodyPart::Stream => {
+            running.update(body);
+            Vec::new()
+        }
+        content::BodyPart::Sha256Hex(mut hash) => {
+            hash.update(body);
+            content::finish_body(content::BodyPart::Sha256Hex(hash), body).unwrap_or_default()
+        }
+        content::BodyPart::Crc32(mut checksum) => {
+            checksum.update(body);
+            content::finish_body(content::BodyPart::Crc32(checksum), body).unwrap_or_default()
+        }
+        other => content::finish_body(other, body).unwrap_or_default(),
+    };
+    running.update(&tail);
     running.update(&split.suffix);
     match running.finish() {
         Finished::Tag(tag) => tag.as_slice().try_into().unwrap_or([0; 32]),
@@ -902,6 +915,32 @@ mod tests {
             "{:?}",
             diagnosis.checks
         );
+    }
+
+    /// The digests `--explain` tries are the signer's, for parts made from the body.
+    #[test]
+    fn digests_feed_the_body_to_its_hash_and_checksum() {
+        use crate::scheme::{Part, SignedContent};
+        use crate::sign::{SignOptions, Signer};
+        let body = br#"{"event":"created"}"#;
+        for part in [Part::Body, Part::BodySha256Hex, Part::BodyCrc32] {
+            let scheme = Scheme::builder("digest")
+                .signature_header("X-Signature")
+                .format(SignatureFormat::prefixed("", Encoding::Hex))
+                .signed_content(SignedContent::parts([Part::text("v1:"), part.clone()]))
+                .build()
+                .unwrap();
+            let signed = Signer::new(scheme.clone(), "key")
+                .unwrap()
+                .sign(body, &SignOptions::new());
+            let expected = signed.get("X-Signature").unwrap();
+            let found = digest(&scheme, b"key", None, None, body);
+            assert_eq!(
+                signature::encode(&found, Encoding::Hex),
+                expected,
+                "{part:?}"
+            );
+        }
     }
 
     fn again(body: &str, how: Reserialization) -> String {

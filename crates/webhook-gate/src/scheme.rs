@@ -263,9 +263,10 @@ pub enum Part {
     /// A top-level field of the JSON body, as text. Needs the whole body.
     JsonField(Cow<'static, str>),
     /// The value at a JSON Pointer of the body (RFC 6901: `/signature/token`), as
-    /// text: a string's value, a number as written. Needs the whole body. A template
-    /// may hold several, with literals between them (Mailgun signs
-    /// `/signature/timestamp` then `/signature/token`), but not with the body itself.
+    /// text: a string's value, or a number as serde_json writes it (integers as
+    /// sent, `1.50` as `1.5`). Needs the whole body. A template may hold several,
+    /// with literals between them (Mailgun signs `/signature/timestamp` then
+    /// `/signature/token`), but not with the body itself.
     JsonPointer(Cow<'static, str>),
     /// The JSON Web Token's header and claims as sent (`<header>.<claims>`, what a
     /// JWS signs), for [`SignatureFormat::Jwt`]. Read with the head.
@@ -1062,6 +1063,21 @@ impl SchemeBuilder {
                 "a JWT signs its header and claims (SignedContent::JWS), and only a JWT does",
             ));
         }
+        if jwt && !matches!(self.timestamp, Some(TimestampSource::SignatureHeader)) {
+            return Err(incomplete(
+                "a JWT carries its time in the `iat` claim: use TimestampSource::SignatureHeader",
+            ));
+        }
+        if jwt && self.body_digest_param.is_some() {
+            return Err(incomplete(
+                "a JWT binds the body by a claim, not by a digest in the query",
+            ));
+        }
+        if self.extra_signature_header.is_some() && (jwt || !self.algorithm.is_symmetric()) {
+            return Err(incomplete(
+                "a second signature header carries HMAC signatures, not JWTs or public-key signatures",
+            ));
+        }
         let (timestamp_header, timestamp_in_signature, timestamp_in_body) = match self
             .timestamp
             .clone()
@@ -1270,5 +1286,59 @@ mod tests {
                 .build(),
             Err(ConfigError::IncompleteScheme { .. })
         ));
+    }
+
+    #[cfg(feature = "p256")]
+    #[test]
+    fn builder_refuses_jwts_configured_in_ways_they_cannot_verify() {
+        let jwt = || {
+            Scheme::builder("jwt")
+                .algorithm(Algorithm::EcdsaP256Sha256)
+                .signature_header("X-Jwt")
+                .format(SignatureFormat::jwt("body_sha256"))
+                .signed_content(SignedContent::JWS)
+        };
+        assert!(
+            jwt()
+                .timestamp(TimestampSource::SignatureHeader)
+                .build()
+                .is_ok()
+        );
+        let refusals = [
+            ("no timestamp", jwt()),
+            (
+                "a timestamp header instead of iat",
+                jwt().timestamp(TimestampSource::Header {
+                    name: "X-Time".into(),
+                    required: true,
+                }),
+            ),
+            (
+                "a body digest in the query",
+                jwt()
+                    .timestamp(TimestampSource::SignatureHeader)
+                    .body_digest_query_param("digest"),
+            ),
+            (
+                "a second signature header",
+                jwt()
+                    .timestamp(TimestampSource::SignatureHeader)
+                    .extra_signature_header("X-Jwt-2"),
+            ),
+            (
+                "a second header for a bare public-key signature",
+                Scheme::builder("ecdsa")
+                    .algorithm(Algorithm::EcdsaP256Sha256)
+                    .signature_header("X-Sig")
+                    .format(SignatureFormat::prefixed("", Encoding::Base64))
+                    .extra_signature_header("X-Sig-2"),
+            ),
+        ];
+        for (what, builder) in refusals {
+            assert!(
+                matches!(builder.build(), Err(ConfigError::IncompleteScheme { .. })),
+                "{what} was accepted"
+            );
+        }
     }
 }

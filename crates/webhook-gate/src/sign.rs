@@ -72,26 +72,30 @@ impl SigningKey {
             Algorithm::Token => Self::Token(secret.clone()),
             #[cfg(feature = "ed25519")]
             Algorithm::Ed25519 => {
-                let seed = decode_text(secret.expose())
-                    .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
+                let bytes = decode_text(secret.expose())
+                    .map(zeroize::Zeroizing::new)
                     .ok_or(ConfigError::InvalidPublicKey)?;
+                let seed = zeroize::Zeroizing::new(
+                    <[u8; 32]>::try_from(bytes.as_slice())
+                        .map_err(|_| ConfigError::InvalidPublicKey)?,
+                );
                 Self::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
             }
             #[cfg(feature = "p256")]
             Algorithm::EcdsaP256Sha256 => {
                 use p256::pkcs8::DecodePrivateKey as _;
-                if let Ok(serde_json::Value::Object(jwk)) =
+                if let Ok(serde_json::Value::Object(mut jwk)) =
                     serde_json::from_slice::<serde_json::Value>(secret.expose())
                 {
-                    let scalar = jwk
-                        .get("d")
-                        .and_then(serde_json::Value::as_str)
-                        .and_then(|d| {
-                            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                                .decode(d)
-                                .ok()
-                        })
-                        .ok_or(ConfigError::InvalidPublicKey)?;
+                    // The private scalar's copies are wiped when dropped.
+                    let d = match jwk.remove("d") {
+                        Some(serde_json::Value::String(d)) => zeroize::Zeroizing::new(d),
+                        _ => return Err(ConfigError::InvalidPublicKey),
+                    };
+                    let scalar = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode(d.as_bytes())
+                        .map(zeroize::Zeroizing::new)
+                        .map_err(|_| ConfigError::InvalidPublicKey)?;
                     let key = p256::ecdsa::SigningKey::from_slice(&scalar)
                         .map_err(|_| ConfigError::InvalidPublicKey)?;
                     let kid = jwk
@@ -100,7 +104,9 @@ impl SigningKey {
                         .map(str::to_owned);
                     return Ok(Self::P256(key, kid));
                 }
-                let bytes = decode_text(secret.expose()).ok_or(ConfigError::InvalidPublicKey)?;
+                let bytes = decode_text(secret.expose())
+                    .map(zeroize::Zeroizing::new)
+                    .ok_or(ConfigError::InvalidPublicKey)?;
                 let key = if bytes.len() == 32 {
                     p256::ecdsa::SigningKey::from_slice(&bytes)
                         .map_err(|_| ConfigError::InvalidPublicKey)?

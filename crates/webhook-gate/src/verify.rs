@@ -92,13 +92,16 @@ pub trait Clock: Send + Sync + 'static {
 /// network (Plaid's, by the JWT's `kid`, from `/webhook_verification_key/get`).
 ///
 /// The core makes no request: the resolver answers from what the application
-/// holds. It is asked on the request path when a token names a key id that no
-/// configured key has (a JWK's `kid`), so it must answer at once: keep the keys in
+/// holds. It is asked on the request path when a request names a key id (a JWT's
+/// `kid`, the scheme's [key id header](crate::scheme::SchemeBuilder::key_id_header))
+/// that no configured key has; a certificate or SPKI key has no id, so with those
+/// it is asked on every request. It must answer at once: keep the keys in
 /// memory, and on a miss return `None` and fetch the key in the background. The
 /// request is then refused (401) and the provider's retry (Plaid's: 30 s later)
-/// finds the key. It returns key material in the forms a secret takes (a JWK's
-/// JSON, a base64 SPKI key); a key that does not parse, or a JWK that has expired
-/// (`expired_at` set), counts as none. A key it gives is tried after the configured
+/// finds the key. Requests name key ids at will: fetch a given id at most so often.
+/// It returns key material in the forms a secret takes (a JWK's JSON, a base64 SPKI
+/// key, a certificate); a key that does not parse, a JWK that has expired
+/// (`expired_at` set) or whose `kid` is not the id asked for, counts as none. A key it gives is tried after the configured
 /// ones: its [`Verified::secret_index`] is the number of configured keys.
 ///
 /// ```
@@ -185,6 +188,9 @@ struct Inner {
     /// Each key's id (a JWK's `kid`), to know when to ask the resolver.
     key_ids: Vec<Option<String>>,
     resolver: Option<Arc<dyn KeyResolver>>,
+    /// The settings given, sorted: they tell routes of one provider apart in the
+    /// delivery namespace (two PayPal webhooks).
+    settings: Vec<(String, String)>,
     tolerance_seconds: i64,
     clock: Arc<dyn Clock>,
     public_url: Option<String>,
@@ -267,6 +273,17 @@ impl Verifier {
         let mut hasher = Sha256::new();
         for tag in &tags {
             hasher.update(tag);
+        }
+        // Lengths first: no two lists of settings hash alike.
+        for (name, value) in &self.inner.settings {
+            hasher.update(b"setting");
+            hasher.update((name.len() as u64).to_be_bytes());
+            hasher.update(name.as_bytes());
+            hasher.update((value.len() as u64).to_be_bytes());
+            hasher.update(value.as_bytes());
+        }
+        if self.inner.resolver.is_some() {
+            hasher.update(b"resolver");
         }
         let digest: [u8; 32] = hasher.finalize().into();
         signature::encode(&digest, crate::scheme::Encoding::Hex)[..16].to_owned()
@@ -425,6 +442,10 @@ impl Verifier {
             return None;
         }
         let material = resolver.resolve(id)?;
+        // A JWK given for another id is not the key asked for.
+        if crate::crypto::key_id(&material).is_some_and(|kid| kid != id) {
+            return None;
+        }
         key_of(&self.inner.scheme, &material).ok()
     }
 
@@ -670,6 +691,7 @@ impl Verifier {
         }
         let scheme = &self.inner.scheme;
         if scheme.keeps_body
+            || self.inner.resolver.is_some()
             || scheme.body_digest_param.is_some()
             || matches!(scheme.format, SignatureFormat::Jwt { .. })
             || scheme.algorithm == crate::scheme::Algorithm::RsaPkcs1Sha256
@@ -943,6 +965,8 @@ impl VerifierBuilder {
         }
         let mut scheme = self.scheme;
         crate::scheme::apply_settings(&mut scheme, &self.settings)?;
+        let mut settings = self.settings;
+        settings.sort_unstable();
         let tolerance = self.tolerance.unwrap_or(scheme.tolerance);
         let tolerance_seconds =
             i64::try_from(tolerance.as_secs()).map_err(|_| ConfigError::ToleranceTooLarge)?;
@@ -978,6 +1002,7 @@ impl VerifierBuilder {
                 keys,
                 key_ids,
                 resolver: self.resolver,
+                settings,
                 tolerance_seconds,
                 clock: self.clock,
                 public_url: self.public_url,

@@ -211,3 +211,101 @@ fn a_tokens_twin_signature_is_the_same_delivery() {
     let twin = twin(REAL_TOKEN);
     assert_eq!(id(REAL_TOKEN), id(&twin));
 }
+
+#[test]
+fn a_resolved_key_comes_after_the_pinned_ones() {
+    // Pinned: a key that did not sign the token (and has another `kid`).
+    let other = r#"{"alg":"ES256","crv":"P-256","expired_at":null,"kid":"k-1","kty":"EC","use":"sig","x":"3NFFmgFwVnfzwXqw6TlUUhTFJOta0e3r7g63kIizEqs","y":"plJ0ajASzjhyIs8S9LdAw8K8Y-nr1DrNI0xRFfa-Lt4"}"#;
+    let asked = Arc::new(AtomicUsize::new(0));
+    let verifier = Verifier::builder(Preset::Plaid.scheme())
+        .secret(other)
+        .key_resolver(Keys {
+            known: vec![(REAL_KID, REAL_JWK)],
+            asked: Arc::clone(&asked),
+        })
+        .clock(FixedClock(REAL_NOW))
+        .build()
+        .unwrap();
+    let verified = verifier
+        .verify(&headers(REAL_TOKEN)[..], REAL_BODY.as_bytes())
+        .unwrap();
+    assert_eq!(verified.secret_index(), 1);
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_resolver_answering_with_a_key_of_another_kid_gives_no_key() {
+    // The right key, filed under the token's `kid` but naming another one.
+    let misfiled = REAL_JWK.replace(REAL_KID, "another-kid");
+    let misfiled: &'static str = Box::leak(misfiled.into_boxed_str());
+    let verifier = Verifier::builder(Preset::Plaid.scheme())
+        .key_resolver(Keys {
+            known: vec![(REAL_KID, misfiled)],
+            asked: Arc::default(),
+        })
+        .clock(FixedClock(REAL_NOW))
+        .build()
+        .unwrap();
+    assert_eq!(
+        verifier
+            .verify(&headers(REAL_TOKEN)[..], REAL_BODY.as_bytes())
+            .unwrap_err(),
+        VerifyError::NoMatchingSignature
+    );
+}
+
+/// Ed25519 public keys by the `X-Key-Id` a request names.
+struct Ed25519Keys(Vec<(&'static str, String)>);
+
+impl KeyResolver for Ed25519Keys {
+    fn resolve(&self, key_id: &str) -> Option<Secret> {
+        self.0
+            .iter()
+            .find(|(id, _)| *id == key_id)
+            .map(|(_, key)| Secret::from(key.as_str()))
+    }
+}
+
+#[test]
+fn a_resolver_serves_any_scheme_with_a_key_id_header() {
+    use webhook_gate::scheme::{Algorithm, Encoding, Part, Scheme, SignatureFormat, SignedContent};
+    let scheme = Scheme::builder("keyed-ed25519")
+        .algorithm(Algorithm::Ed25519)
+        .signature_header("X-Signature")
+        .format(SignatureFormat::prefixed("", Encoding::Hex))
+        .signed_content(SignedContent::parts([Part::Body]))
+        .key_id_header("X-Key-Id")
+        .build()
+        .unwrap();
+    let seed = [7u8; 32];
+    let public = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
+    // Both in base64, one of the forms Ed25519 keys are given in.
+    let engine = base64::engine::general_purpose::STANDARD;
+    let public = engine.encode(public.as_bytes());
+    let signer = Signer::new(scheme.clone(), engine.encode(seed).as_str()).unwrap();
+    let body = br#"{"event":"created"}"#;
+    let mut signed: Vec<(String, String)> = signer
+        .sign(body, &SignOptions::new())
+        .iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+    signed.push(("X-Key-Id".to_owned(), "key-2".to_owned()));
+    let verifier = Verifier::builder(scheme)
+        .key_resolver(Ed25519Keys(vec![("key-2", public)]))
+        .build()
+        .unwrap();
+    // Whole, and streamed: both ask the resolver.
+    assert!(verifier.verify(&signed, body).is_ok());
+    let mut pending = verifier.begin(&signed).unwrap();
+    pending.update(body);
+    assert!(pending.finish().is_ok());
+    assert_eq!(
+        verifier.verify(&signed, b"{}").unwrap_err(),
+        VerifyError::NoMatchingSignature
+    );
+    signed.last_mut().unwrap().1 = "key-3".to_owned();
+    assert_eq!(
+        verifier.verify(&signed, body).unwrap_err(),
+        VerifyError::NoMatchingSignature
+    );
+}

@@ -282,7 +282,7 @@ impl Preset {
             Self::Paddle => format!(
                 r#"{{"event_id":"evt_01hv8x2acma2gz1ntwxhrv7rxs","event_type":{event},"occurred_at":{time},"notification_id":{id},"data":{{"id":"txn_01hv8wptq8987qeep44cyrewp9","status":"completed","currency_code":"USD"}}}}"#
             ),
-            // The signer writes each item's `clientState` (`Signer::embed_token`).
+            // The signer writes each item's `clientState` (`Signer::sign_body`).
             Self::MicrosoftGraph => format!(
                 r##"{{"value":[{{"subscriptionId":"7f105c7d-2dc5-4530-97cd-4e7ae6534c07","subscriptionExpirationDateTime":{time},"changeType":{event},"resource":"Users/8a1c3f2e-5b7d-4e9a-a1c3-5e7f9b1d3a5c/Messages/{message}","resourceData":{{"@odata.type":"#Microsoft.Graph.Message","id":{id}}},"tenantId":"84bd8158-6d4d-4958-8b9f-9d6445542f95"}}]}}"##,
                 message = unquote(&id)
