@@ -166,3 +166,26 @@ fn keys_come_as_certificates_or_spki_keys() {
         .map(|_| ());
     assert_eq!(refused, Err(ConfigError::InvalidPublicKey));
 }
+
+#[test]
+fn two_webhooks_have_two_delivery_namespaces() {
+    use webhook_gate::store::Namespace;
+    let namespace = |webhook_id: &str| {
+        let verifier = Verifier::builder(Preset::PayPal.scheme())
+            .secret(CERTIFICATE)
+            .setting("webhook_id", webhook_id)
+            .build()
+            .unwrap();
+        Namespace::of_verifier(&verifier).as_prefix().to_owned()
+    };
+    assert_eq!(
+        namespace("1JE4291016473214C"),
+        namespace("1JE4291016473214C")
+    );
+    assert_ne!(
+        namespace("1JE4291016473214C"),
+        namespace("3RN13029J36659323")
+    );
+    // The webhook ID is not written out in the namespace.
+    assert!(!namespace("1JE4291016473214C").contains("1JE4291016473214C"));
+}
