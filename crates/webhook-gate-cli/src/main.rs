@@ -679,10 +679,11 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
     let judged = report::Judged::of(&verifier, &head, &body);
     let explanation = match &judged {
         report::Judged::Rejected(error) if args.explain => {
-            let diagnosis = webhook_gate::diagnose::diagnose(
+            let diagnosis = webhook_gate::diagnose::diagnose_request(
                 &scheme,
                 &secrets[0],
-                &headers,
+                &head,
+                args.url.as_deref().map(|url| split_url(url).0),
                 &body,
                 now,
                 tolerance_seconds,

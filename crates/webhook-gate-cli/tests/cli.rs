@@ -1209,3 +1209,58 @@ fn sign_writes_the_token_into_a_graph_body_and_prints_it() {
     // The file as it was carries no token.
     assert_eq!(verify("client-state-1", &body), 1);
 }
+
+#[test]
+fn explain_names_the_url_a_proxy_changed_for_a_url_bound_scheme() {
+    let body = scratch("twilio-proxy.body", b"CallSid=CA1&From=%2B14158675310");
+    let headers = sign(
+        "twilio",
+        "12345",
+        &body,
+        &["--signed-url", "https://api.example.com/webhooks/twilio"],
+    );
+    let headers = scratch("twilio-proxy.headers", headers.as_bytes());
+    // Behind a proxy that ends TLS, the receiver rebuilt the URL with `http`.
+    let args = [
+        "verify",
+        "--scheme",
+        "twilio",
+        "--secret-env",
+        "WV_SECRET",
+        "--headers",
+        &headers,
+        "--body",
+        &body,
+        "--url",
+        "http://api.example.com/webhooks/twilio",
+        "--now",
+        NOW,
+        "--explain",
+    ];
+    let explained = run_with(&args, "12345", b"");
+    assert_eq!(explained.code, 1, "{}", explained.stderr);
+    assert_matched(
+        &explained,
+        "URL signed with `http` and `https` the other way round",
+    );
+}
+
+#[test]
+fn explain_tries_public_key_schemes_by_verifying() {
+    // RFC 8032's first Ed25519 test key: signed compact, received spaced.
+    let seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+    let public = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    let signed = scratch("discord-spaced.signed", br#"{"type":2,"id":"1"}"#);
+    let headers = sign("discord", seed, &signed, &["--timestamp", NOW]);
+    let explained = explain(
+        "discord",
+        public,
+        &headers,
+        br#"{"type": 2, "id": "1"}"#,
+        "discord-spaced",
+    );
+    assert_matched(
+        &explained,
+        "body re-serialized without whitespace instead of the raw bytes",
+    );
+}

@@ -6,6 +6,14 @@
 //! decoding, hex for base64, the signature prefix, milliseconds for seconds), each
 //! reported as tried and matched or not.
 //!
+//! Schemes that sign with HMAC-SHA256 and nothing of the request line are tried
+//! digest by digest, whatever the signature header looks like; every other scheme
+//! (HMAC-SHA1 or -SHA512, public keys, JWTs, URL-bound schemes) by verifying each
+//! variant of the request with a verifier of its own, whose window is wide open so
+//! that a stale timestamp does not hide the rest. For URL-bound schemes
+//! [`diagnose_request`] also tries the URL as a proxy changes it (`http` for
+//! `https`, the default port, a trailing slash, the `Host` the receiver saw).
+//!
 //! It answers questions an attacker would like answered, so it belongs in command-line
 //! tools and tests and never on the HTTP path: the adapters do not call it.
 
@@ -22,7 +30,7 @@ use crate::preset::Preset;
 use crate::scheme::{Algorithm, Encoding, Scheme, SignatureFormat};
 use crate::secret::{Secret, SecretEncoding};
 use crate::signature::{self, Digest, MAX_SIGNATURE_HEADER_LEN};
-use crate::verify::{FixedClock, Verifier};
+use crate::verify::{FixedClock, RequestHead, Verifier};
 
 /// The step of verification a request failed at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +162,16 @@ pub enum Mistake {
     },
     /// The timestamp is in milliseconds where the scheme expects seconds.
     TimestampInMilliseconds,
+    /// The URL was signed with the other of `http` and `https` than the one given
+    /// (TLS ends at a proxy in front of the receiver).
+    UrlSchemeSwapped,
+    /// The URL was signed with its default port written out, or without it.
+    UrlDefaultPort,
+    /// The URL's path was signed with a trailing slash added or removed.
+    UrlTrailingSlash,
+    /// The URL was signed with the host of the request's `Host` header, not the
+    /// public URL given (or the other way round).
+    UrlHostHeader,
 }
 
 impl fmt::Display for Mistake {
@@ -202,6 +220,18 @@ impl fmt::Display for Mistake {
             }
             Self::TimestampInMilliseconds => {
                 f.write_str("timestamp in milliseconds instead of seconds")
+            }
+            Self::UrlSchemeSwapped => {
+                f.write_str("URL signed with `http` and `https` the other way round")
+            }
+            Self::UrlDefaultPort => {
+                f.write_str("URL signed with the default port written, or left out")
+            }
+            Self::UrlTrailingSlash => {
+                f.write_str("URL path signed with a trailing slash added or removed")
+            }
+            Self::UrlHostHeader => {
+                f.write_str("URL signed with the `Host` header's host instead of the public URL")
             }
         }
     }
@@ -296,13 +326,62 @@ pub fn diagnose<H: HeaderSource + ?Sized>(
     now: i64,
     tolerance: u64,
 ) -> Result<Diagnosis, ConfigError> {
+    diagnose_request(
+        scheme,
+        secret,
+        &RequestHead::new("POST", "/", headers),
+        None,
+        body,
+        now,
+        tolerance,
+    )
+}
+
+/// [`diagnose`] with the request line, for every scheme: `public_url` is the base
+/// URL the provider called (`https://api.example.com`), as
+/// [`VerifierBuilder::public_url`](crate::verify::VerifierBuilder::public_url)
+/// takes it; without it a URL-bound scheme reads the request's `Host`.
+///
+/// ```
+/// use webhook_gate::diagnose::{Mistake, diagnose_request};
+/// use webhook_gate::sign::SignOptions;
+/// use webhook_gate::verify::RequestHead;
+/// use webhook_gate::{Preset, Secret, Signer};
+///
+/// // Twilio signed the URL it called, over HTTPS.
+/// let body = b"CallSid=CA1&From=%2B14158675310";
+/// let signer = Signer::new(Preset::Twilio.scheme(), "12345")?;
+/// let headers = signer.sign(
+///     body,
+///     &SignOptions::new().url("https://api.example.com/webhooks/twilio"),
+/// );
+/// // The receiver, behind a proxy that ends TLS, rebuilt it with `http`.
+/// let diagnosis = diagnose_request(
+///     &Preset::Twilio.scheme(),
+///     &Secret::from("12345"),
+///     &RequestHead::new("POST", "/webhooks/twilio", &headers),
+///     Some("http://api.example.com"),
+///     body,
+///     0,
+///     300,
+/// )?;
+/// assert!(diagnosis.result.is_err());
+/// assert!(diagnosis.matched().any(|m| *m == Mistake::UrlSchemeSwapped));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn diagnose_request<H: HeaderSource + ?Sized>(
+    scheme: &Scheme,
+    secret: &Secret,
+    head: &RequestHead<'_, H>,
+    public_url: Option<&str>,
+    body: &[u8],
+    now: i64,
+    tolerance: u64,
+) -> Result<Diagnosis, ConfigError> {
+    let headers = head.headers;
     let tolerance = tolerance.min(i64::MAX.unsigned_abs());
-    let result = Verifier::builder(scheme.clone())
-        .secret(secret.clone())
-        .tolerance(std::time::Duration::from_secs(tolerance))
-        .clock(FixedClock(now))
-        .build()?
-        .verify(headers, body)
+    let result = probe_verifier(scheme, secret, public_url, now, tolerance)?
+        .verify_request(head, body)
         .map(|_| ());
     let failed_step = result.as_ref().err().map(Step::of);
 
@@ -358,9 +437,25 @@ pub fn diagnose<H: HeaderSource + ?Sized>(
     };
 
     let mut checks = Vec::new();
-    trial.body_checks(&mut checks);
-    trial.secret_checks(secret, &mut checks);
-    trial.format_checks(&mut checks);
+    if by_digest(scheme) {
+        trial.body_checks(&mut checks);
+        trial.secret_checks(secret, &mut checks);
+        trial.format_checks(&mut checks);
+    } else {
+        let probe = Probe {
+            scheme,
+            secret,
+            head,
+            public_url,
+            signature_value,
+            body,
+            now,
+        };
+        probe.body_checks(&mut checks);
+        probe.secret_checks(&mut checks);
+        probe.format_checks(&mut checks);
+        probe.url_checks(&mut checks);
+    }
     let (finding, clock_skew) = check_milliseconds(timestamp, now, tolerance);
     checks.push(Check {
         mistake: Mistake::TimestampInMilliseconds,
@@ -374,6 +469,419 @@ pub fn diagnose<H: HeaderSource + ?Sized>(
         checks,
         other_schemes,
     })
+}
+
+/// A verifier for the diagnosis: the scheme's own checks, at `now`, within
+/// `tolerance` seconds.
+fn probe_verifier(
+    scheme: &Scheme,
+    secret: &Secret,
+    public_url: Option<&str>,
+    now: i64,
+    tolerance: u64,
+) -> Result<Verifier, ConfigError> {
+    let mut builder = Verifier::builder(scheme.clone())
+        .secret(secret.clone())
+        .tolerance(std::time::Duration::from_secs(tolerance))
+        .clock(FixedClock(now));
+    if let Some(url) = public_url {
+        builder = builder.public_url(url);
+    }
+    builder.build()
+}
+
+/// Whether `scheme`'s signatures can be tried digest by digest: HMAC-SHA256 in a
+/// header, over nothing of the request line.
+fn by_digest(scheme: &Scheme) -> bool {
+    scheme.algorithm == Algorithm::HmacSha256
+        && scheme.signature_header.is_some()
+        && !scheme.signed_content.signs_url()
+        && !scheme
+            .signed_content
+            .as_parts()
+            .contains(&crate::scheme::Part::Method)
+}
+
+/// A window wide enough that no timestamp falls outside it (a century): the
+/// variants are judged on their signatures, the window on its own.
+const OPEN_WINDOW: u64 = 100 * 366 * 24 * 3600;
+
+/// The checks of schemes tried by verifying each variant of the request.
+struct Probe<'a, H: ?Sized> {
+    scheme: &'a Scheme,
+    secret: &'a Secret,
+    head: &'a RequestHead<'a, H>,
+    public_url: Option<&'a str>,
+    signature_value: Option<&'a str>,
+    body: &'a [u8],
+    now: i64,
+}
+
+impl<H: HeaderSource + ?Sized> Probe<'_, H> {
+    /// Whether the request with the changes given verifies (`None`: the changed
+    /// secret or URL makes no verifier).
+    fn verifies(&self, change: &Change<'_>) -> Option<bool> {
+        let mut scheme = self.scheme.clone();
+        let secret = match change.raw_key {
+            Some(key) => {
+                scheme.secret_encoding = SecretEncoding::Raw;
+                Secret::from_bytes(key)
+            }
+            None => self.secret.clone(),
+        };
+        let public_url = change.public_url.or(self.public_url);
+        let verifier = probe_verifier(&scheme, &secret, public_url, self.now, OPEN_WINDOW).ok()?;
+        let headers = Overlay {
+            headers: self.head.headers,
+            name: self
+                .scheme
+                .signature_header
+                .as_ref()
+                .map(|name| &*name.lookup),
+            value: change.signature,
+        };
+        let head = RequestHead::new(
+            self.head.method,
+            change.target.unwrap_or(self.head.target),
+            &headers,
+        );
+        Some(
+            verifier
+                .verify_request(&head, change.body.unwrap_or(self.body))
+                .is_ok(),
+        )
+    }
+
+    fn judge(&self, change: &Change<'_>) -> Finding {
+        match self.verifies(change) {
+            Some(true) => Finding::Matched,
+            Some(false) => Finding::NoMatch,
+            None => Finding::NotTried("the change makes no verifier"),
+        }
+    }
+
+    fn body_checks(&self, checks: &mut Vec<Check>) {
+        let json = serde_json::from_slice::<serde::de::IgnoredAny>(self.body).is_ok();
+        let mut tried: Vec<Vec<u8>> = Vec::new();
+        for how in Reserialization::ALL {
+            let finding = match json.then(|| reserialize(self.body, how)).flatten() {
+                None => Finding::NotTried("the body is not JSON"),
+                Some(variant) if variant == self.body => {
+                    Finding::NotTried("the body is already written this way")
+                }
+                Some(variant) if tried.contains(&variant) => {
+                    Finding::NotTried("the same bytes as a form above")
+                }
+                Some(variant) => {
+                    let finding = self.judge(&Change::body(&variant));
+                    tried.push(variant);
+                    finding
+                }
+            };
+            checks.push(Check {
+                mistake: Mistake::BodyReserialized(how),
+                finding,
+            });
+        }
+        let with_newline = [self.body, b"\n"].concat();
+        checks.push(Check {
+            mistake: Mistake::TrailingNewlineAdded,
+            finding: self.judge(&Change::body(&with_newline)),
+        });
+        let without_newline = self
+            .body
+            .strip_suffix(b"\r\n")
+            .or_else(|| self.body.strip_suffix(b"\n"));
+        checks.push(Check {
+            mistake: Mistake::TrailingNewlineRemoved,
+            finding: match without_newline {
+                None => Finding::NotTried("the body does not end with a newline"),
+                Some(trimmed) => self.judge(&Change::body(trimmed)),
+            },
+        });
+    }
+
+    fn secret_checks(&self, checks: &mut Vec<Check>) {
+        let mistakes = [
+            Mistake::SecretWithoutPrefix,
+            Mistake::SecretWithPrefix,
+            Mistake::SecretBase64Decoded,
+            Mistake::SecretNotBase64Decoded,
+        ];
+        if !self.scheme.algorithm.is_symmetric() {
+            for mistake in mistakes {
+                checks.push(Check {
+                    mistake,
+                    finding: Finding::NotTried("a public key has no variants to try"),
+                });
+            }
+            return;
+        }
+        let text = self.secret.expose();
+        let stripped = text.strip_prefix(b"whsec_");
+        let raw = self.scheme.secret_encoding() == SecretEncoding::Raw;
+        let with_key = |key: Option<&[u8]>, reason: &'static str| match key {
+            _ if !raw => Finding::NotTried(
+                "the scheme strips the `whsec_` prefix and base64-decodes the secret itself",
+            ),
+            Some(key) => self.judge(&Change::raw_key(key)),
+            None => Finding::NotTried(reason),
+        };
+        let prefixed = [b"whsec_", text].concat();
+        let decoded = base64_key(stripped.unwrap_or(text));
+        let findings = [
+            with_key(stripped, "the secret has no `whsec_` prefix"),
+            with_key(
+                Some(&prefixed[..]).filter(|_| stripped.is_none()),
+                "the secret has its `whsec_` prefix",
+            ),
+            with_key(decoded.as_deref(), "the secret is not base64"),
+            if raw {
+                Finding::NotTried("the scheme uses the secret's text")
+            } else {
+                let any = [text, stripped.unwrap_or(text)]
+                    .iter()
+                    .filter_map(|key| self.verifies(&Change::raw_key(key)))
+                    .fold(None, |any, one| Some(any.unwrap_or(false) || one));
+                match any {
+                    Some(true) => Finding::Matched,
+                    Some(false) => Finding::NoMatch,
+                    None => Finding::NotTried("the change makes no verifier"),
+                }
+            },
+        ];
+        for (mistake, finding) in mistakes.into_iter().zip(findings) {
+            checks.push(Check { mistake, finding });
+        }
+    }
+
+    fn format_checks(&self, checks: &mut Vec<Check>) {
+        let (prefix, encoding) = match self.scheme.format() {
+            SignatureFormat::Single { prefix, encoding } => (&**prefix, Some(*encoding)),
+            _ => ("", None),
+        };
+        let value = self.signature_value;
+        // What follows the scheme's prefix, or the whole value.
+        let rest = value.map(|value| {
+            value
+                .get(..prefix.len())
+                .filter(|head| head.eq_ignore_ascii_case(prefix))
+                .map_or(value, |_| &value[prefix.len()..])
+        });
+        for (mistake, expects, written) in [
+            (Mistake::Base64InsteadOfHex, Encoding::Hex, Encoding::Base64),
+            (Mistake::HexInsteadOfBase64, Encoding::Base64, Encoding::Hex),
+        ] {
+            let finding = match rest {
+                _ if encoding != Some(expects) => {
+                    Finding::NotTried("the scheme does not use this encoding")
+                }
+                None => Finding::NotTried("no readable signature header"),
+                Some(rest) => match signature::decode(rest.as_bytes(), written, None) {
+                    None => Finding::NoMatch,
+                    Some(bytes) => {
+                        let rewritten =
+                            format!("{prefix}{}", signature::encode(bytes.as_slice(), expects));
+                        self.judge(&Change::signature(&rewritten))
+                    }
+                },
+            };
+            checks.push(Check { mistake, finding });
+        }
+        if encoding.is_none() {
+            return;
+        }
+        if !prefix.is_empty() {
+            let finding = match value {
+                None => Finding::NotTried("no readable signature header"),
+                Some(value) => self.judge(&Change::signature(&format!("{prefix}{value}"))),
+            };
+            checks.push(Check {
+                mistake: Mistake::PrefixMissing {
+                    expected: prefix.to_owned(),
+                },
+                finding,
+            });
+        }
+        // `key=digest`; base64's own `=` only pads its end.
+        let other = value.and_then(|value| match value.find('=') {
+            Some(at) if !value[at..].bytes().all(|b| b == b'=') => {
+                let (found, text) = value.split_at(at + 1);
+                (!found.eq_ignore_ascii_case(prefix)).then_some((found, text))
+            }
+            _ => None,
+        });
+        checks.push(Check {
+            mistake: Mistake::PrefixUnexpected {
+                expected: prefix.to_owned(),
+                found: other.map(|(found, _)| found.to_owned()).unwrap_or_default(),
+            },
+            finding: match other {
+                None => Finding::NotTried("the signature carries no other prefix"),
+                Some((_, text)) => self.judge(&Change::signature(&format!("{prefix}{text}"))),
+            },
+        });
+    }
+
+    fn url_checks(&self, checks: &mut Vec<Check>) {
+        let parts = self.scheme.signed_content.as_parts();
+        let full_url = parts.contains(&crate::scheme::Part::Url);
+        if !self.scheme.signed_content.signs_url() {
+            return;
+        }
+        let host = match self.head.headers.lookup("host") {
+            HeaderLookup::Single(value) => std::str::from_utf8(value).ok(),
+            _ => None,
+        };
+        // The base URL the verifier reads: the one given, or the `Host`'s.
+        let given = self
+            .public_url
+            .map(str::to_owned)
+            .or_else(|| host.map(|host| format!("https://{host}")));
+        let not_full = || Finding::NotTried("the scheme signs the path, not the whole URL");
+        let no_base = || Finding::NotTried("no URL: give the URL the provider called");
+        let scheme_swapped = match &given {
+            _ if !full_url => not_full(),
+            None => no_base(),
+            Some(base) => match swap_scheme(base) {
+                Some(other) => self.judge(&Change::public_url(&other)),
+                None => Finding::NotTried("the URL is neither http nor https"),
+            },
+        };
+        let default_port = match &given {
+            _ if !full_url => not_full(),
+            None => no_base(),
+            Some(base) => self.judge(&Change::public_url(&toggle_default_port(base))),
+        };
+        let (path, query) = self
+            .head
+            .target
+            .split_once('?')
+            .map_or((self.head.target, None), |(path, query)| {
+                (path, Some(query))
+            });
+        let other_path = match path.strip_suffix('/') {
+            Some(trimmed) if !trimmed.is_empty() => trimmed.to_owned(),
+            Some(_) => path.to_owned(),
+            None => format!("{path}/"),
+        };
+        let other_target = match query {
+            Some(query) => format!("{other_path}?{query}"),
+            None => other_path.clone(),
+        };
+        let trailing_slash = if other_path == path {
+            Finding::NotTried("the path is `/`")
+        } else {
+            self.judge(&Change::target(&other_target))
+        };
+        let host_header = match (self.public_url, host) {
+            _ if !full_url => not_full(),
+            (None, _) => Finding::NotTried("no public URL given: the `Host` header is the URL"),
+            (Some(_), None) => Finding::NotTried("the request has no `Host` header"),
+            (Some(base), Some(host)) => {
+                let scheme = base.split_once("://").map_or("https", |(scheme, _)| scheme);
+                self.judge(&Change::public_url(&format!("{scheme}://{host}")))
+            }
+        };
+        for (mistake, finding) in [
+            (Mistake::UrlSchemeSwapped, scheme_swapped),
+            (Mistake::UrlDefaultPort, default_port),
+            (Mistake::UrlTrailingSlash, trailing_slash),
+            (Mistake::UrlHostHeader, host_header),
+        ] {
+            checks.push(Check { mistake, finding });
+        }
+    }
+}
+
+/// `https://host` as `http://host` and the other way round.
+fn swap_scheme(base: &str) -> Option<String> {
+    if let Some(rest) = base.strip_prefix("https://") {
+        Some(format!("http://{rest}"))
+    } else {
+        base.strip_prefix("http://")
+            .map(|rest| format!("https://{rest}"))
+    }
+}
+
+/// The base URL with its scheme's default port written out, or without it.
+fn toggle_default_port(base: &str) -> String {
+    let (scheme, authority) = base.split_once("://").unwrap_or(("https", base));
+    let port = if scheme.eq_ignore_ascii_case("http") {
+        ":80"
+    } else {
+        ":443"
+    };
+    match authority.strip_suffix(port) {
+        Some(host) => format!("{scheme}://{host}"),
+        None => format!("{scheme}://{authority}{port}"),
+    }
+}
+
+/// One variant of the request: what differs from the captured one.
+#[derive(Default)]
+struct Change<'c> {
+    body: Option<&'c [u8]>,
+    /// The key as bytes, used as they are.
+    raw_key: Option<&'c [u8]>,
+    /// The signature header's value.
+    signature: Option<&'c str>,
+    public_url: Option<&'c str>,
+    target: Option<&'c str>,
+}
+
+impl<'c> Change<'c> {
+    fn body(body: &'c [u8]) -> Self {
+        Self {
+            body: Some(body),
+            ..Self::default()
+        }
+    }
+
+    fn raw_key(key: &'c [u8]) -> Self {
+        Self {
+            raw_key: Some(key),
+            ..Self::default()
+        }
+    }
+
+    fn signature(value: &'c str) -> Self {
+        Self {
+            signature: Some(value),
+            ..Self::default()
+        }
+    }
+
+    fn public_url(base: &'c str) -> Self {
+        Self {
+            public_url: Some(base),
+            ..Self::default()
+        }
+    }
+
+    fn target(target: &'c str) -> Self {
+        Self {
+            target: Some(target),
+            ..Self::default()
+        }
+    }
+}
+
+/// The captured headers with the signature header's value replaced.
+struct Overlay<'a, H: ?Sized> {
+    headers: &'a H,
+    /// The signature header's lowercase name.
+    name: Option<&'a str>,
+    value: Option<&'a str>,
+}
+
+impl<H: HeaderSource + ?Sized> HeaderSource for Overlay<'_, H> {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        match (self.name, self.value) {
+            (Some(own), Some(value)) if own == name => HeaderLookup::Single(value.as_bytes()),
+            _ => self.headers.lookup(name),
+        }
+    }
 }
 
 /// What the checks of one request share.
