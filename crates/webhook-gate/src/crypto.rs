@@ -212,6 +212,9 @@ fn feature_of(algorithm: Algorithm) -> &'static str {
 fn rsa_public_key(material: &[u8]) -> Option<rsa::RsaPublicKey> {
     use rsa::pkcs8::DecodePublicKey as _;
     use x509_cert::der::{Decode as _, DecodePem as _, Encode as _};
+    if let Some(members) = jwk(material) {
+        return rsa_from_jwk(&members);
+    }
     let text = std::str::from_utf8(material).ok()?.trim();
     let spki = if text.starts_with("-----BEGIN CERTIFICATE-----") {
         let certificate = x509_cert::Certificate::from_pem(text).ok()?;
@@ -234,6 +237,27 @@ fn rsa_public_key(material: &[u8]) -> Option<rsa::RsaPublicKey> {
         }
     };
     rsa::RsaPublicKey::from_public_key_der(&spki).ok()
+}
+
+/// An RSA public key from its JWK (as the Microsoft identity platform's key set
+/// serves them): `kty` `RSA`, `n` and `e` in base64url. An `alg` other than
+/// `RS256`, or a `use` other than `sig`, makes it no key.
+#[cfg(feature = "rsa")]
+fn rsa_from_jwk(members: &serde_json::Map<String, serde_json::Value>) -> Option<rsa::RsaPublicKey> {
+    let text = |name: &str| members.get(name).and_then(serde_json::Value::as_str);
+    if text("kty") != Some("RSA")
+        || text("alg").is_some_and(|alg| alg != "RS256")
+        || text("use").is_some_and(|usage| usage != "sig")
+    {
+        return None;
+    }
+    let number = |name: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text(name)?)
+            .ok()
+            .map(|bytes| rsa::BigUint::from_bytes_be(&bytes))
+    };
+    rsa::RsaPublicKey::new(number("n")?, number("e")?).ok()
 }
 
 fn hmac_key<M: hmac::Mac + hmac::digest::KeyInit>(key: &[u8]) -> M {

@@ -1,6 +1,9 @@
 //! JSON Web Tokens as signatures ([`SignatureFormat::Jwt`](crate::scheme::SignatureFormat::Jwt),
 //! Plaid's `Plaid-Verification`): a compact JWS whose header names the algorithm and
 //! the key, and whose claims carry the time it was issued and the body's SHA-256.
+//! Microsoft Graph's `validationTokens`
+//! ([`SignatureFormat::GraphValidationTokens`](crate::scheme::SignatureFormat::GraphValidationTokens)):
+//! RS256 tokens in the body, each stating who sent the notification to which app.
 //! Bounded and never panicking, like every parser here.
 
 use base64::Engine as _;
@@ -23,6 +26,162 @@ pub(crate) struct Claims<'h> {
     pub(crate) issued_at: i64,
     /// The claim that binds the body: its SHA-256.
     pub(crate) body_sha256: SignatureBytes,
+}
+
+/// Where Microsoft Graph's tokens are: a top-level array of the body.
+pub(crate) const GRAPH_TOKENS: &str = "validationTokens";
+
+/// The setting that names the receiving app (`aud`).
+pub(crate) const GRAPH_APP_ID_SETTING: &str = "app_id";
+
+/// The app id of Microsoft Graph's change-notification publisher: every token's
+/// `appid` (or `azp`).
+pub const GRAPH_PUBLISHER_APP_ID: &str = "0bf30f3b-4a52-48df-9a82-234910c4a086";
+
+/// The issuer of a token for the tenant `tid`.
+pub(crate) fn graph_issuer(tid: &str) -> String {
+    format!("https://sts.windows.net/{tid}/")
+}
+
+/// The most tokens a body may carry (one per app and tenant of its items).
+const MAX_GRAPH_TOKENS: usize = 16;
+
+/// The longest token read (Microsoft's are about 1.5 KB).
+const MAX_GRAPH_TOKEN_LEN: usize = 16 * 1024;
+
+/// How far past `exp` or before `nbf` a token is still taken: clocks differ.
+pub(crate) const GRAPH_CLOCK_SKEW: i64 = 300;
+
+/// What one of Microsoft Graph's tokens says besides its signature.
+#[derive(Debug)]
+pub(crate) struct GraphClaims<'t> {
+    /// `<header>.<claims>` as sent: what is signed.
+    pub(crate) signing_input: &'t [u8],
+    /// The header's `kid`.
+    pub(crate) key_id: Option<String>,
+    pub(crate) issued_at: i64,
+    pub(crate) not_before: Option<i64>,
+    pub(crate) expires: i64,
+    /// `tid`, the tenant the token is for.
+    pub(crate) tenant: String,
+    /// Whether `aud`, the publisher and the issuer are the expected ones.
+    pub(crate) for_receiver: bool,
+}
+
+/// The tokens of a Microsoft Graph body: 1 to 16 strings.
+pub(crate) fn graph_tokens(body: &[u8]) -> Result<Vec<String>, VerifyError> {
+    let missing = || VerifyError::MissingSignature {
+        header: std::borrow::Cow::Borrowed(GRAPH_TOKENS),
+    };
+    let Some(serde_json::Value::Array(tokens)) =
+        crate::delivery::json_top_level(body, GRAPH_TOKENS)?
+    else {
+        return Err(missing());
+    };
+    if tokens.is_empty() {
+        return Err(missing());
+    }
+    if tokens.len() > MAX_GRAPH_TOKENS {
+        return Err(malformed(
+            "more validation tokens than a notification carries",
+        ));
+    }
+    tokens
+        .iter()
+        .map(|token| match token {
+            serde_json::Value::String(text) if text.len() <= MAX_GRAPH_TOKEN_LEN => {
+                Ok(text.clone())
+            }
+            _ => Err(malformed("a validation token is not a short string")),
+        })
+        .collect()
+}
+
+/// The `tenantId` of every item of a Microsoft Graph body (`value`).
+pub(crate) fn graph_item_tenants(body: &[u8]) -> Result<Vec<String>, VerifyError> {
+    let malformed_body = |reason| VerifyError::MalformedBody { reason };
+    let Some(serde_json::Value::Array(items)) = crate::delivery::json_top_level(body, "value")?
+    else {
+        return Err(malformed_body("no `value` array of notifications"));
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.get("tenantId")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .ok_or(malformed_body("a notification has no `tenantId`"))
+        })
+        .collect()
+}
+
+/// Reads one of Microsoft Graph's tokens: RS256 (the header cannot choose another
+/// algorithm), no critical extension, integer `iat` and `exp` (and `nbf` when
+/// present), a short string `tid`. Whether it is for `app_id` from Microsoft
+/// Graph (`aud`, `appid` or `azp`, `iss`) is reported, not refused here: a
+/// malformed token is told from a foreign one.
+pub(crate) fn parse_graph<'t>(
+    text: &'t [u8],
+    app_id: &str,
+) -> Result<(GraphClaims<'t>, Vec<u8>), VerifyError> {
+    let mut parts = text.split(|&byte| byte == b'.');
+    let (Some(header), Some(claims), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed("a validation token is not a compact JWT"));
+    };
+    let signing_input = &text[..header.len() + 1 + claims.len()];
+    let header = json_object(header).ok_or(malformed("a token header is not base64url JSON"))?;
+    if header.get("alg").and_then(serde_json::Value::as_str) != Some("RS256") {
+        return Err(malformed("a validation token is not RS256"));
+    }
+    if header.contains_key("crit") {
+        return Err(malformed("a validation token has critical extensions"));
+    }
+    let key_id = match header.get("kid") {
+        None => None,
+        Some(serde_json::Value::String(id)) if id.len() <= MAX_KEY_ID_LEN => Some(id.clone()),
+        Some(_) => return Err(malformed("a token's kid is not a short string")),
+    };
+    let claims = json_object(claims).ok_or(malformed("token claims are not base64url JSON"))?;
+    let integer = |name: &str| claims.get(name).map(serde_json::Value::as_i64);
+    let (Some(Some(issued_at)), Some(Some(expires))) = (integer("iat"), integer("exp")) else {
+        return Err(VerifyError::MalformedTimestamp);
+    };
+    let not_before = match integer("nbf") {
+        None => None,
+        Some(Some(seconds)) => Some(seconds),
+        Some(None) => return Err(VerifyError::MalformedTimestamp),
+    };
+    let text_claim = |name: &str| claims.get(name).and_then(serde_json::Value::as_str);
+    let tenant = text_claim("tid")
+        .filter(|tid| !tid.is_empty() && tid.len() <= MAX_KEY_ID_LEN)
+        .ok_or(malformed("a validation token has no tenant (tid)"))?
+        .to_owned();
+    let audience = match claims.get("aud") {
+        Some(serde_json::Value::String(aud)) => aud == app_id,
+        Some(serde_json::Value::Array(auds)) => auds.iter().any(|aud| aud == app_id),
+        _ => false,
+    };
+    let publisher = ["appid", "azp"]
+        .iter()
+        .any(|name| text_claim(name) == Some(GRAPH_PUBLISHER_APP_ID));
+    let issuer = text_claim("iss") == Some(graph_issuer(&tenant).as_str());
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| malformed("a token signature is not base64url"))?;
+    Ok((
+        GraphClaims {
+            signing_input,
+            key_id,
+            issued_at,
+            not_before,
+            expires,
+            tenant,
+            for_receiver: audience && publisher && issuer,
+        },
+        raw,
+    ))
 }
 
 const fn malformed(reason: &'static str) -> VerifyError {
@@ -126,7 +285,7 @@ fn der_signature(algorithm: Algorithm, raw: &[u8]) -> Option<SignatureBytes> {
 
 /// The compact JWS of `claims` under `header`, signed by `sign` (which returns the
 /// JWS signature bytes).
-#[cfg(feature = "p256")]
+#[cfg(any(feature = "p256", feature = "rsa"))]
 pub(crate) fn encode(
     header: &serde_json::Value,
     claims: &serde_json::Value,

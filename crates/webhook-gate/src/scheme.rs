@@ -142,6 +142,26 @@ pub enum SignatureFormat {
         /// The claim that holds the body's SHA-256 (`request_body_sha256`).
         body_sha256_claim: Cow<'static, str>,
     },
+    /// Microsoft Graph's `validationTokens` (rich notifications): an array of JSON
+    /// Web Tokens in the body, one per app and tenant the items are for, RS256 under
+    /// a key of the Microsoft identity platform. Each token must verify under a
+    /// configured or [resolved](crate::verify::KeyResolver) key (by its `kid`), name
+    /// the receiving app in `aud` (the setting `app_id` until given), Microsoft
+    /// Graph's change-notification publisher in `appid` (or `azp`), its tenant in
+    /// `tid` and `iss` (`https://sts.windows.net/<tid>/`), and be within its `nbf`
+    /// and `exp`; its `iat` is the timestamp ([`TimestampSource::SignatureHeader`]),
+    /// and every item's `tenantId` must be one a token vouches for.
+    ///
+    /// The tokens say who sent the notification, not what it says: they do not bind
+    /// the body, and one token serves many notifications during its lifetime. The
+    /// resource data's own integrity is `encryptedContent.dataSignature`, checked
+    /// when it is decrypted with the app's private key. Signed content:
+    /// [`SignedContent::JWS`].
+    GraphValidationTokens {
+        /// The receiving app's id, which `aud` must name (`None`: the setting
+        /// `app_id`, which the verifier must be given).
+        app_id: Option<Cow<'static, str>>,
+    },
 }
 
 impl SignatureFormat {
@@ -216,6 +236,11 @@ impl SignatureFormat {
         }
     }
 
+    /// Microsoft Graph's validation tokens, for the app the setting `app_id` names.
+    pub fn graph_validation_tokens() -> Self {
+        Self::GraphValidationTokens { app_id: None }
+    }
+
     /// Where in the body the signature (or token) is, for messages:
     /// `value[*].clientState` for a token in the body, the pointer for a
     /// signature in the body; `None` for a format carried in a header.
@@ -223,13 +248,23 @@ impl SignatureFormat {
         match self {
             Self::BodyToken { array, field } => Some(format!("{array}[*].{field}")),
             Self::BodyField { pointer, .. } => Some(pointer.to_string()),
+            Self::GraphValidationTokens { .. } => Some(crate::jwt::GRAPH_TOKENS.to_owned()),
             _ => None,
         }
     }
 
     /// Whether the signature (or token) is carried in the body.
     pub(crate) fn in_body(&self) -> bool {
-        matches!(self, Self::BodyToken { .. } | Self::BodyField { .. })
+        matches!(
+            self,
+            Self::BodyToken { .. } | Self::BodyField { .. } | Self::GraphValidationTokens { .. }
+        )
+    }
+
+    /// Whether the format is a JSON Web Token (or several), whose signed content is
+    /// its own header and claims.
+    pub(crate) fn is_jws(&self) -> bool {
+        matches!(self, Self::Jwt { .. } | Self::GraphValidationTokens { .. })
     }
 }
 
@@ -604,12 +639,25 @@ impl Scheme {
                 *part = ResolvedPart::Literal(literal());
             }
         }
+        if let SignatureFormat::GraphValidationTokens {
+            app_id: app_id @ None,
+        } = &mut self.format
+            && name == crate::jwt::GRAPH_APP_ID_SETTING
+        {
+            *app_id = Some(Cow::Owned(value.to_owned()));
+        }
         self
     }
 
     /// The names of the values the receiver configures and the scheme still lacks
     /// ([`Part::Setting`]: PayPal's `webhook_id`).
     pub fn settings(&self) -> impl Iterator<Item = &str> {
+        let app_id = match &self.format {
+            SignatureFormat::GraphValidationTokens { app_id: None } => {
+                Some(crate::jwt::GRAPH_APP_ID_SETTING)
+            }
+            _ => None,
+        };
         self.signed_content
             .as_parts()
             .iter()
@@ -617,6 +665,7 @@ impl Scheme {
                 Part::Setting(name) => Some(&**name),
                 _ => None,
             })
+            .chain(app_id)
     }
 
     /// The timestamp header, if the timestamp has one of its own.
@@ -1042,20 +1091,26 @@ impl SchemeBuilder {
                 "a token scheme needs a token format, and a token format a token scheme",
             ));
         }
-        let jwt = matches!(self.format, SignatureFormat::Jwt { .. });
+        let jwt = self.format.is_jws();
+        let graph = matches!(self.format, SignatureFormat::GraphValidationTokens { .. });
         if !self.algorithm.is_symmetric()
-            && !matches!(
-                self.format,
-                SignatureFormat::Single { .. } | SignatureFormat::Jwt { .. }
-            )
+            && !matches!(self.format, SignatureFormat::Single { .. })
+            && !jwt
         {
             return Err(incomplete(
                 "a public-key signature is a single value, or a JWT, in its header",
             ));
         }
-        if jwt && crate::jwt::jws_name(self.algorithm).is_none() {
+        if matches!(self.format, SignatureFormat::Jwt { .. })
+            && crate::jwt::jws_name(self.algorithm).is_none()
+        {
             return Err(incomplete(
                 "a JWT is signed with a public-key algorithm that has a JWS name (ES256)",
+            ));
+        }
+        if graph && self.algorithm != Algorithm::RsaPkcs1Sha256 {
+            return Err(incomplete(
+                "Microsoft Graph's validation tokens are RS256: Algorithm::RsaPkcs1Sha256",
             ));
         }
         if jwt != (self.signed_content.as_parts() == [Part::JwsSigningInput]) {
@@ -1087,10 +1142,7 @@ impl SchemeBuilder {
                 (Some((HeaderKey::new(name)?, required)), false, None)
             }
             Some(TimestampSource::SignatureHeader) => {
-                if !matches!(
-                    self.format,
-                    SignatureFormat::KeyValue { .. } | SignatureFormat::Jwt { .. }
-                ) {
+                if !matches!(self.format, SignatureFormat::KeyValue { .. }) && !jwt {
                     return Err(incomplete(
                         "a timestamp in the signature header needs the key=value format or a JWT",
                     ));

@@ -172,9 +172,30 @@ impl SigningKey {
 
     /// A compact JWS of `claims` under this key (the JWS signature is `r || s` for
     /// ECDSA), naming the key's id.
-    #[cfg_attr(not(feature = "p256"), allow(unused_variables))]
+    #[cfg_attr(not(any(feature = "p256", feature = "rsa")), allow(unused_variables))]
     fn sign_jwt(&self, claims: &serde_json::Value) -> Option<String> {
         match self {
+            // RS256, named by the key's JWK thumbprint (RFC 7638).
+            #[cfg(feature = "rsa")]
+            Self::Rsa(key) => {
+                use rsa::signature::{SignatureEncoding as _, Signer as _};
+                use rsa::traits::PublicKeyParts as _;
+                let public = rsa::RsaPrivateKey::to_public_key((**key).as_ref());
+                let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+                let thumbprint = Sha256::digest(format!(
+                    r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+                    engine.encode(public.e().to_bytes_be()),
+                    engine.encode(public.n().to_bytes_be())
+                ));
+                let header = serde_json::json!({
+                    "typ": "JWT",
+                    "alg": "RS256",
+                    "kid": engine.encode(thumbprint),
+                });
+                Some(crate::jwt::encode(&header, claims, |input| {
+                    key.sign(input).to_vec()
+                }))
+            }
             #[cfg(feature = "p256")]
             Self::P256(key, kid) => {
                 use p256::ecdsa::signature::Signer as _;
@@ -559,8 +580,58 @@ impl Signer {
             SignatureFormat::BodyField { pointer, encoding } => {
                 self.embed_signature(body, options, pointer, *encoding)
             }
+            SignatureFormat::GraphValidationTokens { app_id } => {
+                self.embed_graph_tokens(body, options, app_id.as_deref().unwrap_or_default())
+            }
             _ => body.to_vec(),
         }
+    }
+
+    /// Microsoft Graph's `validationTokens`: one token per tenant of the items, for
+    /// the app `app_id`, issued at the timestamp and living for the scheme's window.
+    fn embed_graph_tokens(&self, body: &[u8], options: &SignOptions, app_id: &str) -> Vec<u8> {
+        let Ok(mut value @ serde_json::Value::Object(_)) =
+            serde_json::from_slice::<serde_json::Value>(body)
+        else {
+            return body.to_vec();
+        };
+        let Some(key) = self.keys.first() else {
+            return body.to_vec();
+        };
+        let mut tenants: Vec<&str> = Vec::new();
+        for item in value
+            .get("value")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(tenant) = item.get("tenantId").and_then(serde_json::Value::as_str)
+                && !tenants.contains(&tenant)
+            {
+                tenants.push(tenant);
+            }
+        }
+        let issued = options.timestamp.unwrap_or_else(|| SystemClock.now_unix());
+        let lifetime = i64::try_from(self.scheme.tolerance.as_secs()).unwrap_or(i64::MAX);
+        let tokens: Vec<serde_json::Value> = tenants
+            .iter()
+            .filter_map(|tenant| {
+                let claims = serde_json::json!({
+                    "aud": app_id,
+                    "iss": crate::jwt::graph_issuer(tenant),
+                    "iat": issued,
+                    "nbf": issued,
+                    "exp": issued.saturating_add(lifetime),
+                    "appid": crate::jwt::GRAPH_PUBLISHER_APP_ID,
+                    "appidacr": "2",
+                    "tid": tenant,
+                    "ver": "1.0",
+                });
+                key.sign_jwt(&claims).map(serde_json::Value::from)
+            })
+            .collect();
+        value[crate::jwt::GRAPH_TOKENS] = serde_json::Value::Array(tokens);
+        serde_json::to_vec(&value).unwrap_or_else(|_| body.to_vec())
     }
 
     /// The signature, and the signed values the body lacks, written into it.
@@ -890,10 +961,12 @@ fn signature_header_value(
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(&signatures[0])
         ),
-        // Written by their own code (`embed_signature`, `sign_jwt`).
+        // Written by their own code (`embed_signature`, `sign_jwt`,
+        // `embed_graph_tokens`).
         SignatureFormat::BodyToken { .. }
         | SignatureFormat::BodyField { .. }
-        | SignatureFormat::Jwt { .. } => String::new(),
+        | SignatureFormat::Jwt { .. }
+        | SignatureFormat::GraphValidationTokens { .. } => String::new(),
     }
 }
 

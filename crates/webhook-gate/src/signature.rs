@@ -287,7 +287,9 @@ pub(crate) fn parse<'a>(
                 strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
             parsed.push(token_digest(token));
         }
-        SignatureFormat::BodyToken { .. } | SignatureFormat::BodyField { .. } => {
+        SignatureFormat::BodyToken { .. }
+        | SignatureFormat::BodyField { .. }
+        | SignatureFormat::GraphValidationTokens { .. } => {
             return Err(malformed("the signature is carried in the body"));
         }
         SignatureFormat::Jwt { body_sha256_claim } => {

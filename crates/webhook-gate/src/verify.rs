@@ -428,11 +428,16 @@ impl Verifier {
     /// The key a token names when no configured key has its id: the resolver's
     /// answer, if it has one (a key it cannot make into one is no key).
     fn resolve_key(&self, checked: &Checked<'_>) -> Option<Key> {
-        let resolver = self.inner.resolver.as_ref()?;
         let id = match &checked.jwt {
             Some(claims) => claims.key_id.as_deref()?,
             None => checked.key_id?,
         };
+        self.resolve_id(id)
+    }
+
+    /// The resolver's key for `id`, when no configured key has that id.
+    fn resolve_id(&self, id: &str) -> Option<Key> {
+        let resolver = self.inner.resolver.as_ref()?;
         if self
             .inner
             .key_ids
@@ -758,6 +763,64 @@ impl Verifier {
         body: &[u8],
     ) -> Result<Delivery, VerifyError> {
         self.verify(headers, body)?.delivery(body)
+    }
+
+    /// Judges Microsoft Graph's validation tokens in `body`: each well formed, then
+    /// each within its window, then each for this receiver and signed by a
+    /// configured or resolved key; every item's tenant one a token is for. The index
+    /// of the key that signed the first token, and that token's `iat`.
+    fn verify_graph_tokens(&self, body: &[u8], app_id: &str) -> Result<(usize, i64), VerifyError> {
+        use crate::jwt::GRAPH_CLOCK_SKEW;
+        let tokens = crate::jwt::graph_tokens(body)?;
+        let tenants = crate::jwt::graph_item_tenants(body)?;
+        let parsed = tokens
+            .iter()
+            .map(|token| crate::jwt::parse_graph(token.as_bytes(), app_id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let now = i128::from(self.inner.clock.now_unix());
+        let skew = i128::from(GRAPH_CLOCK_SKEW);
+        let saturate = |value: i128| u64::try_from(value).unwrap_or(u64::MAX);
+        for (claims, _) in &parsed {
+            self.check_window(claims.issued_at)?;
+            if let Some(not_before) = claims.not_before
+                && i128::from(not_before) - now > skew
+            {
+                return Err(VerifyError::TimestampInFuture {
+                    ahead: saturate(i128::from(not_before) - now),
+                    tolerance: GRAPH_CLOCK_SKEW.unsigned_abs(),
+                });
+            }
+            if now - i128::from(claims.expires) > skew {
+                return Err(VerifyError::TimestampTooOld {
+                    age: saturate(now - i128::from(claims.expires)),
+                    tolerance: GRAPH_CLOCK_SKEW.unsigned_abs(),
+                });
+            }
+        }
+        let mut first = None;
+        for (claims, signature) in &parsed {
+            if !claims.for_receiver {
+                return Err(VerifyError::NoMatchingSignature);
+            }
+            let resolved = claims.key_id.as_deref().and_then(|id| self.resolve_id(id));
+            let index = self
+                .inner
+                .keys
+                .iter()
+                .chain(resolved.as_ref())
+                .position(|key| {
+                    let mut running = key.start();
+                    running.update(claims.signing_input);
+                    running.finish().matches_long(key, signature)
+                })
+                .ok_or(VerifyError::NoMatchingSignature)?;
+            first.get_or_insert((index, claims.issued_at));
+        }
+        let vouched = |tenant: &String| parsed.iter().any(|(claims, _)| claims.tenant == *tenant);
+        if !tenants.iter().all(vouched) {
+            return Err(VerifyError::NoMatchingSignature);
+        }
+        first.ok_or(VerifyError::NoMatchingSignature)
     }
 
     fn check_window(&self, timestamp: i64) -> Result<(), VerifyError> {
@@ -1225,11 +1288,25 @@ impl PendingVerification {
             self.verifier.check_window(seconds)?;
             timestamp = Some(seconds);
         }
+        let graph = match &scheme.format {
+            SignatureFormat::GraphValidationTokens { app_id } => {
+                let (index, issued_at) = self
+                    .verifier
+                    .verify_graph_tokens(&kept, app_id.as_deref().unwrap_or_default())?;
+                timestamp = Some(issued_at);
+                Some(index)
+            }
+            _ => None,
+        };
         let body_bytes =
             content::finish_body(std::mem::replace(&mut self.body, BodyPart::None), &kept)?;
         self.runnings.update(&body_bytes);
         self.runnings.update(&self.suffix);
         let (secret_index, mut matched) = match &scheme.format {
+            // Tokens that do not bind the body: nothing of it to fingerprint.
+            SignatureFormat::GraphValidationTokens { .. } => {
+                (graph.unwrap_or_default(), SignatureBytes::EMPTY)
+            }
             SignatureFormat::BodyToken { array, field } => {
                 // Every item carries a token, and each must be one of the keys.
                 let mut first = None;

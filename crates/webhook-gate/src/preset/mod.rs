@@ -180,8 +180,7 @@ pub enum Preset {
     /// here), compared in constant time. Graph sends no delivery id: deliveries are
     /// not deduplicated (dedupe in the handler on `subscriptionId`, `resource` and
     /// `changeType` where it matters). The validation POST (`?validationToken=`) is
-    /// echoed as text. Rich notifications (JWTs signed with Azure AD keys) are not
-    /// covered.
+    /// echoed as text. Rich notifications: [`MicrosoftGraphRich`](Self::MicrosoftGraphRich).
     MicrosoftGraph,
     /// Asana: `X-Hook-Signature: <hex>` over the body, under the secret Asana hands
     /// over in the webhook's handshake (a POST with `X-Hook-Secret`, echoed back and
@@ -288,6 +287,18 @@ pub enum Preset {
     /// long as a done delivery is remembered; PayPal's retries run 3 days).
     #[cfg(feature = "rsa")]
     PayPal,
+    /// Microsoft Graph rich notifications (with resource data; feature `rsa`): the
+    /// body's `validationTokens` are JWTs (RS256) from the Microsoft identity
+    /// platform, one per app and tenant of the items
+    /// ([`SignatureFormat::GraphValidationTokens`]): each must verify under a key of
+    /// the platform's key set, pinned (its JWK, or certificate) or given by a
+    /// [`KeyResolver`](crate::verify::KeyResolver) by `kid`, name the app of the
+    /// setting `app_id` in `aud` and Graph's publisher in `appid`, and be within its
+    /// `nbf` and `exp` (`iat` within 24 h). The tokens prove the sender, not the
+    /// body: the resource data is checked by its `dataSignature` when decrypted.
+    /// No delivery id, as for basic notifications; the validation POST is echoed.
+    #[cfg(feature = "rsa")]
+    MicrosoftGraphRich,
 }
 
 impl Preset {
@@ -343,6 +354,8 @@ impl Preset {
         Self::Plaid,
         #[cfg(feature = "rsa")]
         Self::PayPal,
+        #[cfg(feature = "rsa")]
+        Self::MicrosoftGraphRich,
     ];
 
     /// The preset's short name: `github`, `stripe`, `standard`, ...
@@ -398,6 +411,8 @@ impl Preset {
             Self::Plaid => "plaid",
             #[cfg(feature = "rsa")]
             Self::PayPal => "paypal",
+            #[cfg(feature = "rsa")]
+            Self::MicrosoftGraphRich => "msgraph-rich",
         }
     }
 
@@ -791,6 +806,19 @@ impl Preset {
                 .tolerance(crate::store::DEFAULT_DONE_TTL)
                 .key_id_header("PAYPAL-CERT-URL")
                 .delivery_id(DeliveryIdSource::JsonField("id".into())),
+            #[cfg(feature = "rsa")]
+            Self::MicrosoftGraphRich => builder
+                .algorithm(Algorithm::RsaPkcs1Sha256)
+                .format(SignatureFormat::graph_validation_tokens())
+                .signed_content(SignedContent::JWS)
+                .timestamp(TimestampSource::SignatureHeader)
+                .tolerance(Duration::from_secs(24 * 3600))
+                .challenge(Challenge::QueryEcho {
+                    method: "POST".into(),
+                    challenge_param: "validationToken".into(),
+                    token_param: None,
+                    mode: None,
+                }),
         }
     }
 }

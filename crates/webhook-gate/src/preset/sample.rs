@@ -71,6 +71,8 @@ impl Preset {
             Self::Plaid => "SYNC_UPDATES_AVAILABLE",
             #[cfg(feature = "rsa")]
             Self::PayPal => "PAYMENT.CAPTURE.COMPLETED",
+            #[cfg(feature = "rsa")]
+            Self::MicrosoftGraphRich => "created",
         }
     }
 
@@ -154,6 +156,9 @@ impl Preset {
             // `WH-` and two groups of 17 (PayPal's event ids).
             #[cfg(feature = "rsa")]
             Self::PayPal => format!("WH-{:017X}-{:017X}", high >> 4, low >> 4),
+            // A Teams message id: Graph sends no delivery id.
+            #[cfg(feature = "rsa")]
+            Self::MicrosoftGraphRich => format!("{}", high >> 23),
         }
     }
 
@@ -366,6 +371,13 @@ impl Preset {
             #[cfg(feature = "rsa")]
             Self::PayPal => format!(
                 r#"{{"id":{id},"event_version":"1.0","create_time":{time},"resource_type":"capture","resource_version":"2.0","event_type":{event},"summary":"Payment completed for $ 10.0 USD","resource":{{"id":"42311647XV020574X","status":"COMPLETED","amount":{{"currency_code":"USD","value":"10.00"}},"final_capture":true,"create_time":{time}}}}}"#
+            ),
+            // A Teams channel message with its resource data; the signer writes the
+            // `validationTokens` (`Signer::sign_body`).
+            #[cfg(feature = "rsa")]
+            Self::MicrosoftGraphRich => format!(
+                r##"{{"value":[{{"subscriptionId":"76619225-ff6b-4489-96ca-4ef547e78b22","subscriptionExpirationDateTime":{time},"changeType":{event},"resource":"teams('fbe2bf47-16c8-47cf-b4a5-4b9b187c508b')/channels('19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2')/messages('{message}')","resourceData":{{"id":{id},"@odata.type":"#Microsoft.Graph.chatMessage","@odata.id":"teams('fbe2bf47-16c8-47cf-b4a5-4b9b187c508b')/channels('19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2')/messages('{message}')"}},"tenantId":"84bd8158-6d4d-4958-8b9f-9d6445542f95"}}]}}"##,
+                message = unquote(&id)
             ),
             // The signer writes `signature` (`Signer::sign_body`).
             Self::Mailgun => format!(
