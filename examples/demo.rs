@@ -16,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use webhook_gate::challenge::Challenge;
 use webhook_gate::receive::DUPLICATE_HEADER;
-use webhook_gate::scheme::Algorithm;
+use webhook_gate::scheme::{Algorithm, SignatureFormat};
 use webhook_gate::sign::{SignOptions, SignedHeaders};
 use webhook_gate::{Preset, Scheme, Signer};
 
@@ -130,15 +130,19 @@ impl Target {
         cases
     }
 
-    /// The expected status and whether the handler runs: a token signs nothing, so a
-    /// tampered body under a token is accepted (use HTTPS); under the processed
+    /// The expected status and whether the handler runs: a token signs nothing, and
+    /// Microsoft Graph's validation tokens say who sent a body, not what it says, so
+    /// a tampered body under them is accepted (use HTTPS); under the processed
     /// delivery's id it is then answered as a duplicate. A provider that sends no
     /// delivery id (Microsoft Graph) cannot be deduplicated: a replay is processed.
     fn expected(&self, case: Case) -> (u16, bool) {
+        let body_unbound = self.scheme.algorithm() == Algorithm::Token
+            || matches!(
+                self.scheme.format(),
+                SignatureFormat::GraphValidationTokens { .. }
+            );
         match case {
-            Case::TamperedBody if self.scheme.algorithm() == Algorithm::Token => {
-                (200, !self.dedupes())
-            }
+            Case::TamperedBody if body_unbound => (200, !self.dedupes()),
             Case::Replay if !self.dedupes() => (200, true),
             _ => case.expected(),
         }

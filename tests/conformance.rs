@@ -93,6 +93,9 @@ enum Presets {
     SignsBody,
     /// The signature covers values of the body, not all of it (Mailgun).
     SignsBodyValues,
+    /// Signed tokens say who sent the body, not what it says (Microsoft Graph's
+    /// validation tokens).
+    BodyUnbound,
     /// A shared token proves the sender; nothing is signed.
     Token,
     /// A shared token in a header.
@@ -150,6 +153,9 @@ const CASES: &[Case] = &[
     // (dedupe on the signature keeps a capture from being used twice).
     Case { name: "tampered event, its signature over other values", presets: Presets::SignsBodyValues, send: Send::TamperedBody, statuses: &[200], handler_runs: 1 },
     Case { name: "tampered signed value of the body", presets: Presets::SignsBodyValues, send: Send::TamperedSignedValue, statuses: &[401], handler_runs: 0 },
+    // Graph's validation tokens vouch for the sender: a changed body passes (the
+    // resource data's own dataSignature is the handler's to check).
+    Case { name: "tampered body under validation tokens", presets: Presets::BodyUnbound, send: Send::TamperedBody, statuses: &[200], handler_runs: 1 },
     // A token proves who sent the request, not what it says: use HTTPS.
     Case { name: "tampered body under a token", presets: Presets::Token, send: Send::TamperedBody, statuses: &[200], handler_runs: 1 },
     Case { name: "wrong secret", presets: Presets::All, send: Send::WrongSecret, statuses: &[401], handler_runs: 0 },
@@ -218,9 +224,14 @@ fn case_body(id: &str, unix: i64) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Whether the scheme's timestamp is in the body (Linear, Mailgun).
+/// Whether the scheme's timestamp is in the body (Linear, Mailgun; the `iat` of
+/// Microsoft Graph's validation tokens).
 fn timestamp_in_body(scheme: &Scheme) -> bool {
     scheme.timestamp_field().is_some()
+        || matches!(
+            scheme.format(),
+            SignatureFormat::GraphValidationTokens { .. }
+        )
 }
 
 /// `body` with `text` at `at`: a JSON Pointer (`/signature/token`), or a top-level
@@ -307,10 +318,12 @@ fn with_same_crc32(body: &[u8], field: &str, id: &str) -> Vec<u8> {
     forged
 }
 
-/// Where the body carries the signature, for a signature in the body (Mailgun).
+/// Where the body carries the signature, for a signature in the body (Mailgun;
+/// the first of Microsoft Graph's validation tokens).
 fn signature_in_body(scheme: &Scheme) -> Option<&str> {
     match scheme.format() {
         SignatureFormat::BodyField { pointer, .. } => Some(pointer),
+        SignatureFormat::GraphValidationTokens { .. } => Some("/validationTokens/0"),
         _ => None,
     }
 }
@@ -403,7 +416,7 @@ fn requests(preset: &str, send: Send, id: &str, address: SocketAddr) -> Vec<Requ
                 request.body = with_json_value(&request.body, field, "soon");
             } else if let Some(header) = scheme.timestamp_header() {
                 request.set(header, "not-a-timestamp".to_owned());
-            } else if matches!(scheme.format(), SignatureFormat::Jwt { .. }) {
+            } else if scheme.format().is_jwt() {
                 // The token's `iat` claim: a string.
                 let (header, rest) = signature_value.split_once('.').unwrap();
                 let (claims, signature) = rest.split_once('.').unwrap();
@@ -412,7 +425,13 @@ fn requests(preset: &str, send: Send, id: &str, address: SocketAddr) -> Vec<Requ
                     serde_json::from_slice(&engine.decode(claims).unwrap()).unwrap();
                 claims["iat"] = serde_json::Value::from("soon");
                 let claims = engine.encode(claims.to_string());
-                request.set(&signature_header, format!("{header}.{claims}.{signature}"));
+                let token = format!("{header}.{claims}.{signature}");
+                match in_body {
+                    Some(pointer) => {
+                        request.body = with_json_value(&request.body, pointer, &token);
+                    }
+                    None => request.set(&signature_header, token),
+                }
             } else {
                 let SignatureFormat::KeyValue { timestamp_key, .. } = scheme.format() else {
                     unreachable!("a timestamp in the signature header is a key=value format")
@@ -698,8 +717,8 @@ fn handshake(preset: Preset, send: Send, options: &SignOptions) -> (Request, Opt
             ),
             Some(format!(r#"{{"verification":"{value}"}}"#)),
         ),
-        // Form-encoded in the query, answered decoded.
-        "msgraph" => (
+        // Form-encoded in the query, answered decoded (basic and rich alike).
+        "msgraph" | "msgraph-rich" => (
             Request::plain(
                 "POST",
                 &format!("?validationToken={}", value.replace(' ', "+")),
@@ -796,12 +815,17 @@ fn signed(signer: &Signer, body: &[u8], options: &SignOptions) -> Request {
     Request::signed(signer.sign(&body, options), body)
 }
 
-/// `body` as the one item of a `value` array, for a token in the body.
+/// `body` as the one item of a `value` array, for a token in the body; for
+/// Microsoft Graph's validation tokens, with the tenant they are for.
 fn carried(scheme: &Scheme, body: &[u8]) -> Vec<u8> {
-    if !matches!(scheme.format(), SignatureFormat::BodyToken { .. }) {
-        return body.to_vec();
+    match scheme.format() {
+        SignatureFormat::BodyToken { .. } => [&b"{\"value\":["[..], body, b"]}"].concat(),
+        SignatureFormat::GraphValidationTokens { .. } => {
+            let tenant = br#"{"tenantId":"84bd8158-6d4d-4958-8b9f-9d6445542f95","#;
+            [&b"{\"value\":["[..], tenant, &body[1..], b"]}"].concat()
+        }
+        _ => body.to_vec(),
     }
-    [&b"{\"value\":["[..], body, b"]}"].concat()
 }
 
 fn applies(presets: Presets, preset: &str) -> bool {
@@ -818,7 +842,19 @@ fn applies(presets: Presets, preset: &str) -> bool {
                     .as_parts()
                     .contains(&Part::BodyCrc32)
         }
-        Presets::SignsBodyValues => !token && !applies(Presets::SignsBody, preset),
+        Presets::SignsBodyValues => {
+            !token
+                && !applies(Presets::SignsBody, preset)
+                && scheme
+                    .signed_content()
+                    .as_parts()
+                    .iter()
+                    .any(|part| matches!(part, Part::JsonPointer(_)))
+        }
+        Presets::BodyUnbound => matches!(
+            scheme.format(),
+            SignatureFormat::GraphValidationTokens { .. }
+        ),
         Presets::Token => token,
         Presets::WithTimestamp => scheme.has_timestamp(),
         Presets::TimestampInHead => scheme.has_timestamp() && !timestamp_in_body(&scheme),
@@ -1048,40 +1084,42 @@ async fn conformance_table_against_both_adapters() {
         failures.len(),
         failures.join("\n")
     );
-    // On two adapters, for the 46 presets: 7 cases for all; 7 for the 44 with the
-    // signature in a header (all but Microsoft Graph and Mailgun), 2 for the 44 that
-    // dedupe and 1 for the 2 that cannot (Graph, Postmark); 1 for the token in the
-    // body (Graph); 1 for the 41 that sign the whole body or its checksum, 2 for the
-    // 42 that sign and 2 for the one that signs values of its body (Mailgun); 1 for
-    // the 4 token schemes (GitLab, Okta, Graph, Postmark) and 2 for the 3 with the
-    // token in a header; 4 for the 17 with a timestamp and 1 for the 15 of them with
-    // it in the head; 2 for the 2 JSON echo challenges; 2 for the 3 other signed
-    // handshakes (Discord, Twitch, Zoom), 2 for the 8 unsigned ones (Meta, Dropbox,
-    // X, Okta, Graph, Asana, Notion, WooCommerce) and 1 for Meta's verify token; 1 for
-    // the 19 that parse the body and 1 for the 27 that do not; 1 for the 42 without a
+    // On two adapters, for the 47 presets: 7 cases for all; 7 for the 44 with the
+    // signature in a header (all but Microsoft Graph's two and Mailgun), 2 for the 44
+    // that dedupe and 1 for the 3 that cannot (Graph's two, Postmark); 1 for the
+    // token in the body (Graph); 1 for the 41 that sign the whole body or its
+    // checksum, 2 for the 43 that sign, 2 for the one that signs values of its body
+    // (Mailgun) and 1 for the one whose tokens do not bind it (Graph rich); 1 for the
+    // 4 token schemes (GitLab, Okta, Graph, Postmark) and 2 for the 3 with the token
+    // in a header; 4 for the 18 with a timestamp and 1 for the 15 of them with it in
+    // the head; 2 for the 2 JSON echo challenges; 2 for the 3 other signed handshakes
+    // (Discord, Twitch, Zoom), 2 for the 9 unsigned ones (Meta, Dropbox, X, Okta,
+    // Graph's two, Asana, Notion, WooCommerce) and 1 for Meta's verify token; 1 for
+    // the 20 that parse the body and 1 for the 27 that do not; 1 for the 42 without a
     // JSON Pointer or a signature or token in the body; 1 for the 6 with an unsigned
     // id header (Sentimatrix, GitHub, Shopify, Linear, Jira, Razorpay), 1 for the
     // one with an unsigned id in the body (Mailgun) and 1 for the one that signs the
     // body's CRC-32 (PayPal).
     assert_eq!(
         executed,
-        2 * (7 * 46
+        2 * (7 * 47
             + 7 * 44
             + 2 * 44
-            + 2
+            + 3
             + 1
             + 41
-            + 2 * 42
+            + 2 * 43
             + 2
+            + 1
             + 4
             + 2 * 3
-            + 4 * 17
+            + 4 * 18
             + 15
             + 2 * 2
             + 2 * 3
-            + 2 * 8
+            + 2 * 9
             + 1
-            + 19
+            + 20
             + 27
             + 42
             + 6

@@ -13,7 +13,7 @@ pub const DEVELOPMENT_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// Development key pairs of the public-key presets, used when
 /// `WEBHOOK_SECRET_<NAME>` is unset: (preset, public key as the provider shows it,
 /// private key for signing test deliveries). Published: never use them in production.
-pub const DEVELOPMENT_KEYS: [(&str, &str, &str); 4] = [
+pub const DEVELOPMENT_KEYS: [(&str, &str, &str); 5] = [
     (
         "discord",
         "76c5d20e12156e503af21974df82dc104afaf98cbea5b0601995b69223c89a2f",
@@ -36,6 +36,14 @@ pub const DEVELOPMENT_KEYS: [(&str, &str, &str); 4] = [
     (
         "paypal",
         PAYPAL_DEVELOPMENT_CERTIFICATE,
+        PAYPAL_DEVELOPMENT_KEY,
+    ),
+    // Microsoft Graph's keys are JWKs (as the identity platform's key set serves
+    // them): the same development RSA key, named by its RFC 7638 thumbprint, which the
+    // signer's tokens carry as `kid`.
+    (
+        "msgraph-rich",
+        r#"{"kty":"RSA","use":"sig","kid":"pDaz16lKZkEuSxqPN6vkFM6XLGkoD-WTwYP9DB850XM","n":"qkqUAraZktn5rsj5tveLf4Wd9srUUKrIUDf--yuovRX8QxfgmUUQIGtNlC_-nUV1fjrSFi103gEYsp-136AxQovCKP1vBqp4Xk-sA9zWOMG79W6lmHay3ovpCtYc73v0X664dopqKruWIo5IwMAciM0jn4H_IS6Rq1HgOkUWg98ueD_QhENPZerL_YoycwRaR_X9q8UaqLb_8zbS90ei3sGwHY9IGUqfjpGrskULSOtAXf4tzWge48l6KGoCcBA1LHF9Zf-sFz96rnskiHZi3_av4PiShTqxg3tzSP43yqXfB4RGLlw5V8iL8SB-VYzoiZqLaFAuK0PfvGTDZpeW7Q","e":"AQAB"}"#,
         PAYPAL_DEVELOPMENT_KEY,
     ),
 ];
@@ -123,10 +131,18 @@ TRL5GfMtvO630FFTjUz8z/Vz+rom8+ejw1MdGgo79MwGTse73CWoAk7jFR+Rdojx
 Us2rykOIKT6VcdTpxL4cxKc=
 -----END PRIVATE KEY-----";
 
-/// Development values of the settings a scheme signs (PayPal's `webhook_id`), used
-/// when `WEBHOOK_SETTING_<NAME>_<SETTING>` is unset: PayPal's webhook simulator signs
-/// the literal `WEBHOOK_ID`.
-pub const DEVELOPMENT_SETTINGS: [(&str, &str, &str); 1] = [("paypal", "webhook_id", "WEBHOOK_ID")];
+/// Development values of the settings a scheme needs (PayPal's `webhook_id`,
+/// Microsoft Graph's `app_id`), used when `WEBHOOK_SETTING_<NAME>_<SETTING>` is
+/// unset: PayPal's webhook simulator signs the literal `WEBHOOK_ID`; the app id is
+/// the one of Microsoft's documentation example.
+pub const DEVELOPMENT_SETTINGS: [(&str, &str, &str); 2] = [
+    ("paypal", "webhook_id", "WEBHOOK_ID"),
+    (
+        "msgraph-rich",
+        "app_id",
+        "8e460676-ae3f-4b1e-8790-ee0fb5d6148f",
+    ),
+];
 
 /// The value of `preset`'s setting `name`: `WEBHOOK_SETTING_<NAME>_<SETTING>`
 /// (`WEBHOOK_SETTING_PAYPAL_WEBHOOK_ID`), else its development value.

@@ -8,7 +8,7 @@ export const OUT_DIR = resolve(HERE, "..", "..", "crates", "webhook-gate", "test
 export const NOW = 1761998400; // 2025-11-01T12:00:00Z, as in _vectors.py
 
 const ORDER = ["provider", "name", "description", "source", "key", "verify_token", "private_key",
-  "method", "url", "headers", "body", "body_base64", "now", "expected", "handshake_response"];
+  "settings", "method", "url", "headers", "body", "body_base64", "now", "expected", "handshake_response"];
 const EXPECTED = new Set(["ok", "bad_signature", "missing_signature", "malformed", "timestamp_out_of_window", "handshake"]);
 
 export function vector(f) {

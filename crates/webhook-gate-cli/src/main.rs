@@ -250,7 +250,7 @@ impl SchemeArgs {
         let scheme = self.scheme();
         if let Some(missing) = scheme.settings().next() {
             return Err(format!(
-                "the {} scheme signs the setting `{missing}`: give --param {missing}=VALUE",
+                "the {} scheme needs the setting `{missing}`: give --param {missing}=VALUE",
                 self.scheme
             ));
         }
@@ -538,7 +538,10 @@ fn send_handshake(args: &SendArgs) -> Result<ExitCode, String> {
     let challenge = scheme
         .challenge()
         .ok_or_else(|| format!("the {} scheme has no handshake", args.scheme.scheme))?;
-    let signer = args.scheme.signer()?;
+    // A handshake carries no setting (Microsoft Graph's app id is for the tokens of
+    // its notifications).
+    let signer = Signer::with_secrets(scheme.clone(), args.scheme.secrets()?)
+        .map_err(|error| args.scheme.unsuitable(&error))?;
     // A capturing handshake hands the secret over; a ping carries a number (the
     // webhook's id); the others carry a fresh value.
     let value = if challenge.captures() {

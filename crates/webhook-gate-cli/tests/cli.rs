@@ -219,7 +219,8 @@ const URL: &str = "https://hooks.example.com/webhooks/x?a=1";
 #[test]
 fn sign_then_verify_round_trips_for_every_preset() {
     // Every field a preset takes its delivery id from (Coinbase's `event.id`,
-    // Mailgun's `event-data.id`), and Linear's timestamp.
+    // Mailgun's `event-data.id`), Linear's timestamp, and an item with the tenant
+    // Microsoft Graph's validation tokens are for.
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -227,7 +228,7 @@ fn sign_then_verify_round_trips_for_every_preset() {
     let body = scratch(
         "round-trip.json",
         format!(
-            r#"{{"id":"evt_1","event_id":"evt_1","eventId":"evt_1","notification_id":"ntf_1","webhookTimestamp":{millis},"event":{{"id":"evt_1"}},"event-data":{{"id":"evt_1"}},"data":{{"id":"evt_1","amount":4200}}}}"#
+            r#"{{"id":"evt_1","event_id":"evt_1","eventId":"evt_1","notification_id":"ntf_1","webhookTimestamp":{millis},"event":{{"id":"evt_1"}},"event-data":{{"id":"evt_1"}},"data":{{"id":"evt_1","amount":4200}},"value":[{{"tenantId":"84bd8158-6d4d-4958-8b9f-9d6445542f95"}}]}}"#
         )
         .as_bytes(),
     );
@@ -302,8 +303,14 @@ fn sign_then_verify_round_trips_for_every_preset() {
         let original = std::fs::read_to_string(&sent).unwrap();
         let tampered = scratch("tampered.json", original.replace("4200", "4201").as_bytes());
         let mut refused = verify(&tampered);
-        if preset.scheme().algorithm() == webhook_gate::scheme::Algorithm::Token {
-            // A token signs nothing: the body is not covered.
+        if preset.scheme().algorithm() == webhook_gate::scheme::Algorithm::Token
+            || matches!(
+                preset.scheme().format(),
+                webhook_gate::scheme::SignatureFormat::GraphValidationTokens { .. }
+            )
+        {
+            // A token signs nothing, and Graph's validation tokens say who sent the
+            // body, not what it says: the body is not covered.
             assert_eq!(refused.code, 0, "{scheme}: {}", refused.stdout);
             continue;
         }
@@ -989,8 +996,8 @@ fn send_handshake_is_answered_for_every_preset_with_one() {
         sent_any += 1;
     }
     // Proposal Generator, Slack, Discord, Zoom, X, Meta, Twitch, Dropbox, Okta,
-    // Microsoft Graph, Asana, Notion, WooCommerce.
-    assert_eq!(sent_any, 13);
+    // Microsoft Graph (basic and rich), Asana, Notion, WooCommerce.
+    assert_eq!(sent_any, 14);
     // Handshakes never reach the handler.
     assert_eq!(processed(address), 0);
 }

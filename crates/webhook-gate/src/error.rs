@@ -367,9 +367,9 @@ pub enum ConfigError {
     /// The tolerance window does not fit in a signed 64-bit count of seconds.
     #[error("the tolerance window is too large")]
     ToleranceTooLarge,
-    /// The scheme signs a value the receiver configures (PayPal's `webhook_id`),
-    /// and none was given ([`VerifierBuilder::setting`](crate::verify::VerifierBuilder::setting)).
-    #[error("the scheme signs the setting `{0}`: configure it")]
+    /// The scheme needs a value the receiver configures (PayPal's `webhook_id`,
+    /// Microsoft Graph's `app_id`), and none was given ([`VerifierBuilder::setting`](crate::verify::VerifierBuilder::setting)).
+    #[error("the scheme needs the setting `{0}`: configure it")]
     MissingSetting(String),
 }
 

@@ -170,6 +170,12 @@ pub(crate) fn parse_graph<'t>(
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(signature)
         .map_err(|_| malformed("a token signature is not base64url"))?;
+    // As long as the key's modulus: 1024 to 8192 bits, in whole 512-bit steps.
+    if !(128..=1024).contains(&raw.len()) || raw.len() % 64 != 0 {
+        return Err(malformed(
+            "a token signature is not an RSA signature's length",
+        ));
+    }
     Ok((
         GraphClaims {
             signing_input,

@@ -261,9 +261,9 @@ impl SignatureFormat {
         )
     }
 
-    /// Whether the format is a JSON Web Token (or several), whose signed content is
-    /// its own header and claims.
-    pub(crate) fn is_jws(&self) -> bool {
+    /// Whether the signature is a JSON Web Token (Plaid's header, Microsoft Graph's
+    /// validation tokens), whose signed content is its own header and claims.
+    pub fn is_jwt(&self) -> bool {
         matches!(self, Self::Jwt { .. } | Self::GraphValidationTokens { .. })
     }
 }
@@ -1091,7 +1091,7 @@ impl SchemeBuilder {
                 "a token scheme needs a token format, and a token format a token scheme",
             ));
         }
-        let jwt = self.format.is_jws();
+        let jwt = self.format.is_jwt();
         let graph = matches!(self.format, SignatureFormat::GraphValidationTokens { .. });
         if !self.algorithm.is_symmetric()
             && !matches!(self.format, SignatureFormat::Single { .. })

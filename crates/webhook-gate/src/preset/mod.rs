@@ -890,7 +890,7 @@ mod tests {
         );
         assert!(
             message.ends_with(
-                ", coinbase, zendesk, woocommerce, postmark, box, mailgun, plaid, paypal"
+                ", coinbase, zendesk, woocommerce, postmark, box, mailgun, plaid, paypal, msgraph-rich"
             ),
             "{message}"
         );
