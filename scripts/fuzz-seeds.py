@@ -62,8 +62,9 @@ def main():
 
 
 def provider_tokens():
-    """Mailgun bodies, Plaid tokens and PayPal signatures (then a NUL and the body)
-    from the provider vectors, behind the selector of their arm."""
+    """Mailgun bodies, Plaid tokens, PayPal signatures (then a NUL and the body) and
+    Microsoft Graph bodies from the provider vectors, behind the selector of their
+    arm; and the Graph bodies the target's own signer makes."""
     providers = ROOT / "crates/webhook-gate/tests/data/providers"
     for vector in json.loads((providers / "mailgun.json").read_text()):
         write("provider_tokens", b"\x00" + vector["body"].encode())
@@ -74,6 +75,38 @@ def provider_tokens():
         if "PAYPAL-TRANSMISSION-SIG" in vector["headers"]:
             write("provider_tokens", b"\x02" + vector["headers"]["PAYPAL-TRANSMISSION-SIG"].encode()
                   + b"\x00" + vector["body"].encode())
+    for vector in json.loads((providers / "msgraph-rich.json").read_text()):
+        write("provider_tokens", b"\x03" + vector["body"].encode())
+    for body in graph_bodies(providers / "paypal" / "test_key.pem"):
+        write("provider_tokens", b"\x03" + body)
+
+
+def graph_bodies(key_path):
+    """The bodies the fuzz target's Graph arm verifies: the tokens its signer makes
+    (RS256 under the test key, claims as serde_json writes them: keys sorted, compact),
+    made here with `cryptography`. Needs `cryptography` (scripts/sdk-vectors/requirements.txt)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    key = serialization.load_pem_private_key(key_path.read_bytes(), None)
+    numbers = key.public_key().public_numbers()
+    b64 = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    integer = lambda n: b64(n.to_bytes((n.bit_length() + 7) // 8, "big"))
+    compact = lambda value: json.dumps(value, sort_keys=True, separators=(",", ":"))
+    kid = b64(hashlib.sha256(compact({"e": integer(numbers.e), "kty": "RSA", "n": integer(numbers.n)}).encode()).digest())
+    header = b64(compact({"alg": "RS256", "kid": kid, "typ": "JWT"}).encode())
+    app, issued = "8e460676-ae3f-4b1e-8790-ee0fb5d6148f", 1_700_000_000 - 60
+    tenants = ["84bd8158-6d4d-4958-8b9f-9d6445542f95", "bbbbcccc-1111-dddd-2222-eeee3333ffff"]
+
+    def token(tenant):
+        claims = {"aud": app, "iss": f"https://sts.windows.net/{tenant}/", "iat": issued, "nbf": issued,
+                  "exp": issued + 24 * 3600, "appid": "0bf30f3b-4a52-48df-9a82-234910c4a086", "appidacr": "2",
+                  "tid": tenant, "ver": "1.0"}
+        signing_input = f"{header}.{b64(compact(claims).encode())}"
+        return f"{signing_input}.{b64(key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256()))}"
+
+    for count in (1, 2):
+        items = [{"changeType": "created", "tenantId": tenant} for tenant in tenants[:count]]
+        yield compact({"validationTokens": [token(t) for t in tenants[:count]], "value": items}).encode()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,12 @@
 //! token Plaid signed (or its twin signature), with that body; PayPal verifies only
 //! the signature the test key made, for the body it was made for.
 //!
-//! `PROVIDER_TOKENS_PARSER` (`mailgun`, `plaid`, `paypal`) fuzzes one only.
+//! Microsoft Graph rich notifications: a JSON body carrying RS256 JWTs; only bodies
+//! whose every token is one the test key signed here, and whose every item's tenant
+//! is a token's, verify.
+//!
+//! `PROVIDER_TOKENS_PARSER` (`mailgun`, `plaid`, `paypal`, `msgraph-rich`) fuzzes one
+//! only.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -62,9 +67,46 @@ static PAYPAL: LazyLock<(Verifier, Signer)> = LazyLock::new(|| {
     (verifier, signer)
 });
 
+const GRAPH_APP: &str = "8e460676-ae3f-4b1e-8790-ee0fb5d6148f";
+const GRAPH_TENANTS: [&str; 2] = [
+    "84bd8158-6d4d-4958-8b9f-9d6445542f95",
+    "bbbbcccc-1111-dddd-2222-eeee3333ffff",
+];
+
+/// The verifier, and the tokens the test key signed (for one tenant, then both):
+/// RSA PKCS#1 v1.5 is deterministic, so no other token can verify.
+static GRAPH: LazyLock<(Verifier, Vec<String>)> = LazyLock::new(|| {
+    let verifier = Verifier::builder(Preset::MicrosoftGraphRich.scheme())
+        .secret(PAYPAL_CERTIFICATE)
+        .setting("app_id", GRAPH_APP)
+        .clock(FixedClock(PAYPAL_NOW))
+        .build()
+        .expect("valid verifier");
+    let signer = Signer::new(Preset::MicrosoftGraphRich.scheme(), PAYPAL_KEY)
+        .expect("valid key")
+        .setting("app_id", GRAPH_APP);
+    let mut tokens = Vec::new();
+    for tenants in [&GRAPH_TENANTS[..1], &GRAPH_TENANTS[..]] {
+        let items: Vec<String> = tenants
+            .iter()
+            .map(|tenant| format!(r#"{{"changeType":"created","tenantId":"{tenant}"}}"#))
+            .collect();
+        let body = format!(r#"{{"value":[{}]}}"#, items.join(","));
+        let signed = signer.sign_body(
+            body.as_bytes(),
+            &SignOptions::new().timestamp(PAYPAL_NOW - 60),
+        );
+        let signed: serde_json::Value = serde_json::from_slice(&signed).expect("JSON");
+        for token in signed["validationTokens"].as_array().expect("tokens") {
+            tokens.push(token.as_str().expect("a string").to_owned());
+        }
+    }
+    (verifier, tokens)
+});
+
 static ONLY: LazyLock<Option<u8>> = LazyLock::new(|| {
     let name = std::env::var("PROVIDER_TOKENS_PARSER").ok()?;
-    let arm = ["mailgun", "plaid", "paypal"]
+    let arm = ["mailgun", "plaid", "paypal", "msgraph-rich"]
         .iter()
         .position(|parser| *parser == name)
         .unwrap_or_else(|| panic!("PROVIDER_TOKENS_PARSER={name}: not a parser"));
@@ -74,7 +116,7 @@ static ONLY: LazyLock<Option<u8>> = LazyLock::new(|| {
 fuzz_target!(|input: (u8, &[u8])| {
     let (which, bytes) = input;
     let no_headers: [(&str, &str); 0] = [];
-    match ONLY.unwrap_or(which) % 3 {
+    match ONLY.unwrap_or(which) % 4 {
         // Mailgun: the whole body, signature included.
         0 => {
             if MAILGUN.verify(&no_headers[..], bytes).is_ok() {
@@ -108,6 +150,30 @@ fuzz_target!(|input: (u8, &[u8])| {
                     bytes.starts_with(signed) && bytes.get(signed.len()) == Some(&b'.'),
                     "a token Plaid did not sign verified"
                 );
+            }
+        }
+        // Microsoft Graph: the whole body, tokens included.
+        3 => {
+            let (verifier, made) = &*GRAPH;
+            if verifier.verify(&no_headers[..], bytes).is_ok() {
+                let body: serde_json::Value =
+                    serde_json::from_slice(bytes).expect("a verified Graph body is JSON");
+                let tokens = body["validationTokens"].as_array().expect("tokens");
+                assert!(!tokens.is_empty());
+                let mut tenants = Vec::new();
+                for token in tokens {
+                    let token = token.as_str().expect("a string token");
+                    let at = made
+                        .iter()
+                        .position(|own| own == token)
+                        .expect("a token the test key did not sign verified");
+                    // The first token is for the first tenant; the next two for both.
+                    tenants.push(GRAPH_TENANTS[usize::from(at == 2)]);
+                }
+                for item in body["value"].as_array().expect("items") {
+                    let tenant = item["tenantId"].as_str().expect("a tenant");
+                    assert!(tenants.contains(&tenant), "an item of another tenant verified");
+                }
             }
         }
         // PayPal: the signature header, and the body split off its end.

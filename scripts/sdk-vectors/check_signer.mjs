@@ -11,7 +11,7 @@
 // current time: the SDKs judge timestamps with the real clock.
 import { execFileSync } from "node:child_process";
 import { createECDH, createPrivateKey, createPublicKey, createHash } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -45,9 +45,11 @@ const url = (name) => `https://hooks.example.com/webhooks/${name}?a=1`;
 
 // `webhook-gate sign`; returns the headers (name -> value, names lower-cased, each once)
 // and the body bytes: the file's when one is given (only headers are printed), else the
-// printed sample body (the output ends with one newline the CLI adds after it).
-function sign(scheme, key, { signedUrl, bodyFile, timestamp }) {
+// printed sample body (the output ends with one newline the CLI adds after it). A scheme
+// that writes its signature into the body (`printsBody`) prints the body either way.
+function sign(scheme, key, { signedUrl, bodyFile, timestamp, params = [], printsBody = false }) {
   const args = ["sign", "--scheme", scheme, "--secret-env", "WG_KEY", "--timestamp", String(timestamp)];
+  for (const param of params) args.push("--param", param);
   if (signedUrl) args.push("--signed-url", signedUrl);
   if (bodyFile) args.push("--body", bodyFile.path);
   let out;
@@ -57,7 +59,7 @@ function sign(scheme, key, { signedUrl, bodyFile, timestamp }) {
     throw new Error(e.status === null || e.status === undefined ? `cannot run ${BIN}: ${e.message}` : `${BIN} ${args.join(" ")} exited ${e.status}: ${String(e.stderr).trim()}`);
   }
   let head, body;
-  if (bodyFile) {
+  if (bodyFile && !printsBody) {
     head = out.toString("utf8");
     if (head.includes("\n\n")) throw new Error("sign --body printed a body");
     body = bodyFile.bytes;
@@ -249,6 +251,38 @@ const add = (c) => checks.push(c);
     } });
 }
 
+{
+  // Microsoft Graph rich notifications: the command writes validationTokens (RS256) into
+  // the body; jsonwebtoken (the library of Microsoft's JavaScript sample) must accept
+  // each, called as that sample calls it, with Graph's publisher in appid. The tokens
+  // do not bind the body: the "changed body" is an item of a tenant no token is for.
+  const jwt = require("jsonwebtoken");
+  const PRIVATE = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "crates", "webhook-gate", "tests", "data", "providers", "paypal", "test_key.pem"), "utf8");
+  const PUBLIC = createPublicKey(PRIVATE);
+  const APP = "8e460676-ae3f-4b1e-8790-ee0fb5d6148f";
+  const graphBody = () => Buffer.from(JSON.stringify({ value: [
+    { subscriptionId: "76619225-ff6b-4489-96ca-4ef547e78b22", changeType: "created", resource: "teams('t')/channels('c')/messages('1')", tenantId: "84bd8158-6d4d-4958-8b9f-9d6445542f95" },
+    { subscriptionId: "5cfe2387-163c-4006-81bb-1b5e1e060afe", changeType: "created", resource: "teams('u')/channels('d')/messages('2')", tenantId: "bbbbcccc-1111-dddd-2222-eeee3333ffff" },
+  ] }));
+  add({ name: "msgraph-rich", pkg: "jsonwebtoken", key: PRIVATE, params: [`app_id=${APP}`], printsBody: true,
+    cases: () => [{}, { bodyFile: graphBody() }],
+    accepts: ({ body }) => {
+      const parsed = JSON.parse(body.toString("utf8"));
+      const tenants = parsed.validationTokens.map((token) => {
+        const tid = jwt.decode(token).tid;
+        const c = jwt.verify(token, PUBLIC, { algorithms: ["RS256"], audience: [APP], issuer: [`https://sts.windows.net/${tid}/`] });
+        if (c.appid !== "0bf30f3b-4a52-48df-9a82-234910c4a086") throw new Error(`appid ${c.appid}`);
+        return tid;
+      });
+      return parsed.value.every((item) => tenants.includes(item.tenantId));
+    },
+    tamper: (body) => {
+      const parsed = JSON.parse(body.toString("utf8"));
+      parsed.value[0].tenantId = "cccccccc-2222-eeee-3333-ffff4444aaaa";
+      return { body: Buffer.from(JSON.stringify(parsed)), what: "an item moved to a tenant no token is for" };
+    } });
+}
+
 async function judge(check, req) {
   try { return { ok: (await check.accepts(req)) === true, why: "returned false" }; } catch (e) { return { ok: false, why: `threw: ${String(e.message).split("\n")[0]}`, signatureOk: e.signatureOk === true }; }
 }
@@ -277,7 +311,7 @@ try {
       }
       const signedUrl = typeof c.signedUrl === "function" ? c.signedUrl(c.bodyFile) : c.signedUrl;
       let signed;
-      try { signed = sign(check.name, check.key, { signedUrl, bodyFile, timestamp: now }); } catch (e) { errs.push(`${what}: ${e.message}`); continue; }
+      try { signed = sign(check.name, check.key, { signedUrl, bodyFile, timestamp: now, params: check.params, printsBody: check.printsBody }); } catch (e) { errs.push(`${what}: ${e.message}`); continue; }
       const req = { headers: signed.headers, body: signed.body, signedUrl };
       const good = await judge(check, req);
       if (!good.ok && good.signatureOk) {
@@ -288,7 +322,7 @@ try {
           + `headers ${JSON.stringify(signed.headers)}; body (base64) ${signed.body.toString("base64")}`);
         continue;
       }
-      const t = tamper(signed.body);
+      const t = (check.tamper ?? tamper)(signed.body);
       const bad = await judge(check, { ...req, body: t.body });
       if (bad.ok || bad.signatureOk) errs.push(`${what}: the SDK still accepts the signature with the body changed (${t.what})`);
     }

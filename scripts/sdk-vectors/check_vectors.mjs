@@ -24,6 +24,7 @@ const { verifyWebhookSignature: notionVerify } = require("@notionhq/client");
 const { Mux } = require("@mux/mux-node");
 const Razorpay = require("razorpay");
 const { Webhook: CoinbaseWebhook } = require("coinbase-commerce-node");
+const jwt = require("jsonwebtoken");
 
 const hmac = (alg, key, msg, enc) => createHmac(alg, key).update(msg).digest(enc);
 const eq = (a, b) => { const x = Buffer.from(a), y = Buffer.from(b); return x.length === y.length && timingSafeEqual(x, y); };
@@ -300,6 +301,30 @@ const independent = {
     const key = new X509Certificate(v.key).publicKey;
     return R(cverify("sha256", Buffer.from(message), key, Buffer.from(sig, "base64")) ? "ok" : "bad_signature");
   },
+  "msgraph-rich"(v) {
+    // validationTokens: RS256 JWTs; each under the key, aud = app_id, appid (or azp) = Graph's
+    // publisher, iss = https://sts.windows.net/<tid>/, iat within 24 h, now within nbf..exp
+    // (300 s of skew); every item's tenantId one a token is for.
+    const parsed = JSON.parse(v.body);
+    const tokens = parsed.validationTokens;
+    if (!Array.isArray(tokens) || tokens.length === 0) return R("missing_signature");
+    const key = v.key.startsWith("{") ? createPublicKey({ key: JSON.parse(v.key), format: "jwk" }) : new X509Certificate(v.key).publicKey;
+    const parts = tokens.map((token) => token.split("."));
+    const decoded = parts.map(([head, payload]) => [JSON.parse(Buffer.from(head, "base64url")), JSON.parse(Buffer.from(payload, "base64url"))]);
+    if (decoded.some(([head]) => head.alg !== "RS256")) return R("malformed");
+    if (decoded.some(([, c]) => !Number.isInteger(c.iat) || !Number.isInteger(c.exp))) return R("malformed");
+    for (const [, c] of decoded) {
+      if (Math.abs(v.now - c.iat) > 24 * 3600 || c.exp + 300 < v.now || (c.nbf !== undefined && c.nbf - 300 > v.now)) return R("timestamp_out_of_window");
+    }
+    const PUBLISHER = "0bf30f3b-4a52-48df-9a82-234910c4a086";
+    for (const [i, [head, payload, signature]] of parts.entries()) {
+      const c = decoded[i][1];
+      if (c.aud !== v.settings.app_id || (c.appid !== PUBLISHER && c.azp !== PUBLISHER) || c.iss !== `https://sts.windows.net/${c.tid}/`) return R("bad_signature");
+      if (!cverify("sha256", Buffer.from(`${head}.${payload}`), key, Buffer.from(signature, "base64url"))) return R("bad_signature");
+    }
+    const tenants = decoded.map(([, c]) => c.tid);
+    return R(parsed.value.every((item) => tenants.includes(item.tenantId)) ? "ok" : "bad_signature");
+  },
   postmark(v, h) {
     // Authorization: Basic base64(user:password), compared with the configured user:password.
     const auth = h["authorization"];
@@ -376,6 +401,23 @@ const sdk = {
   async razorpay(v, h) {
     const sig = h["x-razorpay-signature"];
     return sig !== undefined && Razorpay.validateWebhookSignature(v.body, sig, v.key) === true;
+  },
+  // The library of Microsoft's JavaScript sample, called as it calls it, plus the appid check.
+  async "msgraph-rich"(v) {
+    const parsed = JSON.parse(v.body);
+    if (!Array.isArray(parsed.validationTokens) || parsed.validationTokens.length === 0) return false;
+    const key = v.key.startsWith("{") ? createPublicKey({ key: JSON.parse(v.key), format: "jwk" }) : new X509Certificate(v.key).publicKey;
+    const tenants = [];
+    for (const token of parsed.validationTokens) {
+      try {
+        const tid = jwt.decode(token)?.tid;
+        const c = jwt.verify(token, key, { algorithms: ["RS256"], audience: [v.settings.app_id], issuer: [`https://sts.windows.net/${tid}/`], clockTimestamp: v.now, clockTolerance: 300 });
+        if (c.appid !== "0bf30f3b-4a52-48df-9a82-234910c4a086" && c.azp !== "0bf30f3b-4a52-48df-9a82-234910c4a086") return false;
+        if (Math.abs(v.now - c.iat) > 24 * 3600) return false;
+        tenants.push(tid);
+      } catch { return false; }
+    }
+    return parsed.value.every((item) => tenants.includes(item.tenantId));
   },
   async coinbase(v, h) {
     const sig = h["x-cc-webhook-signature"];

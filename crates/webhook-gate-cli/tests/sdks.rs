@@ -88,8 +88,23 @@ fn the_official_sdks_accept_what_the_command_signs() {
             .any(|line| line.starts_with(&format!("ok {preset} (")))
     };
     for preset in [
-        "twilio", "square", "hubspot", "discord", "sendgrid", "zoom", "linear", "paddle", "notion",
-        "standard", "stripe", "github", "shopify", "mux", "razorpay", "coinbase",
+        "twilio",
+        "square",
+        "hubspot",
+        "discord",
+        "sendgrid",
+        "zoom",
+        "linear",
+        "paddle",
+        "notion",
+        "standard",
+        "stripe",
+        "github",
+        "shopify",
+        "mux",
+        "razorpay",
+        "coinbase",
+        "msgraph-rich",
     ] {
         assert!(passed(&node, preset), "npm: {preset} not checked:\n{node}");
     }
