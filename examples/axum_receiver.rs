@@ -18,12 +18,15 @@
 //! Key material per route: `WEBHOOK_SECRET_<NAME>` (the preset's name in upper case,
 //! `-` as `_`: `WEBHOOK_SECRET_GITHUB`), else `WEBHOOK_SECRET` (Standard Webhooks
 //! decodes it as `whsec_` + base64, every other scheme uses its UTF-8 bytes); for the
-//! public-key presets (Discord, SendGrid, Plaid) the provider's public key (Plaid's
-//! JWK), else a published development key ([`DEVELOPMENT_KEYS`]). Verify tokens of unsigned handshakes
+//! public-key presets (Discord, SendGrid, Plaid, PayPal, Microsoft Graph rich
+//! notifications) the provider's public key (Plaid's JWK, PayPal's certificate, a JWK
+//! of the Microsoft identity platform's key set), else a published development key
+//! ([`DEVELOPMENT_KEYS`]). Verify tokens of unsigned handshakes
 //! (Meta): `WEBHOOK_VERIFY_TOKEN_<NAME>`, else `WEBHOOK_VERIFY_TOKEN`. Values a
-//! scheme signs that the receiver configures (PayPal's webhook ID):
-//! `WEBHOOK_SETTING_<NAME>_<SETTING>` (`WEBHOOK_SETTING_PAYPAL_WEBHOOK_ID`), else
-//! `WEBHOOK_ID`, what PayPal's webhook simulator signs. The URL the
+//! scheme needs that the receiver configures (PayPal's webhook ID, Graph's app id):
+//! `WEBHOOK_SETTING_<NAME>_<SETTING>` (`WEBHOOK_SETTING_PAYPAL_WEBHOOK_ID`,
+//! `WEBHOOK_SETTING_MSGRAPH_RICH_APP_ID`), else a development value: `WEBHOOK_ID`,
+//! what PayPal's webhook simulator signs; the app id of Microsoft's example. The URL the
 //! providers call, for the presets that sign it (Twilio, Square, HubSpot):
 //! `WEBHOOK_PUBLIC_URL` (`https://hooks.example.com`), else `https://` and the
 //! request's `Host`. The secrets Asana and Notion hand over in their handshakes

@@ -180,7 +180,7 @@ pub enum Preset {
     /// here), compared in constant time. Graph sends no delivery id: deliveries are
     /// not deduplicated (dedupe in the handler on `subscriptionId`, `resource` and
     /// `changeType` where it matters). The validation POST (`?validationToken=`) is
-    /// echoed as text. Rich notifications: [`MicrosoftGraphRich`](Self::MicrosoftGraphRich).
+    /// echoed as text. Rich notifications: `MicrosoftGraphRich` (feature `rsa`).
     MicrosoftGraph,
     /// Asana: `X-Hook-Signature: <hex>` over the body, under the secret Asana hands
     /// over in the webhook's handshake (a POST with `X-Hook-Secret`, echoed back and
