@@ -455,6 +455,19 @@ pub fn diagnose_request<H: HeaderSource + ?Sized>(
         probe.secret_checks(&mut checks);
         probe.format_checks(&mut checks);
         probe.url_checks(&mut checks);
+        // Where the signature covers only part of the body (Mailgun) or none of it
+        // (Graph's tokens), its variants verify as the request does: they explain
+        // nothing when the request itself passes, or fails only the window.
+        if probe.verifies(&Change::default()) == Some(true) {
+            let reason = if result.is_ok() {
+                "the request verifies"
+            } else {
+                "the signature matches: only the timestamp's window refuses the request"
+            };
+            for check in &mut checks {
+                check.finding = Finding::NotTried(reason);
+            }
+        }
     }
     let (finding, clock_skew) = check_milliseconds(timestamp, now, tolerance);
     checks.push(Check {
@@ -751,7 +764,10 @@ impl<H: HeaderSource + ?Sized> Probe<'_, H> {
         let default_port = match &given {
             _ if !full_url => not_full(),
             None => no_base(),
-            Some(base) => self.judge(&Change::public_url(&toggle_default_port(base))),
+            Some(base) => match toggle_default_port(base) {
+                Some(other) => self.judge(&Change::public_url(&other)),
+                None => Finding::NotTried("the URL has a port of its own"),
+            },
         };
         let (path, query) = self
             .head
@@ -804,18 +820,27 @@ fn swap_scheme(base: &str) -> Option<String> {
     }
 }
 
-/// The base URL with its scheme's default port written out, or without it.
-fn toggle_default_port(base: &str) -> String {
-    let (scheme, authority) = base.split_once("://").unwrap_or(("https", base));
+/// The base URL with its scheme's default port written out, or without it;
+/// `None` when it has another port.
+fn toggle_default_port(base: &str) -> Option<String> {
+    let (scheme, rest) = base.split_once("://").unwrap_or(("https", base));
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let port = if scheme.eq_ignore_ascii_case("http") {
         ":80"
     } else {
         ":443"
     };
-    match authority.strip_suffix(port) {
-        Some(host) => format!("{scheme}://{host}"),
-        None => format!("{scheme}://{authority}{port}"),
+    if let Some(host) = authority.strip_suffix(port) {
+        return Some(format!("{scheme}://{host}{path}"));
     }
+    // A port of its own (not an IPv6 address's last group): nothing to toggle.
+    let after_host = authority
+        .rsplit_once(']')
+        .map_or(authority, |(_, after)| after);
+    if after_host.contains(':') {
+        return None;
+    }
+    Some(format!("{scheme}://{authority}{port}{path}"))
 }
 
 /// One variant of the request: what differs from the captured one.
@@ -1449,6 +1474,27 @@ mod tests {
                 "{part:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_default_port_is_written_or_left_out_before_any_path() {
+        assert_eq!(
+            toggle_default_port("https://h.example.com").as_deref(),
+            Some("https://h.example.com:443")
+        );
+        assert_eq!(
+            toggle_default_port("https://h.example.com:443/prefix").as_deref(),
+            Some("https://h.example.com/prefix")
+        );
+        assert_eq!(
+            toggle_default_port("http://h.example.com/prefix").as_deref(),
+            Some("http://h.example.com:80/prefix")
+        );
+        assert_eq!(
+            toggle_default_port("https://[::1]").as_deref(),
+            Some("https://[::1]:443")
+        );
+        assert_eq!(toggle_default_port("https://h.example.com:8443"), None);
     }
 
     fn again(body: &str, how: Reserialization) -> String {

@@ -43,8 +43,9 @@ pub(crate) fn graph_issuer(tid: &str) -> String {
     format!("https://sts.windows.net/{tid}/")
 }
 
-/// The most tokens a body may carry (one per app and tenant of its items).
-const MAX_GRAPH_TOKENS: usize = 16;
+/// The most tokens a body may carry (one per app and tenant of its items): a bound
+/// on the RSA verifications a request may ask for.
+pub const MAX_GRAPH_TOKENS: usize = 64;
 
 /// The longest token read (Microsoft's are about 1.5 KB).
 const MAX_GRAPH_TOKEN_LEN: usize = 16 * 1024;
@@ -68,15 +69,15 @@ pub(crate) struct GraphClaims<'t> {
     pub(crate) for_receiver: bool,
 }
 
-/// The tokens of a Microsoft Graph body: 1 to 16 strings.
+/// The tokens of a Microsoft Graph body: 1 to [`MAX_GRAPH_TOKENS`] strings.
 pub(crate) fn graph_tokens(body: &[u8]) -> Result<Vec<String>, VerifyError> {
     let missing = || VerifyError::MissingSignature {
         header: std::borrow::Cow::Borrowed(GRAPH_TOKENS),
     };
-    let Some(serde_json::Value::Array(tokens)) =
-        crate::delivery::json_top_level(body, GRAPH_TOKENS)?
-    else {
-        return Err(missing());
+    let tokens = match crate::delivery::json_top_level(body, GRAPH_TOKENS)? {
+        None => return Err(missing()),
+        Some(serde_json::Value::Array(tokens)) => tokens,
+        Some(_) => return Err(malformed("validationTokens is not an array")),
     };
     if tokens.is_empty() {
         return Err(missing());
@@ -170,7 +171,8 @@ pub(crate) fn parse_graph<'t>(
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(signature)
         .map_err(|_| malformed("a token signature is not base64url"))?;
-    // As long as the key's modulus: 1024 to 8192 bits, in whole 512-bit steps.
+    // As long as a modulus the `rsa` crate takes: 1024 to 4096 bits (8192 read, no
+    // key verifies it), in whole 512-bit steps.
     if !(128..=1024).contains(&raw.len()) || raw.len() % 64 != 0 {
         return Err(malformed(
             "a token signature is not an RSA signature's length",

@@ -11,6 +11,8 @@ use crate::headers::HeaderKey;
 use crate::preset::Preset;
 use crate::secret::SecretEncoding;
 
+pub use crate::jwt::{GRAPH_PUBLISHER_APP_ID, MAX_GRAPH_TOKENS};
+
 pub use crate::signature::{MAX_SIGNATURE_HEADER_LEN, MAX_SIGNATURES};
 
 /// The algorithm that signs a request.
@@ -145,7 +147,8 @@ pub enum SignatureFormat {
     /// Microsoft Graph's `validationTokens` (rich notifications): an array of JSON
     /// Web Tokens in the body, one per app and tenant the items are for, RS256 under
     /// a key of the Microsoft identity platform. Each token must verify under a
-    /// configured or [resolved](crate::verify::KeyResolver) key (by its `kid`), name
+    /// configured key (each is tried) or the key a
+    /// [`KeyResolver`](crate::verify::KeyResolver) gives for its `kid`, name
     /// the receiving app in `aud` (the setting `app_id` until given), Microsoft
     /// Graph's change-notification publisher in `appid` (or `azp`), its tenant in
     /// `tid` and `iss` (`https://sts.windows.net/<tid>/`), and be within its `nbf`
@@ -772,10 +775,18 @@ impl Scheme {
 
     /// Whether a receiver claims a delivery under the signature's fingerprint as
     /// well as its id: when the signature does not cover the id, and the scheme
-    /// signs at all (a token is the same on every request, so it fingerprints
-    /// nothing).
+    /// signs at all (a token is the same on every request, and so are Microsoft
+    /// Graph's validation tokens for hours: they fingerprint nothing).
     pub fn dedupes_on_signature(&self) -> bool {
-        !self.signs_delivery_id() && self.algorithm != Algorithm::Token
+        !self.signs_delivery_id() && self.fingerprints_requests()
+    }
+
+    /// Whether what verifies a request differs from one request to the next, so
+    /// that its fingerprint tells deliveries apart: not a token, not Microsoft
+    /// Graph's validation tokens (one serves many notifications).
+    fn fingerprints_requests(&self) -> bool {
+        self.algorithm != Algorithm::Token
+            && !matches!(self.format, SignatureFormat::GraphValidationTokens { .. })
     }
 
     /// The delivery header a provider sends with the id, when the id comes from a
@@ -857,6 +868,10 @@ pub(crate) fn apply_settings(
     settings: &[(String, String)],
 ) -> Result<(), ConfigError> {
     for (name, value) in settings {
+        // An empty value (an unset variable) is no value.
+        if value.trim().is_empty() {
+            return Err(ConfigError::MissingSetting(name.clone()));
+        }
         *scheme = scheme.clone().with_setting(name, value);
     }
     match scheme.settings().next() {
@@ -1207,14 +1222,14 @@ impl SchemeBuilder {
                 ));
             }
         }
-        if self.algorithm == Algorithm::Token
+        if (self.algorithm == Algorithm::Token || graph)
             && matches!(
                 self.delivery_id,
                 Some(DeliveryIdSource::SignatureFingerprint)
             )
         {
             return Err(incomplete(
-                "a token is the same on every request: it cannot identify a delivery",
+                "a token (or a validation token) serves many requests: it cannot identify a delivery",
             ));
         }
         if self.algorithm != Algorithm::Token && parts.is_empty() {

@@ -798,22 +798,40 @@ impl Verifier {
             }
         }
         let mut first = None;
-        for (claims, signature) in &parsed {
+        // Each `kid` is resolved once, and a token sent twice verified once.
+        let mut resolved: Vec<(&str, Option<Key>)> = Vec::new();
+        let mut verified: Vec<&str> = Vec::new();
+        for (token, (claims, signature)) in tokens.iter().zip(&parsed) {
             if !claims.for_receiver {
                 return Err(VerifyError::NoMatchingSignature);
             }
-            let resolved = claims.key_id.as_deref().and_then(|id| self.resolve_id(id));
+            if verified.contains(&token.as_str()) {
+                continue;
+            }
+            let key = match claims.key_id.as_deref() {
+                None => None,
+                Some(id) => {
+                    if let Some((_, key)) = resolved.iter().find(|(own, _)| *own == id) {
+                        key.clone()
+                    } else {
+                        let key = self.resolve_id(id);
+                        resolved.push((id, key.clone()));
+                        key
+                    }
+                }
+            };
             let index = self
                 .inner
                 .keys
                 .iter()
-                .chain(resolved.as_ref())
+                .chain(key.as_ref())
                 .position(|key| {
                     let mut running = key.start();
                     running.update(claims.signing_input);
                     running.finish().matches_long(key, signature)
                 })
                 .ok_or(VerifyError::NoMatchingSignature)?;
+            verified.push(token);
             first.get_or_insert((index, claims.issued_at));
         }
         let vouched = |tenant: &String| parsed.iter().any(|(claims, _)| claims.tenant == *tenant);
@@ -1416,7 +1434,9 @@ impl Verified {
     }
 
     /// A fingerprint of the matched signature: hex of the first 16 bytes of its
-    /// SHA-256, safe to log (it reveals nothing about the signature or key).
+    /// SHA-256, safe to log (it reveals nothing about the signature or key). It is
+    /// the same for every request of a token scheme and of Microsoft Graph's
+    /// validation tokens, which sign nothing of the request.
     pub fn fingerprint(&self) -> String {
         let fingerprint: [u8; 32] = Sha256::digest(self.digest.as_slice()).into();
         signature::encode(&fingerprint, Encoding::Hex)[..32].to_owned()

@@ -202,3 +202,37 @@ fn a_valid_capture_matches_no_mistake() {
     assert!(diagnosis.result.is_ok());
     assert_eq!(diagnosis.matched().count(), 0);
 }
+
+#[test]
+fn a_signature_over_part_of_the_body_explains_nothing_when_only_the_window_fails() {
+    // Mailgun signs a timestamp and token in the body: re-serialized, the body still
+    // verifies, so no body mistake may be named for a capture that is only stale.
+    let key = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0";
+    let signer = Signer::new(Preset::Mailgun.scheme(), key).unwrap();
+    let body = signer.sign_body(
+        br#"{"event-data":{"id":"CCXMjJ7nQi2N3BPigGOdgQ","event":"delivered"}}"#,
+        &SignOptions::new().timestamp(NOW - 3600),
+    );
+    let diagnosis = diagnose_request(
+        &Preset::Mailgun.scheme(),
+        &Secret::from(key),
+        &RequestHead::new("POST", "/", &[("Content-Type", "application/json")][..]),
+        None,
+        &body,
+        NOW,
+        900,
+    )
+    .unwrap();
+    assert!(matches!(
+        diagnosis.result,
+        Err(webhook_gate::VerifyError::TimestampTooOld { .. })
+    ));
+    assert_eq!(diagnosis.matched().count(), 0, "{:#?}", diagnosis.checks);
+    assert!(matches!(
+        finding(
+            &diagnosis,
+            &Mistake::BodyReserialized(webhook_gate::diagnose::Reserialization::Spaced)
+        ),
+        Finding::NotTried(_)
+    ));
+}

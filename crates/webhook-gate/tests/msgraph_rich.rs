@@ -69,6 +69,93 @@ fn the_app_id_is_a_setting_the_verifier_needs() {
         .build()
         .map(|_| ());
     assert_eq!(built, Err(ConfigError::MissingSetting("app_id".to_owned())));
+    // An empty value (an unset variable) is none.
+    let empty = Verifier::builder(Preset::MicrosoftGraphRich.scheme())
+        .secret(JWK)
+        .setting("app_id", "")
+        .build()
+        .map(|_| ());
+    assert_eq!(empty, Err(ConfigError::MissingSetting("app_id".to_owned())));
+    // A validation token serves many notifications: it cannot identify one.
+    let fingerprinted = Preset::MicrosoftGraphRich
+        .builder()
+        .delivery_id(webhook_gate::delivery::DeliveryIdSource::SignatureFingerprint)
+        .build();
+    assert!(matches!(
+        fingerprinted,
+        Err(ConfigError::IncompleteScheme { .. })
+    ));
+    let by_field = Preset::MicrosoftGraphRich
+        .builder()
+        .delivery_id(webhook_gate::delivery::DeliveryIdSource::JsonPointer(
+            "/value/0/resourceData/id".into(),
+        ))
+        .build()
+        .unwrap();
+    assert!(!by_field.dedupes_on_signature());
+}
+
+#[test]
+fn tokens_that_are_not_an_array_of_strings_are_malformed() {
+    let verifier = verifier(JWK);
+    for body in [
+        r#"{"value":[],"validationTokens":"eyJ.x.y"}"#,
+        r#"{"value":[],"validationTokens":null}"#,
+        r#"{"value":[],"validationTokens":[1]}"#,
+    ] {
+        assert!(
+            matches!(
+                verifier.verify(NO_HEADERS, body.as_bytes()).unwrap_err(),
+                VerifyError::MalformedSignature { .. }
+            ),
+            "{body}"
+        );
+    }
+    assert!(matches!(
+        verifier
+            .verify(NO_HEADERS, br#"{"value":[],"validationTokens":[]}"#)
+            .unwrap_err(),
+        VerifyError::MissingSignature { .. }
+    ));
+    let many = serde_json::json!({
+        "value": [],
+        "validationTokens": vec!["a.b.c"; webhook_gate::scheme::MAX_GRAPH_TOKENS + 1],
+    });
+    assert!(matches!(
+        verifier
+            .verify(NO_HEADERS, &serde_json::to_vec(&many).unwrap())
+            .unwrap_err(),
+        VerifyError::MalformedSignature { .. }
+    ));
+}
+
+/// A resolver that files the right key under the wrong `kid`.
+struct Misfiled;
+
+impl KeyResolver for Misfiled {
+    fn resolve(&self, _key_id: &str) -> Option<Secret> {
+        Some(Secret::from(JWK))
+    }
+}
+
+#[test]
+fn a_resolved_jwk_of_another_kid_is_no_key() {
+    let verifier = Verifier::builder(Preset::MicrosoftGraphRich.scheme())
+        .key_resolver(Misfiled)
+        .setting("app_id", APP_ID)
+        .clock(FixedClock(NOW))
+        .build()
+        .unwrap();
+    // The signer's tokens name the key's thumbprint, not `test-key-1`.
+    assert_eq!(
+        verifier
+            .verify(
+                NO_HEADERS,
+                &signed(&["84bd8158-6d4d-4958-8b9f-9d6445542f95"], NOW)
+            )
+            .unwrap_err(),
+        VerifyError::NoMatchingSignature
+    );
 }
 
 #[test]
@@ -163,6 +250,21 @@ fn tokens_for_another_app_or_out_of_their_time_are_refused() {
         later(24 * 3600 + 301).unwrap_err(),
         VerifyError::TimestampTooOld { .. }
     ));
+    // Past `exp` with `iat` still in a wider window: `exp` refuses it.
+    let wider = Verifier::builder(Preset::MicrosoftGraphRich.scheme())
+        .secret(JWK)
+        .setting("app_id", APP_ID)
+        .tolerance(std::time::Duration::from_secs(3 * 24 * 3600))
+        .clock(FixedClock(NOW + 24 * 3600 + 301))
+        .build()
+        .unwrap();
+    assert_eq!(
+        wider.verify(NO_HEADERS, &body).unwrap_err(),
+        VerifyError::TimestampTooOld {
+            age: 301,
+            tolerance: 300
+        }
+    );
     // Not yet valid: `nbf` 301 s ahead of the clock.
     assert!(matches!(
         later(-301).unwrap_err(),
@@ -229,7 +331,8 @@ fn a_resolver_gives_the_key_each_token_names() {
     );
     let verified = verifier.verify(NO_HEADERS, &body).unwrap();
     assert_eq!(verified.secret_index(), 0);
-    assert_eq!(asked.load(Ordering::SeqCst), 2);
+    // Both tokens name the same key: asked once.
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
     // Streamed byte by byte, the same.
     let mut pending = verifier.begin(NO_HEADERS).unwrap();
     for byte in &body {

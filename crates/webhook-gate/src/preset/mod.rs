@@ -291,11 +291,13 @@ pub enum Preset {
     /// body's `validationTokens` are JWTs (RS256) from the Microsoft identity
     /// platform, one per app and tenant of the items
     /// ([`SignatureFormat::GraphValidationTokens`]): each must verify under a key of
-    /// the platform's key set, pinned (its JWK, or certificate) or given by a
-    /// [`KeyResolver`](crate::verify::KeyResolver) by `kid`, name the app of the
-    /// setting `app_id` in `aud` and Graph's publisher in `appid`, and be within its
-    /// `nbf` and `exp` (`iat` within 24 h). The tokens prove the sender, not the
-    /// body: the resource data is checked by its `dataSignature` when decrypted.
+    /// the platform's key set, pinned (its JWK, or certificate: every pinned key is
+    /// tried) or given by a [`KeyResolver`](crate::verify::KeyResolver) by `kid`,
+    /// name the app of the setting `app_id` in `aud`, Graph's publisher in `appid`
+    /// (or `azp`) and its tenant in `tid` and `iss`, and be within its `nbf` and
+    /// `exp` (`iat` within the tolerance, 24 h); every item's `tenantId` must be a
+    /// token's. The tokens prove the sender, not the body: the resource data is
+    /// checked by its `dataSignature` when decrypted.
     /// No delivery id, as for basic notifications; the validation POST is echoed.
     #[cfg(feature = "rsa")]
     MicrosoftGraphRich,
