@@ -574,43 +574,8 @@ impl<H: HeaderSource + ?Sized> Probe<'_, H> {
     }
 
     fn body_checks(&self, checks: &mut Vec<Check>) {
-        let json = serde_json::from_slice::<serde::de::IgnoredAny>(self.body).is_ok();
-        let mut tried: Vec<Vec<u8>> = Vec::new();
-        for how in Reserialization::ALL {
-            let finding = match json.then(|| reserialize(self.body, how)).flatten() {
-                None => Finding::NotTried("the body is not JSON"),
-                Some(variant) if variant == self.body => {
-                    Finding::NotTried("the body is already written this way")
-                }
-                Some(variant) if tried.contains(&variant) => {
-                    Finding::NotTried("the same bytes as a form above")
-                }
-                Some(variant) => {
-                    let finding = self.judge(&Change::body(&variant));
-                    tried.push(variant);
-                    finding
-                }
-            };
-            checks.push(Check {
-                mistake: Mistake::BodyReserialized(how),
-                finding,
-            });
-        }
-        let with_newline = [self.body, b"\n"].concat();
-        checks.push(Check {
-            mistake: Mistake::TrailingNewlineAdded,
-            finding: self.judge(&Change::body(&with_newline)),
-        });
-        let without_newline = self
-            .body
-            .strip_suffix(b"\r\n")
-            .or_else(|| self.body.strip_suffix(b"\n"));
-        checks.push(Check {
-            mistake: Mistake::TrailingNewlineRemoved,
-            finding: match without_newline {
-                None => Finding::NotTried("the body does not end with a newline"),
-                Some(trimmed) => self.judge(&Change::body(trimmed)),
-            },
+        body_checks(self.body, checks, |variant| {
+            self.judge(&Change::body(variant))
         });
     }
 
@@ -975,44 +940,7 @@ impl Trial<'_> {
     }
 
     fn body_checks(&self, checks: &mut Vec<Check>) {
-        let json = serde_json::from_slice::<serde::de::IgnoredAny>(self.body).is_ok();
-        let mut tried: Vec<Vec<u8>> = Vec::new();
-        for how in Reserialization::ALL {
-            let finding = match json.then(|| reserialize(self.body, how)).flatten() {
-                None => Finding::NotTried("the body is not JSON"),
-                Some(variant) if variant == self.body => {
-                    Finding::NotTried("the body is already written this way")
-                }
-                // Keys already sorted, say: one form, reported once.
-                Some(variant) if tried.contains(&variant) => {
-                    Finding::NotTried("the same bytes as a form above")
-                }
-                Some(variant) => {
-                    let finding = self.with_key(&variant);
-                    tried.push(variant);
-                    finding
-                }
-            };
-            checks.push(Check {
-                mistake: Mistake::BodyReserialized(how),
-                finding,
-            });
-        }
-        checks.push(Check {
-            mistake: Mistake::TrailingNewlineAdded,
-            finding: self.with_key(&[self.body, b"\n"].concat()),
-        });
-        let without_newline = self
-            .body
-            .strip_suffix(b"\r\n")
-            .or_else(|| self.body.strip_suffix(b"\n"));
-        checks.push(Check {
-            mistake: Mistake::TrailingNewlineRemoved,
-            finding: match without_newline {
-                None => Finding::NotTried("the body does not end with a newline"),
-                Some(trimmed) => self.with_key(trimmed),
-            },
-        });
+        body_checks(self.body, checks, |variant| self.with_key(variant));
     }
 
     fn secret_checks(&self, secret: &Secret, checks: &mut Vec<Check>) {
@@ -1103,6 +1031,48 @@ impl Trial<'_> {
             },
         });
     }
+}
+
+/// The body's usual variants (re-serialized, a trailing newline added or removed),
+/// each judged by `judge`.
+fn body_checks(body: &[u8], checks: &mut Vec<Check>, judge: impl Fn(&[u8]) -> Finding) {
+    let json = serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok();
+    let mut tried: Vec<Vec<u8>> = Vec::new();
+    for how in Reserialization::ALL {
+        let finding = match json.then(|| reserialize(body, how)).flatten() {
+            None => Finding::NotTried("the body is not JSON"),
+            Some(variant) if variant == body => {
+                Finding::NotTried("the body is already written this way")
+            }
+            // Keys already sorted, say: one form, reported once.
+            Some(variant) if tried.contains(&variant) => {
+                Finding::NotTried("the same bytes as a form above")
+            }
+            Some(variant) => {
+                let finding = judge(&variant);
+                tried.push(variant);
+                finding
+            }
+        };
+        checks.push(Check {
+            mistake: Mistake::BodyReserialized(how),
+            finding,
+        });
+    }
+    checks.push(Check {
+        mistake: Mistake::TrailingNewlineAdded,
+        finding: judge(&[body, b"\n"].concat()),
+    });
+    let without_newline = body
+        .strip_suffix(b"\r\n")
+        .or_else(|| body.strip_suffix(b"\n"));
+    checks.push(Check {
+        mistake: Mistake::TrailingNewlineRemoved,
+        finding: match without_newline {
+            None => Finding::NotTried("the body does not end with a newline"),
+            Some(trimmed) => judge(trimmed),
+        },
+    });
 }
 
 /// A digest found in a signature header, however it was written.

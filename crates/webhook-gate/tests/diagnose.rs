@@ -143,53 +143,41 @@ fn a_jwt_over_the_body_with_a_newline_added() {
 fn a_url_bound_signature_behind_a_proxy() {
     let body = b"CallSid=CA1&From=%2B14158675310";
     let signer = Signer::new(Preset::Twilio.scheme(), "12345").unwrap();
-    let target = "/webhooks/twilio";
-
-    // Twilio called `https://…/webhooks/twilio/`; the route has no trailing slash.
-    let headers = signer.sign(
-        body,
-        &SignOptions::new().url("https://api.example.com/webhooks/twilio/"),
-    );
-    let diagnosis = diagnose(
-        Preset::Twilio,
-        "12345",
-        &headers,
-        target,
-        Some("https://api.example.com"),
-        body,
-    );
-    assert_explained(&diagnosis, &[Mistake::UrlTrailingSlash]);
-
-    // Twilio called the port written out.
-    let headers = signer.sign(
-        body,
-        &SignOptions::new().url("https://api.example.com:443/webhooks/twilio"),
-    );
-    let diagnosis = diagnose(
-        Preset::Twilio,
-        "12345",
-        &headers,
-        target,
-        Some("https://api.example.com"),
-        body,
-    );
-    assert_explained(&diagnosis, &[Mistake::UrlDefaultPort]);
-
-    // The public URL given is not the host Twilio called, which the Host header says.
-    let mut headers = signer.sign(
-        body,
-        &SignOptions::new().url("https://hooks.example.com/webhooks/twilio"),
-    );
-    headers.set("Host", "hooks.example.com");
-    let diagnosis = diagnose(
-        Preset::Twilio,
-        "12345",
-        &headers,
-        target,
-        Some("https://api.example.com"),
-        body,
-    );
-    assert_explained(&diagnosis, &[Mistake::UrlHostHeader]);
+    // The URL Twilio called (and signed), the `Host` the receiver saw, and the
+    // mistake: the route has no trailing slash; the port was written out; the public
+    // URL given is not the host Twilio called, which the `Host` header says.
+    let cases = [
+        (
+            "https://api.example.com/webhooks/twilio/",
+            None,
+            Mistake::UrlTrailingSlash,
+        ),
+        (
+            "https://api.example.com:443/webhooks/twilio",
+            None,
+            Mistake::UrlDefaultPort,
+        ),
+        (
+            "https://hooks.example.com/webhooks/twilio",
+            Some("hooks.example.com"),
+            Mistake::UrlHostHeader,
+        ),
+    ];
+    for (called, host, mistake) in cases {
+        let mut headers = signer.sign(body, &SignOptions::new().url(called));
+        if let Some(host) = host {
+            headers.set("Host", host);
+        }
+        let diagnosis = diagnose(
+            Preset::Twilio,
+            "12345",
+            &headers,
+            "/webhooks/twilio",
+            Some("https://api.example.com"),
+            body,
+        );
+        assert_explained(&diagnosis, &[mistake]);
+    }
 }
 
 #[test]
