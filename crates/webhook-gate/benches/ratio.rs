@@ -35,6 +35,7 @@ fn baseline(algorithm: Algorithm) -> &'static str {
         Algorithm::HmacSha512 => "raw_hmac_sha512",
         Algorithm::Ed25519 => "raw_ed25519_verify",
         Algorithm::EcdsaP256Sha256 => "raw_p256_verify",
+        Algorithm::RsaPkcs1Sha256 => "raw_rsa_verify",
         _ => "raw_hmac_sha256",
     }
 }
@@ -119,6 +120,29 @@ fn main() {
         Box::new(move || {
             use p256::ecdsa::signature::Verifier as _;
             let (public, signature, message) = &p256;
+            public
+                .verify(black_box(message), black_box(signature))
+                .is_ok()
+        }),
+    ));
+    let rsa = {
+        use rsa::pkcs8::DecodePrivateKey as _;
+        use rsa::signature::Signer as _;
+        let private = rsa::RsaPrivateKey::from_pkcs8_pem(common::RSA_PRIVATE_KEY).unwrap();
+        let public = private.to_public_key();
+        let signing = rsa::pkcs1v15::SigningKey::<Sha256>::new(private);
+        let signature = signing.sign(&message);
+        (
+            rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public),
+            signature,
+            message.clone(),
+        )
+    };
+    functions.push((
+        "raw_rsa_verify".to_owned(),
+        Box::new(move || {
+            use rsa::signature::Verifier as _;
+            let (public, signature, message) = &rsa;
             public
                 .verify(black_box(message), black_box(signature))
                 .is_ok()

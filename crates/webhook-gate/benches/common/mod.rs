@@ -15,6 +15,14 @@ pub const RAW_KEY: &[u8] = b"raw-hmac-key-of-typical-length!!";
 /// The seed (Ed25519) or scalar (P-256) of the public-key schemes' key pair.
 pub const SEED: [u8; 32] = [7; 32];
 
+/// The RSA key pair of the RSA schemes (PayPal, Microsoft Graph rich notifications):
+/// the tests' certificate and private key.
+pub const RSA_CERTIFICATE: &str = include_str!("../../tests/data/providers/paypal/test_cert.pem");
+pub const RSA_PRIVATE_KEY: &str = include_str!("../../tests/data/providers/paypal/test_key.pem");
+
+/// The value of every setting a scheme needs (PayPal's webhook ID, Graph's app id).
+pub const SETTING: &str = "bench-setting";
+
 /// The URL every URL-bound scheme is signed for.
 pub const URL: &str = "https://example.com/hook";
 
@@ -70,26 +78,40 @@ pub fn keys(scheme: &Scheme) -> (String, String) {
                 hex(&SEED),
             )
         }
+        Algorithm::RsaPkcs1Sha256 => (RSA_CERTIFICATE.to_owned(), RSA_PRIVATE_KEY.to_owned()),
         _ => (SECRET.to_owned(), SECRET.to_owned()),
     }
 }
 
 /// The headers `scheme`'s provider sends for `body` (to [`URL`]), a verifier that
 /// accepts them, and the body as sent: `body` itself, for a token in the body
-/// (Microsoft Graph) `body` as the one item of `value`, carrying the token, for a
+/// (Microsoft Graph) `body` as the one item of `value`, carrying the token (for rich
+/// notifications, with its tenant, and the validation token beside), for a
 /// signature in the body (Mailgun) `body` carrying it.
 pub fn signed_request(scheme: &Scheme, body: &[u8]) -> (Vec<(String, String)>, Verifier, Vec<u8>) {
     let (verifying, signing) = keys(scheme);
-    let signer = Signer::new(scheme.clone(), signing).unwrap();
+    let mut signer = Signer::new(scheme.clone(), signing).unwrap();
+    let mut verifier = Verifier::builder(scheme.clone());
+    for name in scheme.settings() {
+        signer = signer.setting(name, SETTING);
+        verifier = verifier.setting(name, SETTING);
+    }
     let options = SignOptions::new().timestamp(now()).id("msg_bench").url(URL);
     let body = match scheme.format() {
         SignatureFormat::BodyToken { .. } => {
             signer.sign_body(&[&b"{\"value\":["[..], body, b"]}"].concat(), &options)
         }
+        SignatureFormat::GraphValidationTokens { .. } => {
+            let item = br#"{"tenantId":"84bd8158-6d4d-4958-8b9f-9d6445542f95","#;
+            signer.sign_body(
+                &[&b"{\"value\":["[..], item, &body[1..], b"]}"].concat(),
+                &options,
+            )
+        }
         _ => signer.sign_body(body, &options),
     };
     let headers: Vec<(String, String)> = signer.sign(&body, &options).into_iter().collect();
-    let verifier = Verifier::builder(scheme.clone())
+    let verifier = verifier
         .secret(verifying)
         .public_url("https://example.com")
         .clock(FixedClock(now()))
