@@ -653,7 +653,8 @@ impl Scheme {
     }
 
     /// The names of the values the receiver configures and the scheme still lacks
-    /// ([`Part::Setting`]: PayPal's `webhook_id`).
+    /// ([`Part::Setting`]: PayPal's `webhook_id`; Microsoft Graph's `app_id`, which
+    /// its validation tokens must name).
     pub fn settings(&self) -> impl Iterator<Item = &str> {
         let app_id = match &self.format {
             SignatureFormat::GraphValidationTokens { app_id: None } => {
