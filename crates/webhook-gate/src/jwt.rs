@@ -125,26 +125,12 @@ pub(crate) fn parse_graph<'t>(
     text: &'t [u8],
     app_id: &str,
 ) -> Result<(GraphClaims<'t>, Vec<u8>), VerifyError> {
-    let mut parts = text.split(|&byte| byte == b'.');
-    let (Some(header), Some(claims), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(malformed("a validation token is not a compact JWT"));
-    };
-    let signing_input = &text[..header.len() + 1 + claims.len()];
-    let header = json_object(header).ok_or(malformed("a token header is not base64url JSON"))?;
-    if header.get("alg").and_then(serde_json::Value::as_str) != Some("RS256") {
-        return Err(malformed("a validation token is not RS256"));
-    }
-    if header.contains_key("crit") {
-        return Err(malformed("a validation token has critical extensions"));
-    }
-    let key_id = match header.get("kid") {
-        None => None,
-        Some(serde_json::Value::String(id)) if id.len() <= MAX_KEY_ID_LEN => Some(id.clone()),
-        Some(_) => return Err(malformed("a token's kid is not a short string")),
-    };
-    let claims = json_object(claims).ok_or(malformed("token claims are not base64url JSON"))?;
+    let Compact {
+        signing_input,
+        key_id,
+        claims,
+        signature,
+    } = compact(text, "RS256")?;
     let integer = |name: &str| claims.get(name).map(serde_json::Value::as_i64);
     let (Some(Some(issued_at)), Some(Some(expires))) = (integer("iat"), integer("exp")) else {
         return Err(VerifyError::MalformedTimestamp);
@@ -214,27 +200,15 @@ pub(crate) fn parse<'h>(
     algorithm: Algorithm,
     body_claim: &str,
 ) -> Result<(Claims<'h>, SignatureBytes), VerifyError> {
-    let mut parts = text.split(|&byte| byte == b'.');
-    let (Some(header), Some(claims), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(malformed("not a compact JWT (three dot-separated parts)"));
-    };
-    let signing_input = &text[..header.len() + 1 + claims.len()];
-    let header = json_object(header).ok_or(malformed("the JWT header is not base64url JSON"))?;
-    if header.get("alg").and_then(serde_json::Value::as_str) != jws_name(algorithm) {
-        return Err(malformed("the JWT's algorithm is not the scheme's"));
-    }
-    if header.contains_key("crit") {
-        return Err(malformed("the JWT has critical extensions"));
-    }
-    let key_id = match header.get("kid") {
-        None => None,
-        Some(serde_json::Value::String(id)) if id.len() <= MAX_KEY_ID_LEN => Some(id.clone()),
-        Some(_) => return Err(malformed("the JWT's kid is not a short string")),
-    };
-    let claims_object =
-        json_object(claims).ok_or(malformed("the JWT claims are not base64url JSON"))?;
+    let Compact {
+        signing_input,
+        key_id,
+        claims: claims_object,
+        signature,
+    } = compact(
+        text,
+        jws_name(algorithm).ok_or(malformed("the scheme's algorithm signs no JWT"))?,
+    )?;
     let issued_at = claims_object
         .get("iat")
         .and_then(serde_json::Value::as_i64)
@@ -266,6 +240,46 @@ pub(crate) fn parse<'h>(
         },
         signature,
     ))
+}
+
+/// A compact JWS, its header checked: the signed part, the header's `kid`, the
+/// claims, and the signature as sent (base64url).
+struct Compact<'t> {
+    signing_input: &'t [u8],
+    key_id: Option<String>,
+    claims: serde_json::Map<String, serde_json::Value>,
+    signature: &'t [u8],
+}
+
+/// Reads a compact JWS whose header names `alg` (a token cannot choose its own) and
+/// carries no critical extension.
+fn compact<'t>(text: &'t [u8], alg: &str) -> Result<Compact<'t>, VerifyError> {
+    let mut parts = text.split(|&byte| byte == b'.');
+    let (Some(header), Some(claims), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed("not a compact JWT (three dot-separated parts)"));
+    };
+    let signing_input = &text[..header.len() + 1 + claims.len()];
+    let header = json_object(header).ok_or(malformed("the JWT header is not base64url JSON"))?;
+    if header.get("alg").and_then(serde_json::Value::as_str) != Some(alg) {
+        return Err(malformed("the JWT's algorithm is not the scheme's"));
+    }
+    if header.contains_key("crit") {
+        return Err(malformed("the JWT has critical extensions"));
+    }
+    let key_id = match header.get("kid") {
+        None => None,
+        Some(serde_json::Value::String(id)) if id.len() <= MAX_KEY_ID_LEN => Some(id.clone()),
+        Some(_) => return Err(malformed("the JWT's kid is not a short string")),
+    };
+    let claims = json_object(claims).ok_or(malformed("the JWT claims are not base64url JSON"))?;
+    Ok(Compact {
+        signing_input,
+        key_id,
+        claims,
+        signature,
+    })
 }
 
 fn json_object(part: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
