@@ -86,6 +86,17 @@ impl Candidates {
         }
     }
 
+    /// Decodes `bytes` into the next free place ([`decode_into`]): whether it was a
+    /// signature (never when all places are taken).
+    fn push_decoded(&mut self, bytes: &[u8], encoding: Encoding, length: Option<usize>) -> bool {
+        let Some(place) = self.signatures.get_mut(self.count) else {
+            return false;
+        };
+        let decoded = decode_into(bytes, encoding, length, place).is_some();
+        self.count += usize::from(decoded);
+        decoded
+    }
+
     pub(crate) fn signatures(&self) -> &[SignatureBytes] {
         &self.signatures[..self.count]
     }
@@ -189,12 +200,27 @@ pub(crate) fn body_tokens(
 
 /// Parses `value` as `format` describes, each signature decoded as `algorithm`
 /// writes it.
-#[allow(clippy::too_many_lines, reason = "one arm per format: read as a table")]
+#[cfg(test)]
 pub(crate) fn parse<'a>(
     format: &SignatureFormat,
     algorithm: Algorithm,
     value: &'a [u8],
 ) -> Result<ParsedSignatures<'a>, VerifyError> {
+    let mut parsed = ParsedSignatures::new();
+    parse_into(format, algorithm, value, &mut parsed)?;
+    Ok(parsed)
+}
+
+/// Parses `value` as `format` describes into `parsed` (fresh), each signature
+/// decoded as `algorithm` writes it, in its place: nothing of a few hundred bytes
+/// is returned by value.
+#[allow(clippy::too_many_lines, reason = "one arm per format: read as a table")]
+pub(crate) fn parse_into<'a>(
+    format: &SignatureFormat,
+    algorithm: Algorithm,
+    value: &'a [u8],
+    parsed: &mut ParsedSignatures<'a>,
+) -> Result<(), VerifyError> {
     if value.len() > MAX_SIGNATURE_HEADER_LEN {
         return Err(malformed("too long"));
     }
@@ -208,7 +234,6 @@ pub(crate) fn parse<'a>(
         return Err(malformed("empty"));
     }
     let length = algorithm.signature_len();
-    let mut parsed = ParsedSignatures::new();
     match format {
         SignatureFormat::Single { prefix, encoding } if algorithm == Algorithm::RsaPkcs1Sha256 => {
             let signature =
@@ -220,9 +245,11 @@ pub(crate) fn parse<'a>(
         SignatureFormat::Single { prefix, encoding } => {
             let signature =
                 strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
-            parsed.push(decode(signature, *encoding, length).ok_or(malformed(
-                "not a signature of the expected length in the expected encoding",
-            ))?);
+            if !parsed.candidates.push_decoded(signature, *encoding, length) {
+                return Err(malformed(
+                    "not a signature of the expected length in the expected encoding",
+                ));
+            }
         }
         SignatureFormat::KeyValue {
             timestamp_key,
@@ -242,9 +269,9 @@ pub(crate) fn parse<'a>(
                     parsed.timestamp = Some(item_value);
                 } else if key == signature_key.as_bytes() {
                     seen_signature_key = true;
-                    if let Some(signature) = decode(item_value, Encoding::Hex, length) {
-                        parsed.push(signature);
-                    }
+                    parsed
+                        .candidates
+                        .push_decoded(item_value, Encoding::Hex, length);
                 }
             }
             if parsed.timestamp.is_none() {
@@ -269,9 +296,9 @@ pub(crate) fn parse<'a>(
                 };
                 if entry_version == version.as_bytes() {
                     seen_version = true;
-                    if let Some(signature) = decode(signature, Encoding::Base64, length) {
-                        parsed.push(signature);
-                    }
+                    parsed
+                        .candidates
+                        .push_decoded(signature, Encoding::Base64, length);
                 }
             }
             if parsed.candidates.count == 0 {
@@ -312,7 +339,7 @@ pub(crate) fn parse<'a>(
             }));
         }
     }
-    Ok(parsed)
+    Ok(())
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a [u8], prefix: &str) -> Option<&'a [u8]> {
@@ -333,36 +360,56 @@ pub(crate) fn decode(
     encoding: Encoding,
     length: Option<usize>,
 ) -> Option<SignatureBytes> {
+    let mut signature = SignatureBytes::EMPTY;
+    decode_into(bytes, encoding, length, &mut signature)?;
+    Some(signature)
+}
+
+/// [`decode`] into `out`, which is left zero-padded past the signature when it is
+/// one (and in any state when it is not).
+fn decode_into(
+    bytes: &[u8],
+    encoding: Encoding,
+    length: Option<usize>,
+    out: &mut SignatureBytes,
+) -> Option<()> {
     let (min, max) = length.map_or((8, MAX_SIGNATURE_BYTES), |length| (length, length));
-    let mut buffer = [0u8; MAX_SIGNATURE_BYTES + 3];
     let written = match encoding {
         // The digests of HMACs (SHA-1, SHA-256, SHA-512) on fixed-size paths.
         Encoding::Hex if bytes.len() == 64 && min == 32 => {
-            buffer[..32].copy_from_slice(&decode_hex_fixed::<64, 32>(bytes.try_into().ok()?)?);
+            out.bytes[..32].copy_from_slice(&decode_hex_fixed::<64, 32>(bytes.try_into().ok()?)?);
             32
         }
         Encoding::Hex if bytes.len() == 40 && min == 20 => {
-            buffer[..20].copy_from_slice(&decode_hex_fixed::<40, 20>(bytes.try_into().ok()?)?);
+            out.bytes[..20].copy_from_slice(&decode_hex_fixed::<40, 20>(bytes.try_into().ok()?)?);
             20
         }
         Encoding::Hex if bytes.len() == 128 && min == 64 => {
-            buffer[..64].copy_from_slice(&decode_hex_fixed::<128, 64>(bytes.try_into().ok()?)?);
+            out.bytes[..64].copy_from_slice(&decode_hex_fixed::<128, 64>(bytes.try_into().ok()?)?);
             64
         }
-        Encoding::Hex => decode_hex(bytes, &mut buffer)?,
+        Encoding::Hex => decode_hex(bytes, &mut out.bytes)?,
         Encoding::Base64 => {
             if bytes.len() > MAX_SIGNATURE_BYTES.div_ceil(3) * 4 {
                 return None;
             }
-            base64::engine::general_purpose::STANDARD
+            // Room for the decoder's estimate, which may exceed the decoded length.
+            let mut buffer = [0u8; MAX_SIGNATURE_BYTES + 3];
+            let written = base64::engine::general_purpose::STANDARD
                 .decode_slice(bytes, &mut buffer)
-                .ok()?
+                .ok()?;
+            out.bytes
+                .get_mut(..written)?
+                .copy_from_slice(&buffer[..written]);
+            written
         }
     };
     if written < min || written > max {
         return None;
     }
-    SignatureBytes::from_slice(&buffer[..written])
+    out.bytes[written..].fill(0);
+    out.len = u8::try_from(written).ok()?;
+    Some(())
 }
 
 /// A signature of 64 to 1 024 bytes (RSA-512 to RSA-8192), for the algorithms

@@ -340,8 +340,9 @@ impl Verifier {
                 .transpose()?,
             _ => None,
         };
+        let mut parsed = signature::ParsedSignatures::new();
         let (checked, runnings, split, resolved) =
-            match self.head(method, target, headers, body_digest.is_some()) {
+            match self.head(method, target, headers, &mut parsed, body_digest.is_some()) {
                 Err(VerifyError::MissingSignature { header })
                     if challenge::may_be_unsigned_body(
                         scheme.challenge.as_ref(),
@@ -355,14 +356,14 @@ impl Verifier {
         let marked = challenge::marked(scheme.challenge.as_ref(), headers);
         // A JWT's claim binds the body as a digest in the URL does (Twilio's).
         let body_digest =
-            body_digest.or_else(|| checked.jwt.as_ref().map(|claims| claims.body_sha256));
+            body_digest.or_else(|| parsed.jwt.as_ref().map(|claims| claims.body_sha256));
         Ok(PendingVerification {
-            long_signature: checked.long_signature,
+            long_signature: parsed.long,
             verifier: self.clone(),
             awaits_handshake: None,
             marked,
             runnings,
-            candidates: checked.candidates,
+            candidates: parsed.candidates,
             timestamp: checked.timestamp,
             delivery_id: checked.delivery_id,
             body_len: 0,
@@ -405,12 +406,13 @@ impl Verifier {
         method: Option<&str>,
         target: Option<&str>,
         headers: &'h H,
+        parsed: &mut signature::ParsedSignatures<'h>,
         bound_by_url: bool,
     ) -> Result<(Checked<'h>, Runnings, content::Split, Option<Key>), VerifyError> {
         let scheme = &self.inner.scheme;
-        let checked = self.check(headers)?;
-        let values = self.head_values(method, target, headers, &checked);
-        let resolved = self.resolve_key(&checked);
+        let checked = self.check(headers, parsed)?;
+        let values = self.head_values(method, target, headers, &checked, parsed);
+        let resolved = self.resolve_key(&checked, parsed);
         let mut runnings = Runnings::new(&self.inner.keys);
         if let Some(key) = &resolved {
             runnings.rest.push(key.start());
@@ -427,8 +429,12 @@ impl Verifier {
 
     /// The key a token names when no configured key has its id: the resolver's
     /// answer, if it has one (a key it cannot make into one is no key).
-    fn resolve_key(&self, checked: &Checked<'_>) -> Option<Key> {
-        let id = match &checked.jwt {
+    fn resolve_key(
+        &self,
+        checked: &Checked<'_>,
+        parsed: &signature::ParsedSignatures<'_>,
+    ) -> Option<Key> {
+        let id = match &parsed.jwt {
             Some(claims) => claims.key_id.as_deref()?,
             None => checked.key_id?,
         };
@@ -461,6 +467,7 @@ impl Verifier {
         target: Option<&'h str>,
         headers: &'h H,
         checked: &Checked<'h>,
+        parsed: &signature::ParsedSignatures<'h>,
     ) -> HeadValues<'h> {
         let url = if self.inner.scheme.signed_content.signs_url() {
             target.and_then(|target| self.url(target, headers))
@@ -473,7 +480,7 @@ impl Verifier {
             url,
             timestamp: checked.timestamp_text.unwrap_or_default(),
             id: checked.signed_id.unwrap_or_default(),
-            signing_input: checked
+            signing_input: parsed
                 .jwt
                 .as_ref()
                 .map_or(&[][..], |claims| claims.signing_input),
@@ -545,18 +552,18 @@ impl Verifier {
     }
 
     /// What [`begin`](Self::begin) checks: everything but the body.
+    /// The signatures are parsed into `parsed`, which is fresh.
     fn check<'h, H: HeaderSource + ?Sized>(
         &self,
         headers: &'h H,
+        parsed: &mut signature::ParsedSignatures<'h>,
     ) -> Result<Checked<'h>, VerifyError> {
         let scheme = &self.inner.scheme;
         // A token carried in the body is read with the body.
-        let mut parsed = match &scheme.signature_header {
-            None => signature::ParsedSignatures::new(),
+        match &scheme.signature_header {
+            None => {}
             Some(name) => match name.find_in(headers) {
-                HeaderLookup::Absent if scheme.extra_signature_header.is_some() => {
-                    signature::ParsedSignatures::new()
-                }
+                HeaderLookup::Absent if scheme.extra_signature_header.is_some() => {}
                 HeaderLookup::Absent => {
                     return Err(VerifyError::MissingSignature {
                         header: name.display.clone(),
@@ -568,16 +575,18 @@ impl Verifier {
                     });
                 }
                 HeaderLookup::Single(value) => {
-                    signature::parse(&scheme.format, scheme.algorithm, value)?
+                    signature::parse_into(&scheme.format, scheme.algorithm, value, parsed)?;
                 }
             },
-        };
+        }
         if let Some(extra) = &scheme.extra_signature_header {
             match extra.find_in(headers) {
                 // A malformed second header counts only when it is all there is.
                 HeaderLookup::Single(value) => {
-                    match signature::parse(&scheme.format, scheme.algorithm, value) {
-                        Ok(more) => parsed.merge(&more),
+                    let mut more = signature::ParsedSignatures::new();
+                    match signature::parse_into(&scheme.format, scheme.algorithm, value, &mut more)
+                    {
+                        Ok(()) => parsed.merge(&more),
                         Err(error) if parsed.candidates.signatures().is_empty() => {
                             return Err(error);
                         }
@@ -644,9 +653,6 @@ impl Verifier {
             None => None,
         };
         Ok(Checked {
-            candidates: parsed.candidates,
-            jwt: parsed.jwt,
-            long_signature: parsed.long,
             key_id,
             timestamp_text,
             timestamp,
@@ -708,8 +714,9 @@ impl Verifier {
         // Each key's running signature lives in one frame, fed the head, the body
         // and the rest of the template in turn: a running state (an HMAC's is about
         // 200 bytes) moved between steps costs more than the steps.
-        let checked = self.check(headers)?;
-        let values = self.head_values(method, target, headers, &checked);
+        let mut parsed = signature::ParsedSignatures::new();
+        let checked = self.check(headers, &mut parsed)?;
+        let values = self.head_values(method, target, headers, &checked, &parsed);
         let feed_all = |feed: &mut dyn FnMut(&[u8])| -> Result<(), VerifyError> {
             let split = content::start(scheme, &values, headers, &mut *feed, false)?;
             let tail = match split.body {
@@ -740,7 +747,7 @@ impl Verifier {
                 }
             })
         });
-        let matched = first_match(keys, finished, checked.candidates.signatures());
+        let matched = first_match(keys, finished, parsed.candidates.signatures());
         if let Some(error) = failure {
             return Err(error);
         }
@@ -1107,12 +1114,10 @@ pub(crate) fn key_of(scheme: &Scheme, secret: &Secret) -> Result<Key, ConfigErro
 }
 
 /// What the headers of a request gave: everything verification needs but the body.
+/// The signatures themselves are parsed into the caller's
+/// [`ParsedSignatures`](signature::ParsedSignatures), in place: they are a few
+/// hundred bytes, which moving from step to step costs more than parsing them.
 struct Checked<'h> {
-    candidates: signature::Candidates,
-    /// A JWT's claims (its timestamp already judged).
-    jwt: Option<crate::jwt::Claims<'h>>,
-    /// A signature too long for the candidates (RSA's).
-    long_signature: Option<Vec<u8>>,
     /// The key id header's value (PayPal's certificate URL).
     key_id: Option<&'h str>,
     timestamp_text: Option<&'h [u8]>,
