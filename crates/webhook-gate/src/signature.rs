@@ -243,8 +243,10 @@ pub(crate) fn parse_into<'a>(
             ))?);
         }
         SignatureFormat::Single { prefix, encoding } => {
-            let signature =
-                strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
+            // `let ... else`: an error built only when it is one (the fast path).
+            let Some(signature) = strip_prefix_ignore_case(text, prefix) else {
+                return Err(malformed("missing prefix"));
+            };
             if !parsed.candidates.push_decoded(signature, *encoding, length) {
                 return Err(malformed(
                     "not a signature of the expected length in the expected encoding",
@@ -310,8 +312,9 @@ pub(crate) fn parse_into<'a>(
             }
         }
         SignatureFormat::Token { prefix } => {
-            let token =
-                strip_prefix_ignore_case(text, prefix).ok_or(malformed("missing prefix"))?;
+            let Some(token) = strip_prefix_ignore_case(text, prefix) else {
+                return Err(malformed("missing prefix"));
+            };
             parsed.push(token_digest(token));
         }
         SignatureFormat::BodyToken { .. }
@@ -344,7 +347,8 @@ pub(crate) fn parse_into<'a>(
 
 fn strip_prefix_ignore_case<'a>(text: &'a [u8], prefix: &str) -> Option<&'a [u8]> {
     let (head, rest) = text.split_at_checked(prefix.len())?;
-    head.eq_ignore_ascii_case(prefix.as_bytes()).then_some(rest)
+    // Providers write their prefix as documented: compared whole first.
+    (head == prefix.as_bytes() || head.eq_ignore_ascii_case(prefix.as_bytes())).then_some(rest)
 }
 
 /// `text` before and after the first `separator`.
@@ -610,6 +614,25 @@ mod tests {
         let parsed = parse(&SignatureFormat::timestamped_v1(), value.as_bytes()).unwrap();
         assert_eq!(parsed.timestamp, Some(&b"1741946408"[..]));
         assert_eq!(parsed.digests().len(), 2);
+    }
+
+    /// A signature decoded into the place a longer, refused one was decoded into
+    /// (33 bytes where SHA-256 has 32) is zero past its end, as every candidate
+    /// must be for the whole-array comparison.
+    #[test]
+    fn a_refused_entry_leaves_nothing_in_the_next() {
+        let value = format!("t=1,v1={HEX}ff,v1={HEX}");
+        let parsed = parse(&SignatureFormat::timestamped_v1(), value.as_bytes()).unwrap();
+        let bytes: Vec<u8> = (0..HEX.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(&HEX[at..at + 2], 16).unwrap())
+            .collect();
+        let expected = SignatureBytes::from_slice(&bytes).unwrap();
+        assert_eq!(parsed.candidates.signatures(), [expected]);
+        assert_eq!(
+            parsed.candidates.signatures()[0].padded(),
+            expected.padded()
+        );
     }
 
     #[test]
