@@ -234,11 +234,16 @@ fn as_text(value: Option<&serde_json::Value>) -> Option<String> {
 /// `name` + `value` of every `application/x-www-form-urlencoded` field, sorted by
 /// name then value, each distinct pair once (as Twilio's SDKs compute it).
 pub(crate) fn sorted_form_fields(body: &[u8]) -> Result<Vec<u8>, VerifyError> {
-    let mut fields: Vec<(Vec<u8>, Vec<u8>)> = body
-        .split(|&byte| byte == b'&')
+    let mut fields: Vec<(Vec<u8>, Vec<u8>)> = memchr::memchr_iter(b'&', body)
+        .chain([body.len()])
+        .scan(0, |start, end| {
+            let pair = &body[*start..end];
+            *start = end + 1;
+            Some(pair)
+        })
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
-            let (name, value) = match pair.iter().position(|&byte| byte == b'=') {
+            let (name, value) = match memchr::memchr(b'=', pair) {
                 Some(at) => (&pair[..at], &pair[at + 1..]),
                 None => (pair, &b""[..]),
             };
@@ -247,10 +252,12 @@ pub(crate) fn sorted_form_fields(body: &[u8]) -> Result<Vec<u8>, VerifyError> {
         .collect::<Result<_, VerifyError>>()?;
     fields.sort();
     fields.dedup();
-    Ok(fields
-        .into_iter()
-        .flat_map(|(name, value)| name.into_iter().chain(value))
-        .collect())
+    let mut sorted = Vec::with_capacity(body.len());
+    for (name, value) in &fields {
+        sorted.extend_from_slice(name);
+        sorted.extend_from_slice(value);
+    }
+    Ok(sorted)
 }
 
 /// Percent-decoding with `+` as a space.
@@ -259,21 +266,26 @@ pub(crate) fn form_decode(text: &[u8]) -> Result<Vec<u8>, VerifyError> {
         reason: "a form field is not percent-encoded",
     };
     let mut out = Vec::with_capacity(text.len());
-    let mut bytes = text.iter();
-    while let Some(&byte) = bytes.next() {
-        match byte {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let high = bytes.next().and_then(|b| char::from(*b).to_digit(16));
-                let low = bytes.next().and_then(|b| char::from(*b).to_digit(16));
-                let (Some(high), Some(low)) = (high, low) else {
-                    return Err(malformed());
-                };
-                out.push(u8::try_from(high * 16 + low).map_err(|_| malformed())?);
-            }
-            _ => out.push(byte),
+    let mut rest = text;
+    // The bytes up to the next `+` or `%` are copied as one run.
+    while let Some(at) = memchr::memchr2(b'+', b'%', rest) {
+        out.extend_from_slice(&rest[..at]);
+        if rest[at] == b'+' {
+            out.push(b' ');
+            rest = &rest[at + 1..];
+            continue;
         }
+        let digit = |offset: usize| {
+            rest.get(at + offset)
+                .and_then(|&digit| char::from(digit).to_digit(16))
+        };
+        let (Some(high), Some(low)) = (digit(1), digit(2)) else {
+            return Err(malformed());
+        };
+        out.push(u8::try_from(high * 16 + low).map_err(|_| malformed())?);
+        rest = &rest[at + 3..];
     }
+    out.extend_from_slice(rest);
     Ok(out)
 }
 
@@ -303,6 +315,21 @@ mod tests {
         );
         assert_eq!(sorted_form_fields(b"b=2&a=1&a=0&a=1").unwrap(), b"a0a1b2");
         assert!(sorted_form_fields(b"a=%zz").is_err());
+        for truncated in [&b"a=%"[..], b"a=%4", b"a=b%", b"a=%4+"] {
+            assert!(sorted_form_fields(truncated).is_err());
+        }
+    }
+
+    #[test]
+    fn form_decoding_of_runs_and_escapes() {
+        assert_eq!(form_decode(b"").unwrap(), b"");
+        assert_eq!(form_decode(b"plain").unwrap(), b"plain");
+        assert_eq!(form_decode(b"+a++b+").unwrap(), b" a  b ");
+        assert_eq!(form_decode(b"%2B%2b1%20%41b").unwrap(), b"++1 Ab");
+        assert_eq!(form_decode(b"%E2%9C%93x").unwrap(), "\u{2713}x".as_bytes());
+        assert_eq!(form_decode(b"%25%2B+").unwrap(), b"%+ ");
+        assert!(form_decode(b"%g0").is_err());
+        assert!(form_decode(b"ab%0").is_err());
     }
 
     #[test]
