@@ -234,13 +234,7 @@ fn as_text(value: Option<&serde_json::Value>) -> Option<String> {
 /// `name` + `value` of every `application/x-www-form-urlencoded` field, sorted by
 /// name then value, each distinct pair once (as Twilio's SDKs compute it).
 pub(crate) fn sorted_form_fields(body: &[u8]) -> Result<Vec<u8>, VerifyError> {
-    let mut fields: Vec<(Vec<u8>, Vec<u8>)> = memchr::memchr_iter(b'&', body)
-        .chain([body.len()])
-        .scan(0, |start, end| {
-            let pair = &body[*start..end];
-            *start = end + 1;
-            Some(pair)
-        })
+    let mut fields: Vec<(Vec<u8>, Vec<u8>)> = split_bytes(body, b'&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (name, value) = match memchr::memchr(b'=', pair) {
@@ -258,6 +252,18 @@ pub(crate) fn sorted_form_fields(body: &[u8]) -> Result<Vec<u8>, VerifyError> {
         sorted.extend_from_slice(value);
     }
     Ok(sorted)
+}
+
+/// The pieces of `text` between `separator`s, as `<[u8]>::split` gives them, the
+/// separators found with `memchr` (`split` tests byte after byte).
+pub(crate) fn split_bytes(text: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
+    memchr::memchr_iter(separator, text)
+        .chain([text.len()])
+        .scan(0, move |start, end| {
+            let piece = &text[*start..end];
+            *start = end + 1;
+            Some(piece)
+        })
 }
 
 /// Percent-decoding with `+` as a space.
@@ -317,6 +323,18 @@ mod tests {
         assert!(sorted_form_fields(b"a=%zz").is_err());
         for truncated in [&b"a=%"[..], b"a=%4", b"a=b%", b"a=%4+"] {
             assert!(sorted_form_fields(truncated).is_err());
+        }
+    }
+
+    #[test]
+    fn split_bytes_is_split() {
+        for text in [&b""[..], b",", b",,", b"a", b"a,b", b",a,,b,", b"v1,x v1,y"] {
+            for separator in [b',', b' '] {
+                assert_eq!(
+                    split_bytes(text, separator).collect::<Vec<_>>(),
+                    text.split(|&byte| byte == separator).collect::<Vec<_>>()
+                );
+            }
         }
     }
 

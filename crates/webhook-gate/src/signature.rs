@@ -259,7 +259,7 @@ pub(crate) fn parse_into<'a>(
             separator,
         } => {
             let mut seen_signature_key = false;
-            for item in text.split(|byte| byte == separator) {
+            for item in crate::content::split_bytes(text, *separator) {
                 let Some((key, item_value)) = split_once(item, b'=') else {
                     continue;
                 };
@@ -289,10 +289,7 @@ pub(crate) fn parse_into<'a>(
         }
         SignatureFormat::VersionedList { version } => {
             let mut seen_version = false;
-            for entry in text
-                .split(|&byte| byte == b' ')
-                .filter(|entry| !entry.is_empty())
-            {
+            for entry in crate::content::split_bytes(text, b' ').filter(|entry| !entry.is_empty()) {
                 let Some((entry_version, signature)) = split_once(entry, b',') else {
                     continue;
                 };
@@ -353,7 +350,7 @@ fn strip_prefix_ignore_case<'a>(text: &'a [u8], prefix: &str) -> Option<&'a [u8]
 
 /// `text` before and after the first `separator`.
 fn split_once(text: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
-    let at = text.iter().position(|&byte| byte == separator)?;
+    let at = memchr::memchr(separator, text)?;
     Some((&text[..at], &text[at + 1..]))
 }
 
