@@ -327,7 +327,7 @@ impl Verifier {
             // its current header would be: stripping that header to fall back on
             // the legacy one makes no new delivery.
             let mut pending = fallback.start(method, target, headers)?;
-            pending.current = Some(Box::new(Runnings::new(&self.inner.keys)));
+            pending.state.current = Some(Box::new(Runnings::new(&self.inner.keys)));
             return Ok(pending);
         }
         let scheme = &self.inner.scheme;
@@ -357,7 +357,7 @@ impl Verifier {
         // A JWT's claim binds the body as a digest in the URL does (Twilio's).
         let body_digest =
             body_digest.or_else(|| parsed.jwt.as_ref().map(|claims| claims.body_sha256));
-        Ok(PendingVerification {
+        Ok(PendingVerification::new(Pending {
             long_signature: parsed.long,
             verifier: self.clone(),
             awaits_handshake: None,
@@ -373,13 +373,13 @@ impl Verifier {
             body_digest: body_digest.map(|expected| (Sha256::new(), expected)),
             current: None,
             resolved,
-        })
+        }))
     }
 
     /// A POST without a signature whose body may be a handshake (Notion's): its
     /// body is kept, and it finishes as a missing signature unless the body is one.
     fn awaiting_handshake(&self, header: Cow<'static, str>) -> PendingVerification {
-        PendingVerification {
+        PendingVerification::new(Pending {
             verifier: self.clone(),
             awaits_handshake: Some(header),
             marked: false,
@@ -395,7 +395,7 @@ impl Verifier {
             current: None,
             resolved: None,
             long_signature: None,
-        }
+        })
     }
 
     /// What the request head gives, for both ways of verifying: the checked headers,
@@ -1199,7 +1199,16 @@ impl Runnings {
 }
 
 /// A request whose headers passed; feed it the body, then [`finish`](Self::finish).
+///
+/// Its state (about a kilobyte: the running signatures, the candidates) lives on
+/// the heap: a pending verification is moved from step to step, and into the
+/// adapters' futures, as a pointer.
 pub struct PendingVerification {
+    state: Box<Pending>,
+}
+
+/// What a [`PendingVerification`] holds.
+struct Pending {
     verifier: Verifier,
     /// The signature header a POST lacked whose body may be a handshake.
     awaits_handshake: Option<Cow<'static, str>>,
@@ -1228,30 +1237,37 @@ pub struct PendingVerification {
 impl fmt::Debug for PendingVerification {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PendingVerification")
-            .field("scheme", &self.verifier.scheme().name())
-            .field("timestamp", &self.timestamp)
-            .field("body_len", &self.body_len)
+            .field("scheme", &self.state.verifier.scheme().name())
+            .field("timestamp", &self.state.timestamp)
+            .field("body_len", &self.state.body_len)
             .finish_non_exhaustive()
     }
 }
 
 impl PendingVerification {
+    fn new(state: Pending) -> Self {
+        Self {
+            state: Box::new(state),
+        }
+    }
+
     /// Digests the next chunk of the body.
     pub fn update(&mut self, chunk: &[u8]) {
-        self.body_len += chunk.len() as u64;
-        if let Some(current) = &mut self.current {
+        let state = &mut *self.state;
+        state.body_len += chunk.len() as u64;
+        if let Some(current) = &mut state.current {
             current.update(chunk);
         }
-        match &mut self.body {
-            BodyPart::Stream => self.runnings.update(chunk),
+        match &mut state.body {
+            BodyPart::Stream => state.runnings.update(chunk),
             BodyPart::Sha256Hex(hash) => hash.update(chunk),
             BodyPart::Crc32(checksum) => checksum.update(chunk),
             BodyPart::None | BodyPart::SortedFormFields { .. } | BodyPart::Json(_) => {}
         }
-        if let Some(kept) = &mut self.kept {
+        if let Some(kept) = &mut state.kept {
             kept.extend_from_slice(chunk);
         }
-        if let Some((hash, _)) = &mut self.body_digest {
+        if let Some((hash, _)) = &mut state.body_digest {
             hash.update(chunk);
         }
     }
@@ -1260,22 +1276,22 @@ impl PendingVerification {
     /// (Notion's): answer it with [`Verifier::handshake_body`] once the body is
     /// read. [`finish`](Self::finish) refuses such a request as unsigned.
     pub fn awaits_handshake(&self) -> bool {
-        self.awaits_handshake.is_some()
+        self.state.awaits_handshake.is_some()
     }
 
     /// The verifier.
     pub fn verifier(&self) -> &Verifier {
-        &self.verifier
+        &self.state.verifier
     }
 
     /// How many body bytes were digested so far.
     pub fn body_len(&self) -> u64 {
-        self.body_len
+        self.state.body_len
     }
 
     /// The verified timestamp, already known from the headers.
     pub fn timestamp(&self) -> Option<i64> {
-        self.timestamp
+        self.state.timestamp
     }
 
     /// Compares every signature with every key (in constant time for HMACs and
@@ -1285,15 +1301,16 @@ impl PendingVerification {
         clippy::too_many_lines,
         reason = "one check after the other, in the order a request is judged"
     )]
-    pub fn finish(mut self) -> Result<Verified, VerifyError> {
-        if let Some(header) = self.awaits_handshake {
+    pub fn finish(self) -> Result<Verified, VerifyError> {
+        let mut state = *self.state;
+        if let Some(header) = state.awaits_handshake {
             return Err(VerifyError::MissingSignature { header });
         }
-        let kept = self.kept.take().unwrap_or_default();
+        let kept = state.kept.take().unwrap_or_default();
         let with_resolved: Vec<Key>;
-        let keys = match self.resolved.take() {
+        let keys = match state.resolved.take() {
             Some(resolved) => {
-                with_resolved = self
+                with_resolved = state
                     .verifier
                     .inner
                     .keys
@@ -1303,9 +1320,9 @@ impl PendingVerification {
                     .collect();
                 &with_resolved
             }
-            None => &self.verifier.inner.keys,
+            None => &state.verifier.inner.keys,
         };
-        let scheme = self.verifier.scheme();
+        let scheme = state.verifier.scheme();
         let json = content::Json::new(&kept);
         // Found first, as a signature header is, then the timestamp, then the
         // signed content: in the order a signed head is judged.
@@ -1316,7 +1333,7 @@ impl PendingVerification {
                 ),
                 _ => None,
             };
-        let mut timestamp = self.timestamp;
+        let mut timestamp = state.timestamp;
         if let Some(value) = &scheme.timestamp_in_body {
             let text = json
                 .find(value)?
@@ -1325,12 +1342,12 @@ impl PendingVerification {
                 })?;
             let seconds = time::parse(text.as_bytes(), scheme.timestamp_format)
                 .ok_or(VerifyError::MalformedTimestamp)?;
-            self.verifier.check_window(seconds)?;
+            state.verifier.check_window(seconds)?;
             timestamp = Some(seconds);
         }
         let graph = match &scheme.format {
             SignatureFormat::GraphValidationTokens { app_id } => {
-                let (index, issued_at) = self
+                let (index, issued_at) = state
                     .verifier
                     .verify_graph_tokens(&kept, app_id.as_deref().unwrap_or_default())?;
                 timestamp = Some(issued_at);
@@ -1339,9 +1356,9 @@ impl PendingVerification {
             _ => None,
         };
         let body_bytes =
-            content::finish_body(std::mem::replace(&mut self.body, BodyPart::None), &kept)?;
-        self.runnings.update(&body_bytes);
-        self.runnings.update(&self.suffix);
+            content::finish_body(std::mem::replace(&mut state.body, BodyPart::None), &kept)?;
+        state.runnings.update(&body_bytes);
+        state.runnings.update(&state.suffix);
         let (secret_index, mut matched) = match &scheme.format {
             // Tokens that do not bind the body: nothing of it to fingerprint.
             SignatureFormat::GraphValidationTokens { .. } => {
@@ -1358,10 +1375,10 @@ impl PendingVerification {
                 }
                 first.ok_or(VerifyError::NoMatchingSignature)?
             }
-            _ if self.long_signature.is_some() => {
-                let signature = self.long_signature.as_deref().unwrap_or_default();
+            _ if state.long_signature.is_some() => {
+                let signature = state.long_signature.as_deref().unwrap_or_default();
                 let mut matched = None;
-                for (index, (finished, key)) in self
+                for (index, (finished, key)) in state
                     .runnings
                     .into_all()
                     .map(Running::finish)
@@ -1376,25 +1393,25 @@ impl PendingVerification {
                 matched.ok_or(VerifyError::NoMatchingSignature)?
             }
             _ if body_signature.is_some() => {
-                let finished = self.runnings.into_all().map(Running::finish);
+                let finished = state.runnings.into_all().map(Running::finish);
                 first_match(keys, finished, body_signature.as_slice())
                     .ok_or(VerifyError::NoMatchingSignature)?
             }
             _ => {
-                let finished = self.runnings.into_all().map(Running::finish);
-                first_match(keys, finished, self.candidates.signatures())
+                let finished = state.runnings.into_all().map(Running::finish);
+                first_match(keys, finished, state.candidates.signatures())
                     .ok_or(VerifyError::NoMatchingSignature)?
             }
         };
         // Verified by the legacy fallback: fingerprinted by the current scheme's tag
         // under the secret that matched.
-        if let Some(current) = self.current.take()
+        if let Some(current) = state.current.take()
             && let Some(Finished::Tag(tag)) =
                 current.into_all().nth(secret_index).map(Running::finish)
         {
             matched = tag;
         }
-        if let Some((hash, expected)) = self.body_digest {
+        if let Some((hash, expected)) = state.body_digest {
             let actual =
                 SignatureBytes::from_slice(&hash.finalize()).unwrap_or(SignatureBytes::EMPTY);
             if !bool::from(crate::crypto::equal(&actual, &expected)) {
@@ -1402,12 +1419,12 @@ impl PendingVerification {
             }
         }
         Ok(Verified {
-            verifier: self.verifier,
-            marked: self.marked,
+            verifier: state.verifier,
+            marked: state.marked,
             timestamp,
             secret_index,
             digest: matched,
-            delivery_id: self.delivery_id,
+            delivery_id: state.delivery_id,
         })
     }
 }
