@@ -343,9 +343,12 @@ pub(crate) fn parse_into<'a>(
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a [u8], prefix: &str) -> Option<&'a [u8]> {
+    // Most schemes have none (and comparing nothing is not free).
+    if prefix.is_empty() {
+        return Some(text);
+    }
     let (head, rest) = text.split_at_checked(prefix.len())?;
-    // Providers write their prefix as documented: compared whole first.
-    (head == prefix.as_bytes() || head.eq_ignore_ascii_case(prefix.as_bytes())).then_some(rest)
+    head.eq_ignore_ascii_case(prefix.as_bytes()).then_some(rest)
 }
 
 /// `text` before and after the first `separator`.
