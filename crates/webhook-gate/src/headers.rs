@@ -143,7 +143,8 @@ fn same_name(a: &str, b: &str) -> bool {
     if let (Some(a_last), Some(b_last)) = (a.last_chunk::<8>(), b.last_chunk::<8>()) {
         let (a_words, _) = a.as_chunks::<8>();
         let (b_words, _) = b.as_chunks::<8>();
-        a_words.iter().zip(b_words).all(|(a, b)| same(*a, *b)) && same(*a_last, *b_last)
+        // Last first: names of one sender share their beginning (`webhook-`).
+        same(*a_last, *b_last) && a_words.iter().zip(b_words).all(|(a, b)| same(*a, *b))
     } else {
         let padded = |name: &[u8]| {
             let mut word = [0u8; 8];
