@@ -28,7 +28,7 @@ use crate::content;
 use crate::crypto::{Finished, Key};
 use crate::error::VerifyError;
 use crate::headers::{HeaderLookup, HeaderSource};
-use crate::scheme::Encoding;
+use crate::scheme::{Encoding, Scheme};
 use crate::secret::Secret;
 use crate::signature::{self, SignatureBytes};
 
@@ -353,10 +353,10 @@ pub(crate) fn detect_signed(
 }
 
 /// Whether the request carries the header that marks a signed header echo.
-pub(crate) fn marked<H: HeaderSource + ?Sized>(challenge: Option<&Challenge>, headers: &H) -> bool {
-    match challenge {
-        Some(Challenge::SignedHeaderEcho { header, value, .. }) => {
-            matches!(headers.lookup(&header.to_ascii_lowercase()), HeaderLookup::Single(found) if found == value.as_bytes())
+pub(crate) fn marked<H: HeaderSource + ?Sized>(scheme: &Scheme, headers: &H) -> bool {
+    match (&scheme.challenge, &scheme.challenge_marker) {
+        (Some(Challenge::SignedHeaderEcho { value, .. }), Some(marker)) => {
+            matches!(marker.find_in(headers), HeaderLookup::Single(found) if found == value.as_bytes())
         }
         _ => false,
     }

@@ -517,6 +517,9 @@ pub struct Scheme {
     pub(crate) secret_encoding: SecretEncoding,
     pub(crate) delivery_id: Option<DeliveryIdSourceResolved>,
     pub(crate) challenge: Option<Challenge>,
+    /// The header that marks a signed header-echo handshake (Twitch's message
+    /// type), prepared for look-ups.
+    pub(crate) challenge_marker: Option<HeaderKey>,
     /// The header that names the signing key, for a
     /// [`KeyResolver`](crate::verify::KeyResolver) (PayPal's `PAYPAL-CERT-URL`).
     pub(crate) key_id_header: Option<HeaderKey>,
@@ -1271,6 +1274,12 @@ impl SchemeBuilder {
                 .delivery_id
                 .map(DeliveryIdSourceResolved::new)
                 .transpose()?,
+            challenge_marker: match &self.challenge {
+                Some(Challenge::SignedHeaderEcho { header, .. }) => {
+                    Some(HeaderKey::new(header.clone())?)
+                }
+                _ => None,
+            },
             challenge: self.challenge,
             key_id_header: self.key_id_header.map(HeaderKey::new).transpose()?,
         };
