@@ -5,7 +5,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::challenge::ChallengeResponse;
 use crate::error::{ConfigError, VerifyError};
@@ -124,11 +126,31 @@ pub(crate) fn json_top_level(
     body: &[u8],
     field: &str,
 ) -> Result<Option<serde_json::Value>, VerifyError> {
+    json_top_level_seed(body, field, PhantomData)
+}
+
+/// The string `field` of every item of the top-level array `array`, read as
+/// [`json_field`] reads a field, no other value built: `None` when the body has no
+/// such array; for each item, `None` when it is not an object or its `field` is not
+/// a string (given twice in an item, the last, as serde_json's `Value` keeps).
+pub(crate) fn json_item_strings(
+    body: &[u8],
+    array: &str,
+    field: &str,
+) -> Result<Option<Vec<Option<String>>>, VerifyError> {
+    Ok(json_top_level_seed(body, array, ItemStrings { field })?.flatten())
+}
+
+/// The top-level `field` of a JSON object, its value read by `seed`.
+fn json_top_level_seed<S, T>(body: &[u8], field: &str, seed: S) -> Result<Option<T>, VerifyError>
+where
+    S: for<'de> DeserializeSeed<'de, Value = T>,
+{
     let text = std::str::from_utf8(body).map_err(|_| VerifyError::MalformedBody {
         reason: "not UTF-8",
     })?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    FieldSeed { field }
+    FieldSeed { field, value: seed }
         .deserialize(&mut deserializer)
         .and_then(|found| deserializer.end().map(|()| found))
         .map_err(|_| VerifyError::MalformedBody {
@@ -146,12 +168,13 @@ pub(crate) fn json_pointer(body: &[u8], pointer: &str) -> Result<String, VerifyE
         .ok_or_else(missing_in_body)
 }
 
-struct FieldSeed<'f> {
+struct FieldSeed<'f, S> {
     field: &'f str,
+    value: S,
 }
 
-impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
-    type Value = Option<serde_json::Value>;
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for FieldSeed<'_, S> {
+    type Value = Option<S::Value>;
 
     fn deserialize<D: de::Deserializer<'de>>(
         self,
@@ -161,28 +184,215 @@ impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for FieldSeed<'_> {
-    type Value = Option<serde_json::Value>;
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for FieldSeed<'_, S> {
+    type Value = Option<S::Value>;
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str("a JSON object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seed = Some(self.value);
         let mut found = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key == self.field {
+        while let Some(is_field) = map.next_key_seed(KeyIs(self.field))? {
+            if is_field {
                 // Given twice, the field means one thing here and maybe another to
                 // the handler's parser (serde_json's `Value` keeps the last): refused.
-                if found.is_some() {
+                let Some(seed) = seed.take() else {
                     return Err(de::Error::custom("a field given twice"));
-                }
-                found = Some(map.next_value::<serde_json::Value>()?);
+                };
+                found = Some(map.next_value_seed(seed)?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
         Ok(found)
+    }
+}
+
+/// The visits of a value that is not of the shape sought: `None` (what it nests
+/// skipped).
+macro_rules! not_the_shape {
+    () => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    };
+}
+
+/// Skips the rest of an array.
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// Skips the rest of an object.
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// An array's items, each item's string `field` ([`json_item_strings`]).
+struct ItemStrings<'f> {
+    field: &'f str,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemStrings<'_> {
+    type Value = Option<Vec<Option<String>>>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemStrings<'_> {
+    type Value = Option<Vec<Option<String>>>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an array")
+    }
+
+    not_the_shape!();
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        skip_map(map).map(|()| None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(ItemString { field: self.field })? {
+            items.push(item);
+        }
+        Ok(Some(items))
+    }
+}
+
+/// One item's string `field`: the last given, `None` when the item is not an object
+/// or the field is not a string.
+struct ItemString<'f> {
+    field: &'f str,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemString<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemString<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an object")
+    }
+
+    not_the_shape!();
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        skip_seq(seq).map(|()| None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(is_field) = map.next_key_seed(KeyIs(self.field))? {
+            if is_field {
+                found = map.next_value_seed(StringOrNone)?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// A string value, or `None` for any other.
+struct StringOrNone;
+
+impl<'de> DeserializeSeed<'de> for StringOrNone {
+    type Value = Option<String>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StringOrNone {
+    type Value = Option<String>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a string")
+    }
+
+    not_the_shape!();
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Some(text.to_owned()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        skip_seq(seq).map(|()| None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        skip_map(map).map(|()| None)
+    }
+}
+
+/// Whether a key is the one sought: compared where the parser has it, no copy made.
+struct KeyIs<'f>(&'f str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
     }
 }
 
@@ -327,6 +537,16 @@ mod tests {
             json_field(br#"{"id":"evt_1","data":{"id":"a","id":"b"}}"#, "id").unwrap(),
             "evt_1"
         );
+        // A key written with escapes is the key serde_json's `Value` reads.
+        let escaped = br#"{"\u0069d":"evt_1","i\"d":"evt_2"}"#;
+        let value: serde_json::Value = serde_json::from_slice(escaped).unwrap();
+        assert_eq!(value["id"], "evt_1");
+        assert_eq!(json_field(escaped, "id").unwrap(), "evt_1");
+        assert_eq!(json_field(escaped, "i\"d").unwrap(), "evt_2");
+        assert!(matches!(
+            json_field(br#"{"id":"evt_1","\u0069d":"evt_2"}"#, "id"),
+            Err(VerifyError::MalformedBody { .. })
+        ));
         assert!(matches!(
             json_field(b"\xff", "id"),
             Err(VerifyError::MalformedBody { .. })
@@ -349,6 +569,40 @@ mod tests {
             json_field(deep_id.as_bytes(), "id"),
             Err(VerifyError::MalformedBody { .. })
         ));
+    }
+
+    #[test]
+    fn item_strings_are_what_a_value_holds() {
+        // What serde_json's `Value` reads at `value[*].clientState`.
+        let from_value = |body: &[u8]| -> Option<Vec<Option<String>>> {
+            let value: serde_json::Value = serde_json::from_slice(body).unwrap();
+            let items = value.get("value")?.as_array()?;
+            Some(
+                items
+                    .iter()
+                    .map(|item| item.get("clientState")?.as_str().map(str::to_owned))
+                    .collect(),
+            )
+        };
+        for body in [
+            &br#"{"value":[{"clientState":"a"},{"x":[1,{"clientState":"no"}],"clientState":"b"}]}"#[..],
+            br#"{"value":[{"clientState":"a","clientState":"b"}]}"#,
+            br#"{"value":[{"client\u0053tate":"esc\"aped"}]}"#,
+            br#"{"value":[{"clientState":7},{"clientState":null},{"clientState":{"a":1}},{"clientState":["a"]}]}"#,
+            br#"{"value":["a",1,null,true,[{"clientState":"a"}],{}]}"#,
+            br#"{"value":[]}"#,
+            br#"{"value":{"clientState":"a"}}"#,
+            br#"{"value":"a"}"#,
+            br#"{"value":null}"#,
+            br#"{"other":[{"clientState":"a"}]}"#,
+        ] {
+            assert_eq!(
+                json_item_strings(body, "value", "clientState").unwrap(),
+                from_value(body),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 
     #[test]

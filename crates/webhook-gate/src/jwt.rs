@@ -101,18 +101,12 @@ pub(crate) fn graph_tokens(body: &[u8]) -> Result<Vec<String>, VerifyError> {
 /// The `tenantId` of every item of a Microsoft Graph body (`value`).
 pub(crate) fn graph_item_tenants(body: &[u8]) -> Result<Vec<String>, VerifyError> {
     let malformed_body = |reason| VerifyError::MalformedBody { reason };
-    let Some(serde_json::Value::Array(items)) = crate::delivery::json_top_level(body, "value")?
-    else {
+    let Some(items) = crate::delivery::json_item_strings(body, "value", "tenantId")? else {
         return Err(malformed_body("no `value` array of notifications"));
     };
     items
-        .iter()
-        .map(|item| {
-            item.get("tenantId")
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned)
-                .ok_or(malformed_body("a notification has no `tenantId`"))
-        })
+        .into_iter()
+        .map(|tenant| tenant.ok_or(malformed_body("a notification has no `tenantId`")))
         .collect()
 }
 

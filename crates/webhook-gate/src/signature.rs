@@ -180,18 +180,16 @@ pub(crate) fn body_tokens(
     let missing = || VerifyError::MissingSignature {
         header: std::borrow::Cow::Owned(format!("{array}[*].{field}")),
     };
-    let Some(serde_json::Value::Array(items)) = crate::delivery::json_top_level(body, array)?
-    else {
+    let Some(items) = crate::delivery::json_item_strings(body, array, field)? else {
         return Err(missing());
     };
     if items.is_empty() {
         return Err(missing());
     }
     items
-        .iter()
-        .map(|item| {
-            item.get(field)
-                .and_then(serde_json::Value::as_str)
+        .into_iter()
+        .map(|token| {
+            token
                 .map(|token| token_digest(token.as_bytes()))
                 .ok_or_else(missing)
         })

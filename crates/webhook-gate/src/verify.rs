@@ -716,8 +716,10 @@ impl Verifier {
             || scheme.algorithm == crate::scheme::Algorithm::RsaPkcs1Sha256
         {
             let mut pending = self.start(method, target, headers)?;
+            // The body is at hand: the pending verification keeps no copy of it.
+            pending.state.kept = None;
             pending.update(body);
-            return pending.finish();
+            return pending.finish_with_body(body);
         }
         // Each key's running signature lives in one frame, fed the head, the body
         // and the rest of the template in turn: a running state (an HMAC's is about
@@ -1307,16 +1309,21 @@ impl PendingVerification {
     /// Compares every signature with every key (in constant time for HMACs and
     /// tokens); checks a timestamp carried in the body, and a body digest carried in
     /// the URL.
+    pub fn finish(mut self) -> Result<Verified, VerifyError> {
+        let kept = self.state.kept.take().unwrap_or_default();
+        self.finish_with_body(&kept)
+    }
+
+    /// [`finish`](Self::finish), given the whole body (kept, or at hand).
     #[allow(
         clippy::too_many_lines,
         reason = "one check after the other, in the order a request is judged"
     )]
-    pub fn finish(self) -> Result<Verified, VerifyError> {
+    fn finish_with_body(self, kept: &[u8]) -> Result<Verified, VerifyError> {
         let mut state = *self.state;
         if let Some(header) = state.awaits_handshake {
             return Err(VerifyError::MissingSignature { header });
         }
-        let kept = state.kept.take().unwrap_or_default();
         let with_resolved: Vec<Key>;
         let keys = match state.resolved.take() {
             Some(resolved) => {
@@ -1333,7 +1340,7 @@ impl PendingVerification {
             None => &state.verifier.inner.keys,
         };
         let scheme = state.verifier.scheme();
-        let json = content::Json::new(&kept);
+        let json = content::Json::new(kept);
         // Found first, as a signature header is, then the timestamp, then the
         // signed content: in the order a signed head is judged.
         let body_signature =
@@ -1359,14 +1366,14 @@ impl PendingVerification {
             SignatureFormat::GraphValidationTokens { app_id } => {
                 let (index, issued_at) = state
                     .verifier
-                    .verify_graph_tokens(&kept, app_id.as_deref().unwrap_or_default())?;
+                    .verify_graph_tokens(kept, app_id.as_deref().unwrap_or_default())?;
                 timestamp = Some(issued_at);
                 Some(index)
             }
             _ => None,
         };
         let body_bytes =
-            content::finish_body(std::mem::replace(&mut state.body, BodyPart::None), &kept)?;
+            content::finish_body(std::mem::replace(&mut state.body, BodyPart::None), kept)?;
         state.runnings.update(&body_bytes);
         state.runnings.update(&state.suffix);
         let (secret_index, mut matched) = match &scheme.format {
@@ -1377,7 +1384,7 @@ impl PendingVerification {
             SignatureFormat::BodyToken { array, field } => {
                 // Every item carries a token, and each must be one of the keys.
                 let mut first = None;
-                for token in signature::body_tokens(&kept, array, field)? {
+                for token in signature::body_tokens(kept, array, field)? {
                     let finished = keys.iter().map(|_| Finished::Token);
                     let matched = first_match(keys, finished, std::slice::from_ref(&token))
                         .ok_or(VerifyError::NoMatchingSignature)?;
