@@ -9,7 +9,8 @@
 //!
 //! Run: `cargo bench -p webhook-gate --bench ratio` (`RATIO_ROUNDS`, default 300,
 //! and `RATIO_KIB`, the body size in KiB, default 1, adjust it; `RATIO_ONLY=name`
-//! keeps the baselines and the presets whose name holds `name`).
+//! keeps the baselines and the presets whose name holds `name`, `name$` those whose
+//! name ends with it).
 
 // A plain binary: its output is the report.
 #![allow(missing_docs)]
@@ -200,6 +201,10 @@ fn main() {
     // baselines (to profile one).
     let mut baselines = baselines;
     if let Ok(only) = std::env::var("RATIO_ONLY") {
+        let matches = |name: &str| match only.strip_suffix('$') {
+            Some(end) => name.ends_with(end),
+            None => name.contains(&only),
+        };
         let kept: Vec<bool> = functions
             .iter()
             .enumerate()
@@ -208,9 +213,9 @@ fn main() {
                     functions[baselines..]
                         .iter()
                         .zip(&against)
-                        .any(|((other, _), (base, _))| other.contains(&only) && base == name)
+                        .any(|((other, _), (base, _))| matches(other) && base == name)
                 } else {
-                    name.contains(&only)
+                    matches(name)
                 }
             })
             .collect();

@@ -331,15 +331,7 @@ impl Verifier {
             return Ok(pending);
         }
         let scheme = &self.inner.scheme;
-        let body_digest = match (&scheme.body_digest_param, target) {
-            (Some(param), Some(target)) => content::query_param(target, param)
-                .map(|hex| {
-                    signature::decode(&hex, Encoding::Hex, Some(32))
-                        .ok_or(VerifyError::NoMatchingSignature)
-                })
-                .transpose()?,
-            _ => None,
-        };
+        let body_digest = self.body_digest(target)?;
         let mut parsed = signature::ParsedSignatures::new();
         let (checked, runnings, split, resolved) =
             match self.head(method, target, headers, &mut parsed, body_digest.is_some()) {
@@ -374,6 +366,38 @@ impl Verifier {
             current: None,
             resolved,
         }))
+    }
+
+    /// The SHA-256 the URL says the body has (Twilio's `bodySHA256` on a JSON
+    /// request), when the scheme reads one and the URL carries it.
+    fn body_digest(&self, target: Option<&str>) -> Result<Option<SignatureBytes>, VerifyError> {
+        let (Some(param), Some(target)) = (&self.inner.scheme.body_digest_param, target) else {
+            return Ok(None);
+        };
+        content::query_param(target, param)
+            .map(|hex| {
+                signature::decode(&hex, Encoding::Hex, Some(32))
+                    .ok_or(VerifyError::NoMatchingSignature)
+            })
+            .transpose()
+    }
+
+    /// The timestamp a scheme carries in the body (Linear's `webhookTimestamp`),
+    /// checked against the window.
+    fn body_timestamp(
+        &self,
+        json: &content::Json<'_>,
+        value: &crate::scheme::BodyValue,
+    ) -> Result<i64, VerifyError> {
+        let text = json
+            .find(value)?
+            .ok_or_else(|| VerifyError::MissingHeader {
+                header: Cow::Owned(value.name().to_owned()),
+            })?;
+        let seconds = time::parse(text.as_bytes(), self.inner.scheme.timestamp_format)
+            .ok_or(VerifyError::MalformedTimestamp)?;
+        self.check_window(seconds)?;
+        Ok(seconds)
     }
 
     /// A POST without a signature whose body may be a handshake (Notion's): its
@@ -689,8 +713,10 @@ impl Verifier {
     }
 
     /// `begin` / `update` / `finish` without building and moving a pending
-    /// verification, for the schemes that stream (no whole-body part, no body
-    /// timestamp, no digest in the URL); the others take the streaming path.
+    /// verification, the body at hand: for every scheme whose signature is in a
+    /// header and whose key is configured (a whole-body part, a timestamp in the
+    /// body, a digest in the URL included). Signatures and tokens in the body, JWTs,
+    /// RSA and resolved keys take the streaming path, the body not copied.
     fn verify_whole<H: HeaderSource + ?Sized>(
         &self,
         method: Option<&str>,
@@ -709,9 +735,8 @@ impl Verifier {
             return Ok(verified);
         }
         let scheme = &self.inner.scheme;
-        if scheme.keeps_body
+        if scheme.format.in_body()
             || self.inner.resolver.is_some()
-            || scheme.body_digest_param.is_some()
             || matches!(scheme.format, SignatureFormat::Jwt { .. })
             || scheme.algorithm == crate::scheme::Algorithm::RsaPkcs1Sha256
         {
@@ -724,8 +749,15 @@ impl Verifier {
         // Each key's running signature lives in one frame, fed the head, the body
         // and the rest of the template in turn: a running state (an HMAC's is about
         // 200 bytes) moved between steps costs more than the steps.
+        let body_digest = self.body_digest(target)?;
         let mut parsed = signature::ParsedSignatures::new();
         let checked = self.check(headers, &mut parsed)?;
+        // A timestamp in the body is judged before the signature, as one in a
+        // header is.
+        let timestamp = match &scheme.timestamp_in_body {
+            Some(value) => Some(self.body_timestamp(&content::Json::new(body), value)?),
+            None => checked.timestamp,
+        };
         // The body alone is signed (GitHub's scheme, Intercom's, most): no value of
         // the head to read, no template to walk.
         let body_alone = matches!(scheme.parts.as_slice(), [crate::scheme::ResolvedPart::Body]);
@@ -736,7 +768,7 @@ impl Verifier {
                 feed(body);
                 return Ok(());
             };
-            let split = content::start(scheme, values, headers, &mut *feed, false)?;
+            let split = content::start(scheme, values, headers, &mut *feed, body_digest.is_some())?;
             let tail = match split.body {
                 BodyPart::Stream => {
                     feed(body);
@@ -776,10 +808,17 @@ impl Verifier {
         let Some((secret_index, matched)) = matched else {
             return Err(VerifyError::NoMatchingSignature);
         };
+        if let Some(expected) = body_digest {
+            let actual =
+                SignatureBytes::from_slice(&Sha256::digest(body)).unwrap_or(SignatureBytes::EMPTY);
+            if !bool::from(crate::crypto::equal(&actual, &expected)) {
+                return Err(VerifyError::NoMatchingSignature);
+            }
+        }
         Ok(Verified {
             verifier: self.clone(),
             marked: challenge::marked(scheme, headers),
-            timestamp: checked.timestamp,
+            timestamp,
             secret_index,
             digest: matched,
             delivery_id: checked.delivery_id,
@@ -1352,15 +1391,7 @@ impl PendingVerification {
             };
         let mut timestamp = state.timestamp;
         if let Some(value) = &scheme.timestamp_in_body {
-            let text = json
-                .find(value)?
-                .ok_or_else(|| VerifyError::MissingHeader {
-                    header: Cow::Owned(value.name().to_owned()),
-                })?;
-            let seconds = time::parse(text.as_bytes(), scheme.timestamp_format)
-                .ok_or(VerifyError::MalformedTimestamp)?;
-            state.verifier.check_window(seconds)?;
-            timestamp = Some(seconds);
+            timestamp = Some(state.verifier.body_timestamp(&json, value)?);
         }
         let graph = match &scheme.format {
             SignatureFormat::GraphValidationTokens { app_id } => {

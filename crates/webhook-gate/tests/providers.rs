@@ -188,6 +188,22 @@ fn every_provider_vector_is_judged_as_its_source_says() {
             };
             let method = vector["method"].as_str().unwrap_or("POST");
             let head = RequestHead::new(method, target, &headers);
+            // The whole request and the streamed one (the adapters' way, in chunks)
+            // are judged alike, to the error.
+            let whole = verifier.verify_request(&head, &body);
+            let streamed = verifier.begin_request(&head).and_then(|mut pending| {
+                for chunk in body.chunks(7) {
+                    pending.update(chunk);
+                }
+                pending.finish()
+            });
+            if whole.as_ref().err() != streamed.as_ref().err() {
+                failures.push(format!(
+                    "{file} {name}: whole {:?}, streamed {:?}",
+                    whole.as_ref().err(),
+                    streamed.as_ref().err()
+                ));
+            }
             // What a receiver does: an unsigned handshake from the head, else verify,
             // then a signed handshake from the verified body.
             let (found, answer) = match verifier.handshake(&head) {
