@@ -25,13 +25,11 @@ pub(crate) fn parse_digits(text: &[u8]) -> Option<i64> {
     })
 }
 
-fn number(text: &[u8], range: std::ops::Range<usize>) -> Option<i64> {
-    let digits = text.get(range)?;
-    digits
-        .iter()
-        .all(u8::is_ascii_digit)
-        .then(|| parse_digits(digits))
-        .flatten()
+/// The two ASCII digits at `at` and `at + 1` (which `text` has).
+#[inline]
+fn two_digits(text: &[u8], at: usize) -> Option<i64> {
+    let (tens, ones) = (text[at].wrapping_sub(b'0'), text[at + 1].wrapping_sub(b'0'));
+    (tens < 10 && ones < 10).then(|| i64::from(tens * 10 + ones))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
@@ -45,13 +43,13 @@ pub(crate) fn parse_rfc3339(text: &[u8]) -> Option<i64> {
     if text[13] != b':' || text[16] != b':' {
         return None;
     }
-    let year = number(text, 0..4)?;
-    let month = number(text, 5..7)?;
-    let day = number(text, 8..10)?;
-    let hour = number(text, 11..13)?;
-    let minute = number(text, 14..16)?;
+    let year = two_digits(text, 0)? * 100 + two_digits(text, 2)?;
+    let month = two_digits(text, 5)?;
+    let day = two_digits(text, 8)?;
+    let hour = two_digits(text, 11)?;
+    let minute = two_digits(text, 14)?;
     // A leap second (60) is read as the last second of its minute.
-    let second = number(text, 17..19)?.min(59);
+    let second = two_digits(text, 17)?.min(59);
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
@@ -69,8 +67,8 @@ pub(crate) fn parse_rfc3339(text: &[u8]) -> Option<i64> {
     let offset = match rest {
         [b'Z' | b'z'] => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let hours = number(&[*h1, *h2], 0..2)?;
-            let minutes = number(&[*m1, *m2], 0..2)?;
+            let hours = two_digits(&[*h1, *h2], 0)?;
+            let minutes = two_digits(&[*m1, *m2], 0)?;
             if hours > 23 || minutes > 59 {
                 return None;
             }
@@ -169,6 +167,33 @@ mod tests {
             b"",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn every_digit_position_takes_digits_only() {
+        let valid = *b"2024-01-15T10:30:00+01:00";
+        let digits = [
+            0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24,
+        ];
+        for at in digits {
+            for byte in 0..=u8::MAX {
+                let mut text = valid;
+                text[at] = byte;
+                if !byte.is_ascii_digit() {
+                    assert_eq!(parse_rfc3339(&text), None, "{}", text.escape_ascii());
+                }
+            }
+            // Each digit counts with its place's weight: one more there is one unit
+            // more of that place (the ones of the year, the tens of the minutes...).
+            let mut text = valid;
+            text[at] = b'0';
+            let zero = parse_rfc3339(&text);
+            text[at] = b'1';
+            let one = parse_rfc3339(&text);
+            if let (Some(zero), Some(one)) = (zero, one) {
+                assert_ne!(zero, one, "position {at}");
+            }
         }
     }
 
