@@ -155,6 +155,23 @@ fn required_header<'h, H: HeaderSource + ?Sized>(
 
 /// The bytes of a whole-body part, once the body is complete.
 pub(crate) fn finish_body(body: BodyPart, kept: &[u8]) -> Result<Vec<u8>, VerifyError> {
+    let pointers: Vec<String> = match &body {
+        BodyPart::Json(deferred) => deferred
+            .iter()
+            .filter_map(|piece| match piece {
+                Deferred::Value(BodyValue::Pointer(pointer)) => Some(pointer.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let json = Json::reading(kept, pointers.iter().map(String::as_str).collect());
+    finish_body_with(body, &json)
+}
+
+/// [`finish_body`], the body's JSON values read through `json`.
+pub(crate) fn finish_body_with(body: BodyPart, json: &Json<'_>) -> Result<Vec<u8>, VerifyError> {
+    let kept = json.body;
     Ok(match body {
         BodyPart::None | BodyPart::Stream | BodyPart::SortedFormFields { bound_by_url: true } => {
             Vec::new()
@@ -167,7 +184,6 @@ pub(crate) fn finish_body(body: BodyPart, kept: &[u8]) -> Result<Vec<u8>, Verify
             bound_by_url: false,
         } => sorted_form_fields(kept)?,
         BodyPart::Json(deferred) => {
-            let json = Json::new(kept);
             let mut bytes = Vec::new();
             for piece in deferred {
                 match piece {
@@ -182,17 +198,25 @@ pub(crate) fn finish_body(body: BodyPart, kept: &[u8]) -> Result<Vec<u8>, Verify
     })
 }
 
-/// A kept JSON body, parsed once for every value read at a pointer.
+/// A kept JSON body, its values read in passes that build nothing else: the
+/// pointers it is made for together, in one pass at the first look-up of any.
 pub(crate) struct Json<'b> {
     body: &'b [u8],
-    parsed: std::cell::OnceCell<Option<serde_json::Value>>,
+    pointers: Vec<&'b str>,
+    found: std::cell::OnceCell<Result<Vec<Option<String>>, VerifyError>>,
 }
 
 impl<'b> Json<'b> {
     pub(crate) fn new(body: &'b [u8]) -> Self {
+        Self::reading(body, Vec::new())
+    }
+
+    /// A body whose values at `pointers` are read together.
+    pub(crate) fn reading(body: &'b [u8], pointers: Vec<&'b str>) -> Self {
         Self {
             body,
-            parsed: std::cell::OnceCell::new(),
+            pointers,
+            found: std::cell::OnceCell::new(),
         }
     }
 
@@ -212,12 +236,22 @@ impl<'b> Json<'b> {
                 as_text(crate::delivery::json_top_level(self.body, field)?.as_ref())
             }
             BodyValue::Pointer(pointer) => {
-                let parsed = self
-                    .parsed
-                    .get_or_init(|| serde_json::from_slice(self.body).ok())
-                    .as_ref()
-                    .ok_or(VerifyError::MalformedBody { reason: "not JSON" })?;
-                as_text(parsed.pointer(pointer))
+                match self
+                    .pointers
+                    .iter()
+                    .take(64)
+                    .position(|known| known == pointer)
+                {
+                    Some(at) => self
+                        .found
+                        .get_or_init(|| {
+                            crate::delivery::json_pointer_texts(self.body, &self.pointers)
+                        })
+                        .as_ref()
+                        .map_err(Clone::clone)?[at]
+                        .clone(),
+                    None => crate::delivery::json_pointer_text(self.body, pointer)?,
+                }
             }
         })
     }

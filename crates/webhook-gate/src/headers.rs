@@ -121,10 +121,9 @@ fn same_name(a: &str, b: &str) -> bool {
     same_ignoring_case(a.as_bytes(), b.as_bytes())
 }
 
-/// `<[u8]>::eq_ignore_ascii_case`, eight bytes at a time (header names, signature
-/// prefixes).
+/// `<[u8]>::eq_ignore_ascii_case`, eight bytes at a time.
 #[inline]
-pub(crate) fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
+fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
     /// Eight bytes, each ASCII capital letter among them in lowercase: a byte's
     /// high bit is set by adding to its low seven bits when it is at least `A`,
     /// and again when it is past `Z` (neither sum carries into the next byte).

@@ -690,6 +690,24 @@ impl Scheme {
             || self.timestamp_in_body.is_some()
     }
 
+    /// Every JSON Pointer into the body the scheme reads (its signature's, its
+    /// timestamp's, its signed parts'): a verifier reads them in one pass.
+    pub(crate) fn body_pointers(&self) -> Vec<&str> {
+        let mut pointers = Vec::new();
+        if let SignatureFormat::BodyField { pointer, .. } = &self.format {
+            pointers.push(pointer.as_ref());
+        }
+        if let Some(BodyValue::Pointer(pointer)) = &self.timestamp_in_body {
+            pointers.push(pointer.as_ref());
+        }
+        for part in &self.parts {
+            if let ResolvedPart::JsonPointer(pointer) = part {
+                pointers.push(pointer.as_ref());
+            }
+        }
+        pointers
+    }
+
     /// The query parameter that carries the body's SHA-256 (hex) in the URL the
     /// provider signs, for bodies it does not sign as form fields (Twilio's
     /// `bodySHA256`).

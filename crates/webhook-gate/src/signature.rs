@@ -346,7 +346,7 @@ fn strip_prefix_ignore_case<'a>(text: &'a [u8], prefix: &str) -> Option<&'a [u8]
         return Some(text);
     }
     let (head, rest) = text.split_at_checked(prefix.len())?;
-    crate::headers::same_ignoring_case(head, prefix.as_bytes()).then_some(rest)
+    head.eq_ignore_ascii_case(prefix.as_bytes()).then_some(rest)
 }
 
 /// `text` before and after the first `separator`.
