@@ -713,10 +713,11 @@ impl Verifier {
     }
 
     /// `begin` / `update` / `finish` without building and moving a pending
-    /// verification, the body at hand: for every scheme whose signature is in a
-    /// header and whose key is configured (a whole-body part and a timestamp in the
-    /// body included). Signatures and tokens in the body, JWTs, RSA, resolved keys
-    /// and a body digest in the URL take the streaming path, the body not copied.
+    /// verification, the body at hand: for every scheme whose key is configured
+    /// and whose signature is in a header, or is a token in the body (a whole-body
+    /// part and a timestamp in the body included). Signatures in the body, JWTs,
+    /// RSA, resolved keys and a body digest in the URL take the streaming path, the
+    /// body not copied.
     fn verify_whole<H: HeaderSource + ?Sized>(
         &self,
         method: Option<&str>,
@@ -737,8 +738,10 @@ impl Verifier {
         let scheme = &self.inner.scheme;
         // A digest of the body in the URL (Twilio's on a JSON body) is rare enough
         // to stream: the whole path carries no digest to check.
-        if scheme.format.in_body()
-            || self.inner.resolver.is_some()
+        if matches!(
+            scheme.format,
+            SignatureFormat::BodyField { .. } | SignatureFormat::GraphValidationTokens { .. }
+        ) || self.inner.resolver.is_some()
             || (scheme.body_digest_param.is_some() && self.body_digest(target)?.is_some())
             || matches!(scheme.format, SignatureFormat::Jwt { .. })
             || scheme.algorithm == crate::scheme::Algorithm::RsaPkcs1Sha256
@@ -795,21 +798,25 @@ impl Verifier {
             Ok(())
         };
         let keys = &self.inner.keys;
-        let mut failure = None;
-        let finished = keys.iter().map(|key| {
-            key.finish_with(|feed| {
-                if let Err(error) = feed_all(feed) {
-                    failure = Some(error);
+        let (secret_index, matched) =
+            if let SignatureFormat::BodyToken { array, field } = &scheme.format {
+                // Tokens in the body (Microsoft Graph's) sign nothing to feed.
+                match_body_tokens(keys, body, array, field)?
+            } else {
+                let mut failure = None;
+                let finished = keys.iter().map(|key| {
+                    key.finish_with(|feed| {
+                        if let Err(error) = feed_all(feed) {
+                            failure = Some(error);
+                        }
+                    })
+                });
+                let matched = first_match(keys, finished, parsed.candidates.signatures());
+                if let Some(error) = failure {
+                    return Err(error);
                 }
-            })
-        });
-        let matched = first_match(keys, finished, parsed.candidates.signatures());
-        if let Some(error) = failure {
-            return Err(error);
-        }
-        let Some((secret_index, matched)) = matched else {
-            return Err(VerifyError::NoMatchingSignature);
-        };
+                matched.ok_or(VerifyError::NoMatchingSignature)?
+            };
         Ok(Verified {
             verifier: self.clone(),
             marked: challenge::marked(scheme, headers),
@@ -1215,6 +1222,25 @@ fn first_match(
     matched
 }
 
+/// The key whose token every item of the body's `array` carries in `field`
+/// ([`SignatureFormat::BodyToken`]), and the first item's token.
+fn match_body_tokens(
+    keys: &[Key],
+    body: &[u8],
+    array: &str,
+    field: &str,
+) -> Result<(usize, SignatureBytes), VerifyError> {
+    // Every item carries a token, and each must be one of the keys.
+    let mut first = None;
+    for token in signature::body_tokens(body, array, field)? {
+        let finished = keys.iter().map(|_| Finished::Token);
+        let matched = first_match(keys, finished, std::slice::from_ref(&token))
+            .ok_or(VerifyError::NoMatchingSignature)?;
+        first.get_or_insert(matched);
+    }
+    first.ok_or(VerifyError::NoMatchingSignature)
+}
+
 /// One running signature per key; the first inline, as most verifiers have one key.
 struct Runnings {
     first: Option<Running>,
@@ -1408,15 +1434,7 @@ impl PendingVerification {
                 (graph.unwrap_or_default(), SignatureBytes::EMPTY)
             }
             SignatureFormat::BodyToken { array, field } => {
-                // Every item carries a token, and each must be one of the keys.
-                let mut first = None;
-                for token in signature::body_tokens(kept, array, field)? {
-                    let finished = keys.iter().map(|_| Finished::Token);
-                    let matched = first_match(keys, finished, std::slice::from_ref(&token))
-                        .ok_or(VerifyError::NoMatchingSignature)?;
-                    first.get_or_insert(matched);
-                }
-                first.ok_or(VerifyError::NoMatchingSignature)?
+                match_body_tokens(keys, kept, array, field)?
             }
             _ if state.long_signature.is_some() => {
                 let signature = state.long_signature.as_deref().unwrap_or_default();
