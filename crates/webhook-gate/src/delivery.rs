@@ -62,8 +62,10 @@ impl fmt::Display for DeliveryId {
 pub enum DeliveryIdSource {
     /// A header (`X-GitHub-Delivery`, `webhook-id`, ...).
     Header(Cow<'static, str>),
-    /// A top-level string or number field of the JSON body (`id`). The body is parsed
-    /// only when this source is configured, with serde_json's nesting limit.
+    /// A top-level string or number field of the JSON body (`id`), 1 to
+    /// [`MAX_ID_LEN`] bytes. The body is parsed only when this source is configured;
+    /// the other fields are skipped without being built, their nesting without
+    /// recursion.
     JsonField(Cow<'static, str>),
     /// A JSON Pointer (RFC 6901) into the body, for ids below the top level
     /// (`/event/id`).
@@ -158,15 +160,20 @@ where
         })
 }
 
-/// Reads the value at a JSON Pointer.
+/// Reads the delivery id at a JSON Pointer: 1 to [`MAX_ID_LEN`] bytes, as a
+/// field's.
 pub(crate) fn json_pointer(body: &[u8], pointer: &str) -> Result<String, VerifyError> {
-    json_pointer_text(body, pointer)?.ok_or_else(missing_in_body)
+    json_pointer_text(body, pointer)?
+        .filter(|id| !id.is_empty() && id.len() <= MAX_ID_LEN)
+        .ok_or_else(missing_in_body)
 }
 
 /// The string or number (as serde_json writes it) at `pointer` (RFC 6901), where
 /// serde_json's `Value::pointer` finds it (in the last of a key given twice), read
 /// in one pass that builds nothing else: `None` when nothing is there or another
-/// kind of value is. The whole body must be JSON, as for [`json_field`].
+/// kind of value is. The whole body must be JSON, as for [`json_field`]; what is
+/// skipped is read as serde_json skips a value, which does not pair surrogate
+/// escapes, bound numbers or limit nesting (its `Value` does).
 pub(crate) fn json_pointer_text(body: &[u8], pointer: &str) -> Result<Option<String>, VerifyError> {
     Ok(json_pointer_texts(body, &[pointer])?.pop().flatten())
 }
@@ -903,5 +910,14 @@ mod tests {
             "e1"
         );
         assert!(json_pointer(br#"{"event":{}}"#, "/event/id").is_err());
+        // An id is 1 to MAX_ID_LEN bytes, wherever it is.
+        let id = |length: usize| format!(r#"{{"event":{{"id":"{}"}}}}"#, "i".repeat(length));
+        assert!(json_pointer(id(MAX_ID_LEN).as_bytes(), "/event/id").is_ok());
+        for length in [0, MAX_ID_LEN + 1] {
+            assert!(matches!(
+                json_pointer(id(length).as_bytes(), "/event/id"),
+                Err(VerifyError::MissingDeliveryId { .. })
+            ));
+        }
     }
 }

@@ -48,14 +48,15 @@ pub(crate) fn parse_rfc3339(text: &[u8]) -> Option<i64> {
     let day = two_digits(text, 8)?;
     let hour = two_digits(text, 11)?;
     let minute = two_digits(text, 14)?;
-    // A leap second (60) is read as the last second of its minute.
-    let second = two_digits(text, 17)?.min(59);
+    let second = two_digits(text, 17)?;
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
+    // A leap second (60) is read as the last second of its minute.
+    let second = second.min(59);
     let mut rest = &text[19..];
     if let Some(fraction) = rest.strip_prefix(b".") {
         let digits = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -164,6 +165,8 @@ mod tests {
             b"2023-11-14X22:13:20Z",
             b"+023-11-14T22:13:20Z",
             b"2023-11-14T22:13:20Zjunk",
+            b"2023-11-14T22:13:61Z",
+            b"2023-11-14T22:13:99Z",
             b"",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{}", String::from_utf8_lossy(bad));

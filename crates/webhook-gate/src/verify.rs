@@ -757,40 +757,57 @@ impl Verifier {
         // 200 bytes) moved between steps costs more than the steps.
         let mut parsed = signature::ParsedSignatures::new();
         let checked = self.check(headers, &mut parsed)?;
+        // The body alone is signed (GitHub's scheme, Intercom's, most): no value of
+        // the head to read, no template to walk.
+        let body_alone = matches!(scheme.parts.as_slice(), [crate::scheme::ResolvedPart::Body]);
+        let values =
+            (!body_alone).then(|| self.head_values(method, target, headers, &checked, &parsed));
+        // What the streaming path judges with the head (a header the signed content
+        // names) is judged before the body here too.
+        if (matches!(scheme.format, SignatureFormat::BodyToken { .. })
+            || scheme.timestamp_in_body.is_some())
+            && let Some(values) = &values
+        {
+            content::start(scheme, values, headers, |_| {}, false)?;
+        }
         // A timestamp in the body is judged before the signature, as one in a
         // header is.
         let timestamp = match &scheme.timestamp_in_body {
             Some(value) => Some(self.body_timestamp(&content::Json::new(body), value)?),
             None => checked.timestamp,
         };
-        // The body alone is signed (GitHub's scheme, Intercom's, most): no value of
-        // the head to read, no template to walk.
-        let body_alone = matches!(scheme.parts.as_slice(), [crate::scheme::ResolvedPart::Body]);
-        let values =
-            (!body_alone).then(|| self.head_values(method, target, headers, &checked, &parsed));
+        // A part made of the whole body (sorted form fields, JSON values) is the
+        // same for every key: made once.
+        let whole_part = std::cell::OnceCell::new();
         let feed_all = |feed: &mut dyn FnMut(&[u8])| -> Result<(), VerifyError> {
             let Some(values) = &values else {
                 feed(body);
                 return Ok(());
             };
             let split = content::start(scheme, values, headers, &mut *feed, false)?;
-            let tail = match split.body {
+            let digest;
+            let tail: &[u8] = match split.body {
                 BodyPart::Stream => {
                     feed(body);
-                    Vec::new()
+                    &[]
                 }
                 BodyPart::Sha256Hex(mut hash) => {
                     hash.update(body);
-                    content::finish_body(BodyPart::Sha256Hex(hash), body)?
+                    digest = content::finish_body(BodyPart::Sha256Hex(hash), body)?;
+                    &digest
                 }
                 BodyPart::Crc32(mut checksum) => {
                     checksum.update(body);
-                    content::finish_body(BodyPart::Crc32(checksum), body)?
+                    digest = content::finish_body(BodyPart::Crc32(checksum), body)?;
+                    &digest
                 }
-                other => content::finish_body(other, body)?,
+                other => whole_part
+                    .get_or_init(|| content::finish_body(other, body))
+                    .as_ref()
+                    .map_err(Clone::clone)?,
             };
             // An empty feed still costs a running signature a call and a copy.
-            for rest in [&tail, &split.suffix] {
+            for rest in [tail, split.suffix.as_slice()] {
                 if !rest.is_empty() {
                     feed(rest);
                 }
@@ -1581,6 +1598,69 @@ impl Verified {
 mod tests {
     use super::*;
     use crate::scheme::Algorithm;
+
+    #[test]
+    fn a_header_part_is_judged_before_a_body_timestamp_on_both_paths() {
+        use crate::scheme::{Encoding, Part, SignedContent, TimestampSource};
+        let scheme = Scheme::builder("custom")
+            .signature_header("X-Sig")
+            .format(SignatureFormat::prefixed("", Encoding::Hex))
+            .signed_content(SignedContent::parts([
+                Part::Header("X-Part".into()),
+                Part::Body,
+            ]))
+            .timestamp(TimestampSource::JsonField("ts".into()))
+            .build()
+            .unwrap();
+        let verifier = Verifier::builder(scheme)
+            .secret("key")
+            .clock(FixedClock(1_000_000))
+            .build()
+            .unwrap();
+        // The signed header is missing and the body's timestamp is stale.
+        let headers = [("X-Sig", "00".repeat(32))];
+        let body = br#"{"ts":1}"#;
+        let head = RequestHead::new("POST", "/hook", &headers[..]);
+        let missing = VerifyError::MissingHeader {
+            header: "X-Part".into(),
+        };
+        assert_eq!(verifier.verify_request(&head, body).unwrap_err(), missing);
+        assert_eq!(verifier.begin_request(&head).unwrap_err(), missing);
+    }
+
+    #[test]
+    fn a_whole_body_part_serves_every_key() {
+        // Twilio's sorted form fields under the second of two keys (a rotation):
+        // the whole request and the streamed one both find it.
+        let scheme = crate::Preset::Twilio.scheme();
+        let options = crate::sign::SignOptions::new().url("https://example.com/hook?x=1");
+        let body = b"To=%2B1555&Body=hi+there&Body=again";
+        let headers: Vec<(String, String)> = crate::Signer::new(scheme.clone(), "second")
+            .unwrap()
+            .sign(body, &options)
+            .into_iter()
+            .collect();
+        let verifier = Verifier::builder(scheme)
+            .secret("first")
+            .secret("second")
+            .public_url("https://example.com")
+            .build()
+            .unwrap();
+        let head = RequestHead::new("POST", "/hook?x=1", &headers);
+        assert_eq!(
+            verifier.verify_request(&head, body).unwrap().secret_index(),
+            1
+        );
+        let mut pending = verifier.begin_request(&head).unwrap();
+        pending.update(body);
+        assert_eq!(pending.finish().unwrap().secret_index(), 1);
+        let mut tampered = body.to_vec();
+        tampered[4] = b'3';
+        assert_eq!(
+            verifier.verify_request(&head, &tampered).unwrap_err(),
+            VerifyError::NoMatchingSignature
+        );
+    }
 
     #[test]
     fn signatures_compare_unequal_in_any_byte_and_length() {
