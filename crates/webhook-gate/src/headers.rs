@@ -124,6 +124,20 @@ fn same_name(a: &str, b: &str) -> bool {
 /// `<[u8]>::eq_ignore_ascii_case`, eight bytes at a time.
 #[inline]
 fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
+    compare::<false>(a, b)
+}
+
+/// [`same_ignoring_case`] for a `b` without ASCII capital letters (a prepared
+/// [`HeaderKey`]): only `a` is lowercased.
+#[inline]
+fn same_as_lowercase(a: &[u8], b: &[u8]) -> bool {
+    compare::<true>(a, b)
+}
+
+/// ASCII case-insensitive equality, eight bytes at a time; `LOWER_B`: `b` has no
+/// ASCII capital letter.
+#[inline]
+fn compare<const LOWER_B: bool>(a: &[u8], b: &[u8]) -> bool {
     /// Eight bytes, each ASCII capital letter among them in lowercase: a byte's
     /// high bit is set by adding to its low seven bits when it is at least `A`,
     /// and again when it is past `Z` (neither sum carries into the next byte).
@@ -135,10 +149,14 @@ fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
         let capital = (from_a ^ past_z) & !word & (ONES * 0x80);
         word | (capital >> 2)
     }
-    fn same(a: [u8; 8], b: [u8; 8]) -> bool {
+    let same = |a: [u8; 8], b: [u8; 8]| {
         let (a, b) = (u64::from_le_bytes(a), u64::from_le_bytes(b));
-        a == b || lower(a) == lower(b)
-    }
+        if LOWER_B {
+            lower(a) == b
+        } else {
+            a == b || lower(a) == lower(b)
+        }
+    };
     if a.len() != b.len() {
         return false;
     }
@@ -160,14 +178,20 @@ fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-fn lookup_pairs<'a, K, V>(pairs: &'a [(K, V)], name: &str) -> HeaderLookup<'a>
+/// The pairs' header `name`; `LOWER`: `name` has no ASCII capital letter.
+fn lookup_pairs<'a, K, V, const LOWER: bool>(pairs: &'a [(K, V)], name: &str) -> HeaderLookup<'a>
 where
     K: AsRef<str>,
     V: AsRef<[u8]>,
 {
     let mut found = HeaderLookup::Absent;
     for (key, value) in pairs {
-        if same_name(key.as_ref(), name) {
+        let same = if LOWER {
+            same_as_lowercase(key.as_ref().as_bytes(), name.as_bytes())
+        } else {
+            same_name(key.as_ref(), name)
+        };
+        if same {
             if found != HeaderLookup::Absent {
                 return HeaderLookup::Repeated;
             }
@@ -179,13 +203,22 @@ where
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for [(K, V)] {
     fn lookup(&self, name: &str) -> HeaderLookup<'_> {
-        lookup_pairs(self, name)
+        lookup_pairs::<K, V, false>(self, name)
+    }
+
+    fn lookup_key(&self, key: &HeaderKey) -> HeaderLookup<'_> {
+        // A prepared name is in lowercase.
+        lookup_pairs::<K, V, true>(self, key.as_str())
     }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for Vec<(K, V)> {
     fn lookup(&self, name: &str) -> HeaderLookup<'_> {
-        lookup_pairs(self, name)
+        self.as_slice().lookup(name)
+    }
+
+    fn lookup_key(&self, key: &HeaderKey) -> HeaderLookup<'_> {
+        self.as_slice().lookup_key(key)
     }
 }
 
@@ -236,6 +269,13 @@ mod tests {
                             x.eq_ignore_ascii_case(&y),
                             "{x:?} {y:?}"
                         );
+                        if !b.is_ascii_uppercase() {
+                            assert_eq!(
+                                same_as_lowercase(&x, &y),
+                                x.eq_ignore_ascii_case(&y),
+                                "{x:?} {y:?}"
+                            );
+                        }
                     }
                 }
             }

@@ -346,7 +346,8 @@ fn strip_prefix_ignore_case<'a>(text: &'a [u8], prefix: &str) -> Option<&'a [u8]
         return Some(text);
     }
     let (head, rest) = text.split_at_checked(prefix.len())?;
-    head.eq_ignore_ascii_case(prefix.as_bytes()).then_some(rest)
+    // Senders write the prefix as configured: one `memcmp`, before byte by byte.
+    (head == prefix.as_bytes() || head.eq_ignore_ascii_case(prefix.as_bytes())).then_some(rest)
 }
 
 /// `text` before and after the first `separator`.

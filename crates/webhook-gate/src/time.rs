@@ -26,7 +26,11 @@ pub(crate) fn parse_digits(text: &[u8]) -> Option<i64> {
 }
 
 /// The two ASCII digits at `at` and `at + 1` (which `text` has).
-#[inline]
+#[allow(
+    clippy::inline_always,
+    reason = "six calls of a few instructions each: called, they cost more than they do"
+)]
+#[inline(always)]
 fn two_digits(text: &[u8], at: usize) -> Option<i64> {
     let (tens, ones) = (text[at].wrapping_sub(b'0'), text[at + 1].wrapping_sub(b'0'));
     (tens < 10 && ones < 10).then(|| i64::from(tens * 10 + ones))
