@@ -152,7 +152,7 @@ fn compare<const LOWER_B: bool>(a: &[u8], b: &[u8]) -> bool {
     let same = |a: [u8; 8], b: [u8; 8]| {
         let (a, b) = (u64::from_le_bytes(a), u64::from_le_bytes(b));
         if LOWER_B {
-            lower(a) == b
+            a == b || lower(a) == b
         } else {
             a == b || lower(a) == lower(b)
         }
