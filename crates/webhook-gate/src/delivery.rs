@@ -440,9 +440,25 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for FieldSeed<'_, S> {
 }
 
 /// The visits of a value that is not of the shape sought: `None` (what it nests
-/// skipped).
+/// skipped). `not_the_shape!(str, seq, map)` adds strings, arrays and objects to
+/// the scalars.
 macro_rules! not_the_shape {
-    () => {
+    (@str) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    };
+    (@seq) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            skip_seq(seq).map(|()| None)
+        }
+    };
+    (@map) => {
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            skip_map(map).map(|()| None)
+        }
+    };
+    ($($kind:ident),*) => {
         fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
             Ok(None)
         }
@@ -462,6 +478,8 @@ macro_rules! not_the_shape {
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
+
+        $(not_the_shape!(@$kind);)*
     };
 }
 
@@ -500,15 +518,7 @@ impl<'de> Visitor<'de> for ItemStrings<'_> {
         formatter.write_str("an array")
     }
 
-    not_the_shape!();
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        skip_map(map).map(|()| None)
-    }
+    not_the_shape!(str, map);
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut items = Vec::new();
@@ -543,15 +553,7 @@ impl<'de> Visitor<'de> for ItemString<'_> {
         formatter.write_str("an object")
     }
 
-    not_the_shape!();
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        skip_seq(seq).map(|()| None)
-    }
+    not_the_shape!(str, seq);
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut found = None;
@@ -587,18 +589,10 @@ impl<'de> Visitor<'de> for StringOrNone {
         formatter.write_str("a string")
     }
 
-    not_the_shape!();
+    not_the_shape!(seq, map);
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
         Ok(Some(text.to_owned()))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        skip_seq(seq).map(|()| None)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        skip_map(map).map(|()| None)
     }
 }
 

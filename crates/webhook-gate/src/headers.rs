@@ -313,6 +313,38 @@ mod tests {
         assert_eq!(map.lookup("x-missing"), HeaderLookup::Absent);
     }
 
+    #[test]
+    fn pairs_find_a_prepared_name_as_its_name() {
+        let pairs = vec![
+            ("X-Hub-Signature-256", "sha256=00"),
+            ("content-type", "application/json"),
+            ("X-Slack-Signature", "v0=00"),
+            ("x-slack-signature", "v0=11"),
+            ("Id", "1"),
+        ];
+        for name in [
+            "X-Hub-Signature-256",
+            "Content-Type",
+            "X-SLACK-SIGNATURE",
+            "id",
+            "X-Missing",
+            "I",
+        ] {
+            let key = HeaderKey::new(name).unwrap();
+            let by_name = pairs.lookup(&name.to_ascii_lowercase());
+            assert_eq!(pairs.lookup_key(&key), by_name, "{name}");
+            assert_eq!(pairs[..].lookup_key(&key), by_name, "{name}");
+        }
+        assert_eq!(
+            pairs.lookup_key(&HeaderKey::new("X-Hub-Signature-256").unwrap()),
+            HeaderLookup::Single(b"sha256=00")
+        );
+        assert_eq!(
+            pairs.lookup_key(&HeaderKey::new("x-slack-signature").unwrap()),
+            HeaderLookup::Repeated
+        );
+    }
+
     #[cfg(feature = "http")]
     #[test]
     fn prepared_names_find_what_names_find() {
