@@ -102,6 +102,11 @@ fn id_from_value(value: &serde_json::Value) -> Option<String> {
         serde_json::Value::Number(number) => number.to_string(),
         _ => return None,
     };
+    body_id(id)
+}
+
+/// An id read from the body: 1 to [`MAX_ID_LEN`] bytes.
+fn body_id(id: String) -> Option<String> {
     (!id.is_empty() && id.len() <= MAX_ID_LEN).then_some(id)
 }
 
@@ -148,23 +153,29 @@ fn json_top_level_seed<S, T>(body: &[u8], field: &str, seed: S) -> Result<Option
 where
     S: for<'de> DeserializeSeed<'de, Value = T>,
 {
+    read_whole(body, FieldSeed { field, value: seed }, "not a JSON object")
+}
+
+/// The whole body read by `seed`: UTF-8 (checked first, in one fast pass: skipped
+/// strings are not checked by the parser), then JSON to its end (`reason` if not).
+fn read_whole<S, T>(body: &[u8], seed: S, reason: &'static str) -> Result<T, VerifyError>
+where
+    S: for<'de> DeserializeSeed<'de, Value = T>,
+{
     let text = std::str::from_utf8(body).map_err(|_| VerifyError::MalformedBody {
         reason: "not UTF-8",
     })?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    FieldSeed { field, value: seed }
-        .deserialize(&mut deserializer)
+    seed.deserialize(&mut deserializer)
         .and_then(|found| deserializer.end().map(|()| found))
-        .map_err(|_| VerifyError::MalformedBody {
-            reason: "not a JSON object",
-        })
+        .map_err(|_| VerifyError::MalformedBody { reason })
 }
 
 /// Reads the delivery id at a JSON Pointer: 1 to [`MAX_ID_LEN`] bytes, as a
 /// field's.
 pub(crate) fn json_pointer(body: &[u8], pointer: &str) -> Result<String, VerifyError> {
     json_pointer_text(body, pointer)?
-        .filter(|id| !id.is_empty() && id.len() <= MAX_ID_LEN)
+        .and_then(body_id)
         .ok_or_else(missing_in_body)
 }
 
@@ -184,9 +195,6 @@ pub(crate) fn json_pointer_texts(
     body: &[u8],
     pointers: &[&str],
 ) -> Result<Vec<Option<String>>, VerifyError> {
-    let text = std::str::from_utf8(body).map_err(|_| VerifyError::MalformedBody {
-        reason: "not UTF-8",
-    })?;
     // A pointer is empty (the whole body) or starts with `/`; another names nothing.
     let paths: Vec<Option<Vec<Token<'_>>>> = pointers
         .iter()
@@ -203,16 +211,13 @@ pub(crate) fn json_pointer_texts(
         .filter(|(_, path)| path.is_some())
         .fold(0u64, |mask, (index, _)| mask | 1 << index);
     let mut found = vec![None; pointers.len()];
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    Pointers {
+    let seed = Pointers {
         paths: &paths,
         active,
         depth: 0,
         found: &mut found,
-    }
-    .deserialize(&mut deserializer)
-    .and_then(|()| deserializer.end())
-    .map_err(|_| VerifyError::MalformedBody { reason: "not JSON" })?;
+    };
+    read_whole(body, seed, "not JSON")?;
     Ok(found)
 }
 
