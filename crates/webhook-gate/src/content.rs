@@ -69,59 +69,64 @@ pub(crate) fn start<H: HeaderSource + ?Sized>(
     let mut body = BodyPart::None;
     let mut suffix = Vec::new();
     for part in &scheme.parts {
-        let bytes: Cow<'_, [u8]> = match part {
-            ResolvedPart::Body => {
-                body = BodyPart::Stream;
-                continue;
+        let Some(bytes) = head_bytes(part, head, headers)? else {
+            match part {
+                ResolvedPart::BodySha256Hex => body = BodyPart::Sha256Hex(Box::new(Sha256::new())),
+                ResolvedPart::BodyCrc32 => body = BodyPart::Crc32(crc32fast::Hasher::new()),
+                ResolvedPart::SortedFormFields => {
+                    body = BodyPart::SortedFormFields { bound_by_url }
+                }
+                ResolvedPart::JsonField(field) => {
+                    push_value(&mut body, BodyValue::Field(field.clone()));
+                }
+                ResolvedPart::JsonPointer(pointer) => {
+                    push_value(&mut body, BodyValue::Pointer(pointer.clone()));
+                }
+                // The body itself: every other part is the head's.
+                _ => body = BodyPart::Stream,
             }
-            ResolvedPart::BodySha256Hex => {
-                body = BodyPart::Sha256Hex(Box::new(Sha256::new()));
-                continue;
-            }
-            ResolvedPart::BodyCrc32 => {
-                body = BodyPart::Crc32(crc32fast::Hasher::new());
-                continue;
-            }
-            // A verifier has put the configured value in its place; a signer without
-            // it signs nothing there.
-            ResolvedPart::Setting(_) => Cow::Borrowed(&[][..]),
-            ResolvedPart::SortedFormFields => {
-                body = BodyPart::SortedFormFields { bound_by_url };
-                continue;
-            }
-            ResolvedPart::JsonField(field) => {
-                push_value(&mut body, BodyValue::Field(field.clone()));
-                continue;
-            }
-            ResolvedPart::JsonPointer(pointer) => {
-                push_value(&mut body, BodyValue::Pointer(pointer.clone()));
-                continue;
-            }
-            ResolvedPart::Literal(bytes) => Cow::Borrowed(bytes),
-            ResolvedPart::Header(name) => Cow::Borrowed(required_header(headers, name)?),
-            ResolvedPart::Timestamp => Cow::Borrowed(head.timestamp),
-            ResolvedPart::Id => Cow::Borrowed(head.id),
-            ResolvedPart::JwsSigningInput => Cow::Borrowed(head.signing_input),
-            ResolvedPart::Method => {
-                Cow::Borrowed(head.method.ok_or_else(|| missing(":method"))?.as_bytes())
-            }
-            ResolvedPart::Url => Cow::Borrowed(
-                head.url
-                    .as_deref()
-                    .ok_or_else(|| missing("Host"))?
-                    .as_bytes(),
-            ),
-            ResolvedPart::PathAndQuery => {
-                Cow::Borrowed(head.target.ok_or_else(|| missing(":path"))?.as_bytes())
-            }
+            continue;
         };
         match &mut body {
-            BodyPart::None => feed(&bytes),
-            BodyPart::Json(deferred) => deferred.push(Deferred::Bytes(bytes.into_owned())),
-            _ => suffix.extend_from_slice(&bytes),
+            BodyPart::None => feed(bytes),
+            BodyPart::Json(deferred) => deferred.push(Deferred::Bytes(bytes.to_vec())),
+            _ => suffix.extend_from_slice(bytes),
         }
     }
     Ok(Split { body, suffix })
+}
+
+/// The bytes of a part the request head gives; `None` for a part made from the
+/// body.
+#[inline]
+pub(crate) fn head_bytes<'a, H: HeaderSource + ?Sized>(
+    part: &'a ResolvedPart,
+    head: &'a HeadValues<'_>,
+    headers: &'a H,
+) -> Result<Option<&'a [u8]>, VerifyError> {
+    Ok(Some(match part {
+        ResolvedPart::Body
+        | ResolvedPart::BodySha256Hex
+        | ResolvedPart::BodyCrc32
+        | ResolvedPart::SortedFormFields
+        | ResolvedPart::JsonField(_)
+        | ResolvedPart::JsonPointer(_) => return Ok(None),
+        // A verifier has put the configured value in its place; a signer without
+        // it signs nothing there.
+        ResolvedPart::Setting(_) => &[],
+        ResolvedPart::Literal(bytes) => bytes,
+        ResolvedPart::Header(name) => required_header(headers, name)?,
+        ResolvedPart::Timestamp => head.timestamp,
+        ResolvedPart::Id => head.id,
+        ResolvedPart::JwsSigningInput => head.signing_input,
+        ResolvedPart::Method => head.method.ok_or_else(|| missing(":method"))?.as_bytes(),
+        ResolvedPart::Url => head
+            .url
+            .as_deref()
+            .ok_or_else(|| missing("Host"))?
+            .as_bytes(),
+        ResolvedPart::PathAndQuery => head.target.ok_or_else(|| missing(":path"))?.as_bytes(),
+    }))
 }
 
 /// A JSON value of the body joins the deferred part of the template.

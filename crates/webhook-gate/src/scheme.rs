@@ -505,6 +505,8 @@ pub struct Scheme {
     pub(crate) signed_content: SignedContent,
     /// The template with its header names prepared.
     pub(crate) parts: Vec<ResolvedPart>,
+    /// What `parts` holds, read once.
+    pub(crate) shape: PartsShape,
     /// Whether the verifier keeps the whole body (a part or the timestamp needs it).
     pub(crate) keeps_body: bool,
     pub(crate) timestamp_header: Option<(HeaderKey, bool)>,
@@ -842,7 +844,24 @@ pub(crate) enum ResolvedPart {
     Setting(Cow<'static, str>),
 }
 
+/// What a scheme's template holds, read once when the scheme is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PartsShape {
+    /// The raw body, and otherwise only parts of the request head (GitHub's,
+    /// Stripe's, Twitch's, most): the body is fed as it is, in its place.
+    pub(crate) plain_body: bool,
+    /// The URL or the path ([`SignedContent::signs_url`]).
+    pub(crate) url: bool,
+    /// The id ([`SignedContent::signs_id`]).
+    pub(crate) id: bool,
+}
+
 impl ResolvedPart {
+    /// Whether the part is made from the body (the others, from the request head).
+    pub(crate) fn made_from_body(&self) -> bool {
+        self.streams_body() || self.reads_json()
+    }
+
     fn new(part: &Part) -> Result<Self, ConfigError> {
         Ok(match part {
             Part::Literal(bytes) => Self::Literal(bytes.clone()),
@@ -1271,12 +1290,19 @@ impl SchemeBuilder {
             }
             (None, _) => None,
         };
+        let plain_body = parts.contains(&ResolvedPart::Body)
+            && parts.iter().filter(|part| part.made_from_body()).count() == 1;
         let mut scheme = Scheme {
             name: self.name,
             algorithm: self.algorithm,
             signature_header,
             extra_signature_header,
             format: self.format,
+            shape: PartsShape {
+                plain_body,
+                url: self.signed_content.signs_url(),
+                id: self.signed_content.signs_id(),
+            },
             signed_content: self.signed_content,
             parts,
             keeps_body,

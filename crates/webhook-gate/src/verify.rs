@@ -493,7 +493,7 @@ impl Verifier {
         checked: &Checked<'h>,
         parsed: &signature::ParsedSignatures<'h>,
     ) -> HeadValues<'h> {
-        let url = if self.inner.scheme.signed_content.signs_url() {
+        let url = if self.inner.scheme.shape.url {
             target.and_then(|target| self.url(target, headers))
         } else {
             None
@@ -662,7 +662,7 @@ impl Verifier {
         };
 
         let signed_id = match &scheme.id_header {
-            Some(name) if scheme.signed_content.signs_id() => {
+            Some(name) if scheme.shape.id => {
                 let value = single_header(headers, name, true)?.unwrap_or_default();
                 Some(checked_id(value, name)?)
             }
@@ -736,16 +736,7 @@ impl Verifier {
             return Ok(verified);
         }
         let scheme = &self.inner.scheme;
-        // A digest of the body in the URL (Twilio's on a JSON body) is rare enough
-        // to stream: the whole path carries no digest to check.
-        if matches!(
-            scheme.format,
-            SignatureFormat::BodyField { .. } | SignatureFormat::GraphValidationTokens { .. }
-        ) || self.inner.resolver.is_some()
-            || (scheme.body_digest_param.is_some() && self.body_digest(target)?.is_some())
-            || matches!(scheme.format, SignatureFormat::Jwt { .. })
-            || scheme.algorithm == crate::scheme::Algorithm::RsaPkcs1Sha256
-        {
+        if self.streams_whole(target)? {
             let mut pending = self.start(method, target, headers)?;
             // The body is at hand: the pending verification keeps no copy of it.
             pending.state.kept = None;
@@ -784,6 +775,9 @@ impl Verifier {
                 feed(body);
                 return Ok(());
             };
+            if scheme.shape.plain_body {
+                return feed_plain(scheme, values, headers, body, feed);
+            }
             let split = content::start(scheme, values, headers, &mut *feed, false)?;
             let digest;
             let tail: &[u8] = match split.body {
@@ -842,6 +836,22 @@ impl Verifier {
             digest: matched,
             delivery_id: checked.delivery_id,
         })
+    }
+
+    /// Whether a request given whole takes the streaming path: a signature in the
+    /// body, a JWT, RSA, a resolved key. A digest of the body in the URL (Twilio's
+    /// on a JSON body) is rare enough to stream: the whole path carries no digest
+    /// to check.
+    fn streams_whole(&self, target: Option<&str>) -> Result<bool, VerifyError> {
+        let scheme = &self.inner.scheme;
+        Ok(matches!(
+            scheme.format,
+            SignatureFormat::BodyField { .. }
+                | SignatureFormat::GraphValidationTokens { .. }
+                | SignatureFormat::Jwt { .. }
+        ) || self.inner.resolver.is_some()
+            || scheme.algorithm == crate::scheme::Algorithm::RsaPkcs1Sha256
+            || (scheme.body_digest_param.is_some() && self.body_digest(target)?.is_some()))
     }
 
     /// Verifies a whole request and classifies it (challenge or event, with its
@@ -1206,6 +1216,26 @@ struct Checked<'h> {
     timestamp: Option<i64>,
     signed_id: Option<&'h [u8]>,
     delivery_id: Result<HeaderId, VerifyError>,
+}
+
+/// Feeds a template of the raw body and parts of the head
+/// ([`PartsShape::plain_body`](crate::scheme::PartsShape)) in turn, the body in its
+/// place.
+fn feed_plain<H: HeaderSource + ?Sized>(
+    scheme: &Scheme,
+    values: &HeadValues<'_>,
+    headers: &H,
+    body: &[u8],
+    feed: &mut dyn FnMut(&[u8]),
+) -> Result<(), VerifyError> {
+    for part in &scheme.parts {
+        let bytes = content::head_bytes(part, values, headers)?.unwrap_or(body);
+        // An empty feed still costs a running signature a call and a copy.
+        if !bytes.is_empty() {
+            feed(bytes);
+        }
+    }
+    Ok(())
 }
 
 /// The index of the first key that one of `candidates` matches, and what the
