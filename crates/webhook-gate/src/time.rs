@@ -157,6 +157,38 @@ mod tests {
         assert_eq!(parse_rfc3339(b"1969-12-31T23:59:59Z"), Some(-1));
     }
 
+    /// Every day of every third year from 0 to 9 999 (every leap-year rule among
+    /// them: 1200 and 2400, 300 and 1500, every remainder of 4) and every 29th to
+    /// 31st (valid or not), at several times of day and offsets, against the `time`
+    /// crate's RFC 3339 reader.
+    #[test]
+    fn rfc3339_dates_agree_with_the_time_crate() {
+        use time::format_description::well_known::Rfc3339;
+        let theirs = |text: &str| {
+            time::OffsetDateTime::parse(text, &Rfc3339)
+                .ok()
+                .map(time::OffsetDateTime::unix_timestamp)
+        };
+        let times = [
+            "00:00:00Z",
+            "23:59:59Z",
+            "12:34:56.789+05:30",
+            "01:02:03-11:59",
+        ];
+        let mut checked = 0;
+        for year in (0..=9999).step_by(3) {
+            for month in 1..=12 {
+                for day in 1..=31 {
+                    let time = times[(year + month + day) % times.len()];
+                    let text = format!("{year:04}-{month:02}-{day:02}T{time}");
+                    assert_eq!(parse_rfc3339(text.as_bytes()), theirs(&text), "{text}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 3_334 * 12 * 31);
+    }
+
     #[test]
     fn rfc3339_rejections() {
         for bad in [
