@@ -403,19 +403,25 @@ impl Finished {
     }
 }
 
-/// Equality of two signatures in constant time: the lengths, then the 64-bit words
+/// Equality of two signatures in constant time: each pair of the 64-bit words
 /// that hold `expected` (its length is public: a digest's, or a token digest's),
-/// each through `subtle`, branch-free behind its optimisation barrier. Past
+/// and the pair of lengths, combined by exclusive or, and all of them by or into
+/// one word, branch-free; that word is compared with zero through `subtle`, behind
+/// its optimisation barrier. Past
 /// `expected`'s words both arrays are zero unless the lengths differ, which the
-/// first comparison catches.
+/// lengths' word catches.
 pub(crate) fn equal(expected: &SignatureBytes, b: &SignatureBytes) -> subtle::Choice {
     const _: () = assert!(MAX_SIGNATURE_BYTES.is_multiple_of(8));
     let a = expected;
     let words = a.as_slice().len().div_ceil(8);
     let (a_words, _) = a.padded().as_chunks::<8>();
     let (b_words, _) = b.padded().as_chunks::<8>();
-    a_words[..words].iter().zip(b_words).fold(
-        a.as_slice().len().ct_eq(&b.as_slice().len()),
-        |equal, (a, b)| equal & u64::from_ne_bytes(*a).ct_eq(&u64::from_ne_bytes(*b)),
-    )
+    let lengths = (a.as_slice().len() ^ b.as_slice().len()) as u64;
+    let difference = a_words[..words]
+        .iter()
+        .zip(b_words)
+        .fold(lengths, |difference, (a, b)| {
+            difference | (u64::from_ne_bytes(*a) ^ u64::from_ne_bytes(*b))
+        });
+    difference.ct_eq(&0)
 }

@@ -961,6 +961,7 @@ impl Verifier {
     }
 }
 
+#[inline]
 fn single_header<'h, H: HeaderSource + ?Sized>(
     headers: &'h H,
     name: &HeaderKey,
