@@ -10,7 +10,7 @@
 //! Run: `cargo bench -p webhook-gate --bench ratio` (`RATIO_ROUNDS`, default 300,
 //! and `RATIO_KIB`, the body size in KiB, default 1, adjust it; `RATIO_ONLY=name`
 //! keeps the baselines and the presets whose name holds `name`, `name$` those whose
-//! name ends with it).
+//! name ends with it, `a,b$,c` those any of them keeps).
 
 // A plain binary: its output is the report.
 #![allow(missing_docs)]
@@ -201,9 +201,11 @@ fn main() {
     // baselines (to profile one).
     let mut baselines = baselines;
     if let Ok(only) = std::env::var("RATIO_ONLY") {
-        let matches = |name: &str| match only.strip_suffix('$') {
-            Some(end) => name.ends_with(end),
-            None => name.contains(&only),
+        let matches = |name: &str| {
+            only.split(',').any(|only| match only.strip_suffix('$') {
+                Some(end) => name.ends_with(end),
+                None => name.contains(only),
+            })
         };
         let kept: Vec<bool> = functions
             .iter()
