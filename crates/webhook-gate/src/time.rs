@@ -53,9 +53,7 @@ pub(crate) fn parse_rfc3339(text: &[u8]) -> Option<i64> {
     let hour = two_digits(text, 11)?;
     let minute = two_digits(text, 14)?;
     let second = two_digits(text, 17)?;
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
+    let days = days_from_civil(year, month, day)?;
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
@@ -82,7 +80,6 @@ pub(crate) fn parse_rfc3339(text: &[u8]) -> Option<i64> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year, month, day);
     Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
@@ -112,24 +109,30 @@ pub(crate) fn format_rfc3339(unix: i64) -> String {
     )
 }
 
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
+/// Days from 1970-01-01 to `year`-`month`-`day` (proleptic Gregorian, `year` 0 to
+/// 9 999), or `None` when there is no such day.
+fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
+    /// The days of a common year before each month.
+    const BEFORE: [i64; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    /// From 0000-01-01 to 1970-01-01.
+    const EPOCH: i64 = 719_528;
+    let index = usize::try_from(month - 1)
+        .ok()
+        .filter(|&index| index < 12)?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let length = match month {
+        2 => 28 + i64::from(leap),
         4 | 6 | 9 | 11 => 30,
         _ => 31,
+    };
+    if day < 1 || day > length {
+        return None;
     }
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    // The leap days of the years before `year`: every fourth, but not every
+    // hundredth, but every four-hundredth (year 0 among them).
+    let leap_days = (year + 3) / 4 - (year + 99) / 100 + (year + 399) / 400;
+    let days = 365 * year + leap_days + BEFORE[index] + i64::from(leap && month > 2) + day - 1;
+    Some(days - EPOCH)
 }
 
 #[cfg(test)]
