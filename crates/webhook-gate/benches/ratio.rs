@@ -202,9 +202,11 @@ fn main() {
     let mut baselines = baselines;
     if let Ok(only) = std::env::var("RATIO_ONLY") {
         let matches = |name: &str| {
-            only.split(',').any(|only| match only.strip_suffix('$') {
-                Some(end) => name.ends_with(end),
-                None => name.contains(only),
+            only.split(',').filter(|only| !only.is_empty()).any(|only| {
+                match only.strip_suffix('$') {
+                    Some(end) => name.ends_with(end),
+                    None => name.contains(only),
+                }
             })
         };
         let kept: Vec<bool> = functions
