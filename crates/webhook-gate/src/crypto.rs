@@ -407,9 +407,8 @@ impl Finished {
 /// that hold `expected` (its length is public: a digest's, or a token digest's),
 /// and the pair of lengths, combined by exclusive or, and all of them by or into
 /// one word, branch-free; that word is compared with zero through `subtle`, behind
-/// its optimisation barrier. Past
-/// `expected`'s words both arrays are zero unless the lengths differ, which the
-/// lengths' word catches.
+/// its optimisation barrier. Past `expected`'s words both arrays are zero unless
+/// the lengths differ, which the lengths' word catches.
 pub(crate) fn equal(expected: &SignatureBytes, b: &SignatureBytes) -> subtle::Choice {
     const _: () = assert!(MAX_SIGNATURE_BYTES.is_multiple_of(8));
     let a = expected;

@@ -120,12 +120,11 @@ impl<T: HeaderSource + ?Sized> HeaderSource for &T {
 /// A name without ASCII capital letters (a prepared [`HeaderKey`]'s) in 8-byte
 /// words, each with the bit (`0x20`) that lowercases a capital at each of its
 /// lowercase letters: another name is the same, ASCII case aside, when each of its
-/// words with those bits set is the word.
-/// (Setting `0x20` in a byte makes an ASCII capital letter lowercase and leaves a
-/// lowercase one; where the name has no letter, the bytes must be equal.) The words
-/// are those [`same_ignoring_case`] reads: the last eight bytes, overlapping the word before,
-/// then the whole words in order; a name shorter than a word is one zero-padded
-/// word.
+/// words with those bits set is the word. (Setting `0x20` in a byte makes an ASCII
+/// capital letter lowercase and leaves a lowercase one; where the name has no
+/// letter, the bytes must be equal.) The words are those [`same_ignoring_case`]
+/// reads: the last eight bytes, overlapping the word before, then the whole words
+/// in order; a name shorter than a word is one zero-padded word.
 #[derive(Clone, PartialEq, Eq)]
 struct Folded {
     len: usize,
