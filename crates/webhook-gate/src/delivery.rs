@@ -684,20 +684,16 @@ impl HeaderId {
     }
 }
 
-/// Reads the delivery id of a scheme whose id source is a header (the signed id
-/// header is read once when it is also the delivery id, as in Standard Webhooks).
-/// The result is judged only when the id is asked for.
+/// Reads the delivery id of a scheme whose id source is a header: `signed`, the
+/// signed id when it is the delivery id (as in Standard Webhooks), is not read
+/// twice. The result is judged only when the id is asked for.
 pub(crate) fn header_id<H: HeaderSource + ?Sized>(
     source: Option<&DeliveryIdSourceResolved>,
-    signed: Option<(&HeaderKey, &[u8])>,
+    signed: Option<&[u8]>,
     headers: &H,
 ) -> Result<HeaderId, VerifyError> {
     match source {
-        Some(DeliveryIdSourceResolved::Header(name))
-            if signed.is_some_and(|(id_header, _)| id_header.lookup == name.lookup) =>
-        {
-            Ok(HeaderId::new(signed.map(|(_, id)| id).unwrap_or_default()))
-        }
+        Some(DeliveryIdSourceResolved::Header(_)) if let Some(id) = signed => Ok(HeaderId::new(id)),
         Some(DeliveryIdSourceResolved::Header(name)) => match name.find_in(headers) {
             HeaderLookup::Absent => Err(VerifyError::MissingDeliveryId {
                 source_description: "delivery id header",

@@ -777,13 +777,7 @@ impl Scheme {
             Some(
                 DeliveryIdSourceResolved::JsonField(_) | DeliveryIdSourceResolved::JsonPointer(_),
             ) => self.signs_body(),
-            Some(DeliveryIdSourceResolved::Header(name)) => {
-                self.signed_content.signs_id()
-                    && self
-                        .id_header
-                        .as_ref()
-                        .is_some_and(|signed| signed.lookup == name.lookup)
-            }
+            Some(DeliveryIdSourceResolved::Header(_)) => self.shape.id == SignedId::DeliveryId,
         }
     }
 
@@ -852,8 +846,20 @@ pub(crate) struct PartsShape {
     pub(crate) plain_body: bool,
     /// The URL or the path ([`SignedContent::signs_url`]).
     pub(crate) url: bool,
-    /// The id ([`SignedContent::signs_id`]).
-    pub(crate) id: bool,
+    /// The id ([`SignedContent::signs_id`]), and whether it is the delivery id.
+    pub(crate) id: SignedId,
+}
+
+/// Whether a template signs the id, and whether that id is the delivery id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignedId {
+    /// The template has no id.
+    No,
+    /// The id, from a header other than the delivery id's.
+    Id,
+    /// The id, from the delivery id's header (Standard Webhooks', Twitch's): the
+    /// delivery id is the signed id, read once.
+    DeliveryId,
 }
 
 impl ResolvedPart {
@@ -1301,7 +1307,12 @@ impl SchemeBuilder {
             shape: PartsShape {
                 plain_body,
                 url: self.signed_content.signs_url(),
-                id: self.signed_content.signs_id(),
+                // Whether it is the delivery id is known once the headers are (below).
+                id: if self.signed_content.signs_id() {
+                    SignedId::Id
+                } else {
+                    SignedId::No
+                },
             },
             signed_content: self.signed_content,
             parts,
@@ -1343,6 +1354,15 @@ impl SchemeBuilder {
                     reason: "a header alias names a header the scheme does not read",
                 });
             }
+        }
+        if scheme.shape.id == SignedId::Id
+            && matches!(
+                (&scheme.id_header, &scheme.delivery_id),
+                (Some(signed), Some(DeliveryIdSourceResolved::Header(delivery)))
+                    if signed.lookup == delivery.lookup
+            )
+        {
+            scheme.shape.id = SignedId::DeliveryId;
         }
         Ok(scheme)
     }

@@ -45,7 +45,7 @@ use crate::delivery::{self, Delivery, DeliveryId, HeaderId, checked_id};
 use crate::error::{ConfigError, VerifyError};
 use crate::headers::HeaderKey;
 use crate::headers::{HeaderLookup, HeaderSource};
-use crate::scheme::{Encoding, Scheme, SignatureFormat};
+use crate::scheme::{Encoding, Scheme, SignatureFormat, SignedId};
 use crate::secret::Secret;
 use crate::signature::{self, SignatureBytes};
 use crate::time;
@@ -200,6 +200,8 @@ struct Inner {
     /// The verifier of the provider's legacy scheme, for requests that carry only
     /// its signature header ([`VerifierBuilder::legacy_fallback`]).
     fallback: Option<Verifier>,
+    /// Whether a whole request is verified by [`Verifier::verify_plain_hmac`].
+    plain_hmac: bool,
 }
 
 impl fmt::Debug for Verifier {
@@ -662,7 +664,7 @@ impl Verifier {
         };
 
         let signed_id = match &scheme.id_header {
-            Some(name) if scheme.shape.id => {
+            Some(name) if scheme.shape.id != SignedId::No => {
                 let value = single_header(headers, name, true)?.unwrap_or_default();
                 Some(checked_id(value, name)?)
             }
@@ -671,7 +673,7 @@ impl Verifier {
 
         // Read now (the headers are gone by the time the body is digested), judged in
         // `Verified::delivery`: verification alone does not need the id.
-        let signed = scheme.id_header.as_ref().zip(signed_id);
+        let signed = signed_id.filter(|_| scheme.shape.id == SignedId::DeliveryId);
         let delivery_id = delivery::header_id(scheme.delivery_id.as_ref(), signed, headers);
 
         // Only to ask a resolver: a value that is not short UTF-8 names no key.
@@ -717,7 +719,8 @@ impl Verifier {
     /// and whose signature is in a header, or is a token in the body (a whole-body
     /// part and a timestamp in the body included). Signatures in the body, JWTs,
     /// RSA, resolved keys and a body digest in the URL take the streaming path, the
-    /// body not copied.
+    /// body not copied; HMAC keys over the raw body and parts of the head, a path of
+    /// their own ([`verify_plain_hmac`](Self::verify_plain_hmac)).
     // One call per request; kept out of line, its cost is read by name in profiles.
     #[inline(never)]
     fn verify_whole<H: HeaderSource + ?Sized>(
@@ -736,6 +739,9 @@ impl Verifier {
                 verified.digest = tag;
             }
             return Ok(verified);
+        }
+        if self.inner.plain_hmac {
+            return self.verify_plain_hmac(method, target, headers, body);
         }
         let scheme = &self.inner.scheme;
         if self.streams_whole(target)? {
@@ -836,6 +842,52 @@ impl Verifier {
             timestamp,
             secret_index,
             digest: matched,
+            delivery_id: checked.delivery_id,
+        })
+    }
+
+    /// [`verify_whole`](Self::verify_whole) for the most common class of scheme
+    /// (GitHub's, Stripe's, Twitch's, Standard Webhooks'): HMAC keys, signatures in
+    /// headers, and a template of the raw body and parts of the head. The same
+    /// checks in the same order, each key's HMAC fed directly.
+    #[inline(never)]
+    fn verify_plain_hmac<H: HeaderSource + ?Sized>(
+        &self,
+        method: Option<&str>,
+        target: Option<&str>,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<Verified, VerifyError> {
+        let scheme = &self.inner.scheme;
+        let mut parsed = signature::ParsedSignatures::new();
+        let checked = self.check(headers, &mut parsed)?;
+        let values = self.head_values(method, target, headers, &checked, &parsed);
+        let candidates = parsed.candidates.signatures();
+        let mut matched = None;
+        for (index, key) in self.inner.keys.iter().enumerate() {
+            let tag = match key {
+                Key::Sha1(mac) => plain_tag(mac, scheme, &values, headers, body)?,
+                Key::Sha256(mac) => plain_tag(mac, scheme, &values, headers, body)?,
+                Key::Sha512(mac) => plain_tag(&**mac, scheme, &values, headers, body)?,
+                // The verifier is built with HMAC keys only; an empty tag matches
+                // no candidate.
+                _ => SignatureBytes::EMPTY,
+            };
+            let mut any = subtle::Choice::from(0);
+            for candidate in candidates {
+                any |= crate::crypto::equal(&tag, candidate);
+            }
+            if bool::from(any) && matched.is_none() {
+                matched = Some((index, tag));
+            }
+        }
+        let (secret_index, digest) = matched.ok_or(VerifyError::NoMatchingSignature)?;
+        Ok(Verified {
+            verifier: self.clone(),
+            marked: challenge::marked(scheme, headers),
+            timestamp: checked.timestamp,
+            secret_index,
+            digest,
             delivery_id: checked.delivery_id,
         })
     }
@@ -1179,6 +1231,21 @@ impl VerifierBuilder {
                 Some(builder.build()?)
             }
         };
+        let plain_hmac = fallback.is_none()
+            && self.resolver.is_none()
+            && keys
+                .iter()
+                .all(|key| matches!(key, Key::Sha1(_) | Key::Sha256(_) | Key::Sha512(_)))
+            && matches!(
+                scheme.format,
+                SignatureFormat::Single { .. }
+                    | SignatureFormat::KeyValue { .. }
+                    | SignatureFormat::VersionedList { .. }
+            )
+            && scheme.timestamp_in_body.is_none()
+            && scheme.body_digest_param.is_none()
+            && (scheme.shape.plain_body
+                || matches!(scheme.parts.as_slice(), [crate::scheme::ResolvedPart::Body]));
         Ok(Verifier {
             inner: Arc::new(Inner {
                 scheme,
@@ -1192,6 +1259,7 @@ impl VerifierBuilder {
                 trust_forwarded: self.trust_forwarded,
                 verify_token: self.verify_token,
                 capture: self.capture,
+                plain_hmac,
                 fallback,
             }),
         })
@@ -1239,6 +1307,27 @@ fn feed_plain<H: HeaderSource + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// An HMAC's tag over a template of the raw body and parts of the head, fed in
+/// turn.
+#[inline]
+fn plain_tag<M: hmac::Mac + Clone, H: HeaderSource + ?Sized>(
+    mac: &M,
+    scheme: &Scheme,
+    values: &HeadValues<'_>,
+    headers: &H,
+    body: &[u8],
+) -> Result<SignatureBytes, VerifyError> {
+    let mut mac = mac.clone();
+    for part in &scheme.parts {
+        let bytes = content::head_bytes(part, values, headers)?.unwrap_or(body);
+        // An empty feed still costs a running signature a call and a copy.
+        if !bytes.is_empty() {
+            mac.update(bytes);
+        }
+    }
+    Ok(SignatureBytes::from_slice(&mac.finalize().into_bytes()).unwrap_or(SignatureBytes::EMPTY))
 }
 
 /// The index of the first key that one of `candidates` matches, and what the
