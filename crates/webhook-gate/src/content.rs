@@ -120,11 +120,7 @@ pub(crate) fn head_bytes<'a, H: HeaderSource + ?Sized>(
         ResolvedPart::Id => head.id,
         ResolvedPart::JwsSigningInput => head.signing_input,
         ResolvedPart::Method => head.method.ok_or_else(|| missing(":method"))?.as_bytes(),
-        ResolvedPart::Url => head
-            .url
-            .as_deref()
-            .ok_or_else(|| missing("Host"))?
-            .as_bytes(),
+        ResolvedPart::Url => head.url.as_deref().ok_or_else(no_host)?.as_bytes(),
         ResolvedPart::PathAndQuery => head.target.ok_or_else(|| missing(":path"))?.as_bytes(),
     }))
 }
@@ -135,6 +131,11 @@ fn push_value(body: &mut BodyPart, value: BodyValue) {
         BodyPart::Json(deferred) => deferred.push(Deferred::Value(value)),
         _ => *body = BodyPart::Json(vec![Deferred::Value(value)]),
     }
+}
+
+/// A URL-bound template's error when the request says not which host it called.
+pub(crate) fn no_host() -> VerifyError {
+    missing("Host")
 }
 
 fn missing(header: &'static str) -> VerifyError {

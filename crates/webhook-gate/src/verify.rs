@@ -437,7 +437,7 @@ impl Verifier {
     ) -> Result<(Checked<'h>, Runnings, content::Split, Option<Key>), VerifyError> {
         let scheme = &self.inner.scheme;
         let checked = self.check(headers, parsed)?;
-        let values = self.head_values(method, target, headers, &checked, parsed);
+        let values = self.head_values(method, target, headers, &checked, parsed, true);
         let resolved = self.resolve_key(&checked, parsed);
         let mut runnings = Runnings::new(&self.inner.keys);
         if let Some(key) = &resolved {
@@ -486,7 +486,8 @@ impl Verifier {
         key_of(&self.inner.scheme, &material).ok()
     }
 
-    /// The values of the request head the signed content may hold.
+    /// The values of the request head the signed content may hold; the URL joined
+    /// only when `joined_url` (the plain path feeds its pieces).
     fn head_values<'h, H: HeaderSource + ?Sized>(
         &self,
         method: Option<&'h str>,
@@ -494,8 +495,9 @@ impl Verifier {
         headers: &'h H,
         checked: &Checked<'h>,
         parsed: &signature::ParsedSignatures<'h>,
+        joined_url: bool,
     ) -> HeadValues<'h> {
-        let url = if self.inner.scheme.shape.url {
+        let url = if self.inner.scheme.shape.url && joined_url {
             target.and_then(|target| self.url(target, headers))
         } else {
             None
@@ -518,13 +520,22 @@ impl Verifier {
     /// `Host` header; then the path and query as received.
     fn url<'h, H: HeaderSource + ?Sized>(
         &self,
-        target: &str,
+        target: &'h str,
         headers: &'h H,
     ) -> Option<Cow<'h, str>> {
         // Concatenated, not formatted: `format!` costs more than the copies.
-        let joined = |parts: &[&str]| Cow::Owned(parts.concat());
+        self.url_pieces(target, headers)
+            .map(|pieces| Cow::Owned(pieces.concat()))
+    }
+
+    /// [`url`](Self::url) in the pieces it is made of, to be fed as they are.
+    fn url_pieces<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        target: &'a str,
+        headers: &'a H,
+    ) -> Option<[&'a str; 4]> {
         if let Some(base) = &self.inner.public_url {
-            return Some(joined(&[base, target]));
+            return Some([base, target, "", ""]);
         }
         let text = |name: &str| match headers.lookup(name) {
             HeaderLookup::Single(value) => std::str::from_utf8(value).ok(),
@@ -540,7 +551,7 @@ impl Verifier {
         } else {
             ("https", text("host")?)
         };
-        Some(joined(&[scheme, "://", host, target]))
+        Some([scheme, "://", host, target])
     }
 
     /// Answers an unsigned endpoint handshake (Meta's and Dropbox's GET, X's CRC,
@@ -759,8 +770,8 @@ impl Verifier {
         // The body alone is signed (GitHub's scheme, Intercom's, most): no value of
         // the head to read, no template to walk.
         let body_alone = matches!(scheme.parts.as_slice(), [crate::scheme::ResolvedPart::Body]);
-        let values =
-            (!body_alone).then(|| self.head_values(method, target, headers, &checked, &parsed));
+        let values = (!body_alone)
+            .then(|| self.head_values(method, target, headers, &checked, &parsed, true));
         // What the streaming path judges with the head (a header the signed content
         // names) is judged before the body here too.
         if (matches!(scheme.format, SignatureFormat::BodyToken { .. })
@@ -861,14 +872,26 @@ impl Verifier {
         let scheme = &self.inner.scheme;
         let mut parsed = signature::ParsedSignatures::new();
         let checked = self.check(headers, &mut parsed)?;
-        let values = self.head_values(method, target, headers, &checked, &parsed);
+        let values = self.head_values(method, target, headers, &checked, &parsed, false);
+        // Fed in its pieces: joining them costs an allocation.
+        let url = match target {
+            Some(target) if scheme.shape.url => self.url_pieces(target, headers),
+            _ => None,
+        };
+        let plain = Plain {
+            scheme,
+            values: &values,
+            url,
+            headers,
+            body,
+        };
         let candidates = parsed.candidates.signatures();
         let mut matched = None;
         for (index, key) in self.inner.keys.iter().enumerate() {
             let tag = match key {
-                Key::Sha1(mac) => plain_tag(mac, scheme, &values, headers, body)?,
-                Key::Sha256(mac) => plain_tag(mac, scheme, &values, headers, body)?,
-                Key::Sha512(mac) => plain_tag(&**mac, scheme, &values, headers, body)?,
+                Key::Sha1(mac) => plain.tag(mac)?,
+                Key::Sha256(mac) => plain.tag(mac)?,
+                Key::Sha512(mac) => plain.tag(&**mac)?,
                 // The verifier is built with HMAC keys only; an empty tag matches
                 // no candidate.
                 _ => SignatureBytes::EMPTY,
@@ -1309,25 +1332,39 @@ fn feed_plain<H: HeaderSource + ?Sized>(
     Ok(())
 }
 
-/// An HMAC's tag over a template of the raw body and parts of the head, fed in
-/// turn.
-#[inline]
-fn plain_tag<M: hmac::Mac + Clone, H: HeaderSource + ?Sized>(
-    mac: &M,
-    scheme: &Scheme,
-    values: &HeadValues<'_>,
-    headers: &H,
-    body: &[u8],
-) -> Result<SignatureBytes, VerifyError> {
-    let mut mac = mac.clone();
-    for part in &scheme.parts {
-        let bytes = content::head_bytes(part, values, headers)?.unwrap_or(body);
-        // An empty feed still costs a running signature a call and a copy.
-        if !bytes.is_empty() {
-            mac.update(bytes);
+/// A request's template of the raw body and parts of the head, for
+/// [`Verifier::verify_plain_hmac`].
+struct Plain<'a, H: ?Sized> {
+    scheme: &'a Scheme,
+    values: &'a HeadValues<'a>,
+    /// The URL's pieces, when the template signs it and the request has one.
+    url: Option<[&'a str; 4]>,
+    headers: &'a H,
+    body: &'a [u8],
+}
+
+impl<H: HeaderSource + ?Sized> Plain<'_, H> {
+    /// An HMAC's tag over the template, its parts fed in turn.
+    #[inline]
+    fn tag<M: hmac::Mac + Clone>(&self, mac: &M) -> Result<SignatureBytes, VerifyError> {
+        let mut mac = mac.clone();
+        for part in &self.scheme.parts {
+            if matches!(part, crate::scheme::ResolvedPart::Url) {
+                let pieces = self.url.ok_or_else(content::no_host)?;
+                for piece in pieces.iter().filter(|piece| !piece.is_empty()) {
+                    mac.update(piece.as_bytes());
+                }
+            } else {
+                let bytes = content::head_bytes(part, self.values, self.headers)?;
+                // An empty feed still costs a running signature a call and a copy.
+                if let bytes @ [_, ..] = bytes.unwrap_or(self.body) {
+                    mac.update(bytes);
+                }
+            }
         }
+        Ok(SignatureBytes::from_slice(&mac.finalize().into_bytes())
+            .unwrap_or(SignatureBytes::EMPTY))
     }
-    Ok(SignatureBytes::from_slice(&mac.finalize().into_bytes()).unwrap_or(SignatureBytes::EMPTY))
 }
 
 /// The index of the first key that one of `candidates` matches, and what the
@@ -1720,6 +1757,85 @@ impl Verified {
 mod tests {
     use super::*;
     use crate::scheme::Algorithm;
+
+    /// A URL-bound scheme (Square's: HMAC-SHA256 of the URL and the body, base64)
+    /// takes the URL from the configured base, else from `Host`, else (trusted
+    /// only) from `X-Forwarded-Proto` and `X-Forwarded-Host`; the whole request and
+    /// the streamed one judge it alike. The expected signatures are computed here
+    /// with `hmac` and `base64`.
+    #[test]
+    fn a_url_bound_scheme_reads_the_url_alike_on_both_paths() {
+        use base64::Engine as _;
+        use hmac::Mac as _;
+        let body = br#"{"event_id":"e1"}"#;
+        let sign = |url: &str| {
+            let mut mac = hmac::Hmac::<Sha256>::new_from_slice(b"square-key").unwrap();
+            mac.update(url.as_bytes());
+            mac.update(body);
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+        };
+        let verifier = |base: Option<&str>, trust: bool| {
+            let mut builder = Verifier::builder(crate::Preset::Square.scheme())
+                .secret("square-key")
+                .trust_forwarded_headers(trust);
+            if let Some(base) = base {
+                builder = builder.public_url(base);
+            }
+            builder.build().unwrap()
+        };
+        let judge = |verifier: &Verifier, headers: &[(&str, String)]| {
+            let head = RequestHead::new("POST", "/hooks/square?x=1", headers);
+            let whole = verifier.verify_request(&head, body).map(|_| ());
+            let streamed = verifier.begin_request(&head).and_then(|mut pending| {
+                pending.update(body);
+                pending.finish().map(|_| ())
+            });
+            assert_eq!(whole, streamed, "{headers:?}");
+            whole
+        };
+        let signature = "x-square-hmacsha256-signature";
+        let configured = sign("https://api.example.com/hooks/square?x=1");
+        let by_host = sign("https://receiver.internal/hooks/square?x=1");
+        let forwarded = sign("http://edge.example.com/hooks/square?x=1");
+        let host = ("host", "receiver.internal".to_owned());
+        let proto = ("x-forwarded-proto", "http, https".to_owned());
+        let forwarded_host = ("x-forwarded-host", "edge.example.com".to_owned());
+
+        let base = verifier(Some("https://api.example.com"), false);
+        assert_eq!(
+            judge(&base, &[(signature, configured), host.clone()]),
+            Ok(())
+        );
+        assert_eq!(
+            judge(&base, &[(signature, by_host.clone()), host.clone()]),
+            Err(VerifyError::NoMatchingSignature)
+        );
+        let plain = verifier(None, false);
+        assert_eq!(
+            judge(&plain, &[(signature, by_host.clone()), host.clone()]),
+            Ok(())
+        );
+        assert_eq!(
+            judge(&plain, &[(signature, by_host.clone())]),
+            Err(VerifyError::MissingHeader {
+                header: "Host".into()
+            })
+        );
+        let untrusted = [
+            (signature, forwarded.clone()),
+            host.clone(),
+            proto.clone(),
+            forwarded_host.clone(),
+        ];
+        assert_eq!(
+            judge(&plain, &untrusted),
+            Err(VerifyError::NoMatchingSignature)
+        );
+        let trusted = verifier(None, true);
+        assert_eq!(judge(&trusted, &untrusted), Ok(()));
+        // Without forwarded headers, a trusting verifier reads `Host`, over https.
+        assert_eq!(judge(&trusted, &[(signature, by_host), host]), Ok(()));
+    }
 
     #[test]
     fn a_header_part_is_judged_before_a_body_timestamp_on_both_paths() {
