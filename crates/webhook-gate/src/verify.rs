@@ -1019,21 +1019,21 @@ impl Verifier {
 
     fn check_window(&self, timestamp: i64) -> Result<(), VerifyError> {
         let now = self.inner.clock.now_unix();
-        let tolerance = self.inner.tolerance_seconds;
-        let difference = i128::from(now) - i128::from(timestamp);
-        let saturate = |value: i128| u64::try_from(value).unwrap_or(u64::MAX);
-        if difference > i128::from(tolerance) {
+        let tolerance = self.inner.tolerance_seconds.unsigned_abs();
+        // Exact for any two `i64`s: their distance is below 2^64.
+        let distance = now.abs_diff(timestamp);
+        if distance <= tolerance {
+            Ok(())
+        } else if timestamp < now {
             Err(VerifyError::TimestampTooOld {
-                age: saturate(difference),
-                tolerance: tolerance.unsigned_abs(),
-            })
-        } else if -difference > i128::from(tolerance) {
-            Err(VerifyError::TimestampInFuture {
-                ahead: saturate(-difference),
-                tolerance: tolerance.unsigned_abs(),
+                age: distance,
+                tolerance,
             })
         } else {
-            Ok(())
+            Err(VerifyError::TimestampInFuture {
+                ahead: distance,
+                tolerance,
+            })
         }
     }
 }
@@ -1757,6 +1757,49 @@ impl Verified {
 mod tests {
     use super::*;
     use crate::scheme::Algorithm;
+
+    /// The window against the difference taken in `i128`: at its edges, and for
+    /// timestamps and clocks at the ends of `i64`, whose distance needs all 64 bits.
+    #[test]
+    fn the_window_is_exact_at_its_edges_and_at_the_ends_of_i64() {
+        for now in [0, 1_700_000_000, i64::MIN, i64::MAX] {
+            for tolerance in [0_u64, 300, 600] {
+                let verifier = Verifier::builder(crate::Preset::GitHub.scheme())
+                    .secret("key")
+                    .clock(FixedClock(now))
+                    .tolerance(Duration::from_secs(tolerance))
+                    .build()
+                    .unwrap();
+                let window = i64::try_from(tolerance).unwrap();
+                let near = [-window - 1, -window, 0, window, window + 1];
+                let timestamps = near
+                    .iter()
+                    .filter_map(|offset| now.checked_add(*offset))
+                    .chain([i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX - 1, i64::MAX]);
+                for timestamp in timestamps {
+                    let difference = i128::from(now) - i128::from(timestamp);
+                    let expected = if difference > i128::from(tolerance) {
+                        Err(VerifyError::TimestampTooOld {
+                            age: u64::try_from(difference).unwrap(),
+                            tolerance,
+                        })
+                    } else if -difference > i128::from(tolerance) {
+                        Err(VerifyError::TimestampInFuture {
+                            ahead: u64::try_from(-difference).unwrap(),
+                            tolerance,
+                        })
+                    } else {
+                        Ok(())
+                    };
+                    assert_eq!(
+                        verifier.check_window(timestamp),
+                        expected,
+                        "now {now}, timestamp {timestamp}, tolerance {tolerance}"
+                    );
+                }
+            }
+        }
+    }
 
     /// A URL-bound scheme (Square's: HMAC-SHA256 of the URL and the body, base64)
     /// takes the URL from the configured base, else from `Host`, else (trusted
