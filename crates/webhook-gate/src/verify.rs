@@ -861,6 +861,7 @@ impl Verifier {
     /// (GitHub's, Stripe's, Twitch's, Standard Webhooks'): HMAC keys, signatures in
     /// headers, and a template of the raw body and parts of the head. The same
     /// checks in the same order, each key's HMAC fed directly.
+    // Out of line as `verify_whole` is: profiles read its cost by name.
     #[inline(never)]
     fn verify_plain_hmac<H: HeaderSource + ?Sized>(
         &self,
