@@ -151,8 +151,9 @@ fn main() {
         }),
     ));
     let baselines = functions.len();
-    // Per function after the baselines: its raw primitive, and for a scheme that
-    // parses the body, its verifier written by hand (the bound of that parse).
+    // Per function after the baselines: its raw primitive, and where `by_hand` has
+    // one, its verifier written by hand (the bound of a body's parse, or of the
+    // headers' work).
     let mut against: Vec<(&str, Option<String>)> = Vec::new();
     for preset in Preset::ALL {
         let scheme = preset.scheme();
