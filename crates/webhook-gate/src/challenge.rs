@@ -14,7 +14,7 @@
 //! let body = br#"{"token":"t","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}"#;
 //! let headers = Signer::new(scheme.clone(), "8f742231b10e8888abcd99yyyzzz85a5")?.sign(body, &Default::default());
 //! let verified = Verifier::new(scheme, "8f742231b10e8888abcd99yyyzzz85a5")?.verify(&headers, body)?;
-//! let answer = verified.challenge(body).expect("a url_verification challenge");
+//! let answer = verified.challenge(body).expect("a url_verification challenge")?;
 //! assert_eq!(answer.body(), r#"{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}"#);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -97,8 +97,10 @@ pub enum Challenge {
         param: Cow<'static, str>,
     },
     /// An unsigned request carrying the header `header`, answered with its value as
-    /// JSON `{"<field>": value}` (Okta's `X-Okta-Verification-Challenge`).
+    /// JSON `{"<field>": value}` (Okta's GET with `X-Okta-Verification-Challenge`).
     HeaderEcho {
+        /// The method the provider sends it with.
+        method: Cow<'static, str>,
         /// The header.
         header: Cow<'static, str>,
         /// The field of the JSON answer (`verification`).
@@ -295,15 +297,18 @@ fn hmac(key: Option<&Key>, message: &[u8]) -> Option<SignatureBytes> {
 }
 
 /// Detects a signed `challenge` in a verified body (`marked`: the header that marks
-/// a [`Challenge::SignedHeaderEcho`] was present with its value).
+/// a [`Challenge::SignedHeaderEcho`] was present with its value): `None` when the body
+/// is no handshake, an error when it is one that cannot be answered (its value is
+/// missing or not fit to echo: [`VerifyError::MalformedHandshake`]).
 pub(crate) fn detect_signed(
     challenge: &Challenge,
     body: &[u8],
     marked: bool,
     key: Option<&Key>,
-) -> Option<ChallengeResponse> {
+) -> Option<Result<ChallengeResponse, VerifyError>> {
     if body.len() > MAX_CHALLENGE_BODY {
-        return None;
+        // Too large to parse: no handshake, unless the head already said it is one.
+        return marked.then_some(Err(VerifyError::MalformedHandshake));
     }
     match challenge {
         Challenge::JsonEcho { type_value } => {
@@ -312,23 +317,26 @@ pub(crate) fn detect_signed(
             if probe.kind.as_deref() != Some(type_value) {
                 return None;
             }
-            let value = probe
-                .challenge
-                .filter(|value| value.is_string() || value.is_number())?;
-            let body = serde_json::to_string(&serde_json::json!({ "challenge": value })).ok()?;
-            Some(ChallengeResponse::json(body))
+            Some(echo_json_challenge(probe.challenge))
         }
         Challenge::DiscordPing => {
             let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-            (value.get("type")? == 1).then(|| ChallengeResponse::json(r#"{"type":1}"#.to_owned()))
+            (value.get("type")? == 1)
+                .then(|| Ok(ChallengeResponse::json(r#"{"type":1}"#.to_owned())))
         }
         Challenge::SignedHeaderEcho { field, .. } => {
             if !marked {
                 return None;
             }
-            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-            let text = value.get(field.as_ref())?.as_str()?;
-            echoable(text.as_bytes()).ok().map(ChallengeResponse::text)
+            let value: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+            let text = value
+                .as_ref()
+                .and_then(|value| value.get(field.as_ref())?.as_str());
+            Some(
+                text.ok_or(VerifyError::MalformedHandshake)
+                    .and_then(|text| echoable(text.as_bytes()))
+                    .map(ChallengeResponse::text),
+            )
         }
         Challenge::ZoomUrlValidation => {
             memchr::memmem::find(body, b"endpoint.url_validation")?;
@@ -336,12 +344,17 @@ pub(crate) fn detect_signed(
             if value.get("event")? != "endpoint.url_validation" {
                 return None;
             }
-            let plain = value.get("payload")?.get("plainToken")?.as_str()?;
-            echoable(plain.as_bytes()).ok()?;
-            let encrypted =
-                signature::encode(hmac(key, plain.as_bytes())?.as_slice(), Encoding::Hex);
-            let body = serde_json::json!({ "plainToken": plain, "encryptedToken": encrypted });
-            Some(ChallengeResponse::json(body.to_string()))
+            Some((|| {
+                let plain = value
+                    .get("payload")
+                    .and_then(|payload| payload.get("plainToken")?.as_str())
+                    .ok_or(VerifyError::MalformedHandshake)?;
+                echoable(plain.as_bytes())?;
+                let tag = hmac(key, plain.as_bytes()).ok_or(VerifyError::HandshakeRefused)?;
+                let encrypted = signature::encode(tag.as_slice(), Encoding::Hex);
+                let body = serde_json::json!({ "plainToken": plain, "encryptedToken": encrypted });
+                Ok(ChallengeResponse::json(body.to_string()))
+            })())
         }
         Challenge::QueryEcho { .. }
         | Challenge::CrcToken { .. }
@@ -350,6 +363,25 @@ pub(crate) fn detect_signed(
         | Challenge::CaptureJsonField { .. }
         | Challenge::FormPing { .. } => None,
     }
+}
+
+/// The answer to a JSON echo whose `type` marked it: `{"challenge": C}` for a string
+/// fit to echo or a number, a malformed handshake for anything else.
+fn echo_json_challenge(
+    challenge: Option<serde_json::Value>,
+) -> Result<ChallengeResponse, VerifyError> {
+    let challenge = match challenge {
+        Some(serde_json::Value::String(text)) => {
+            serde_json::Value::String(echoable(text.as_bytes())?)
+        }
+        Some(number @ serde_json::Value::Number(_)) => {
+            echoable(number.to_string().as_bytes())?;
+            number
+        }
+        _ => return Err(VerifyError::MalformedHandshake),
+    };
+    let body = serde_json::json!({ "challenge": challenge }).to_string();
+    Ok(ChallengeResponse::json(body))
 }
 
 /// Whether the request carries the header that marks a signed header echo.
@@ -421,7 +453,14 @@ pub(crate) fn detect_unsigned<H: HeaderSource + ?Sized>(
                 Ok(ChallengeResponse::json(body.to_string()))
             })())
         }
-        Challenge::HeaderEcho { header, field } => {
+        Challenge::HeaderEcho {
+            method: expected,
+            header,
+            field,
+        } => {
+            if !method.eq_ignore_ascii_case(expected) {
+                return None;
+            }
             let HeaderLookup::Single(value) = headers.lookup(&header.to_ascii_lowercase()) else {
                 return None;
             };
@@ -514,7 +553,10 @@ pub(crate) fn may_be_unsigned_body(challenge: Option<&Challenge>, method: &str) 
 mod tests {
     use super::*;
 
-    fn detect_echo(challenge: &Challenge, body: &[u8]) -> Option<ChallengeResponse> {
+    fn detect_echo(
+        challenge: &Challenge,
+        body: &[u8],
+    ) -> Option<Result<ChallengeResponse, VerifyError>> {
         detect_signed(challenge, body, false, None)
     }
 
@@ -524,6 +566,7 @@ mod tests {
             &Challenge::proposal_generator(),
             br#"{"type":"webhook.verify","challenge":"c4a1"}"#,
         )
+        .unwrap()
         .unwrap();
         assert_eq!(response.body(), r#"{"challenge":"c4a1"}"#);
         assert!(
@@ -541,13 +584,117 @@ mod tests {
             .is_none()
         );
         assert!(detect_echo(&Challenge::proposal_generator(), b"\"challenge\" not json").is_none());
-        assert!(
+        assert_eq!(
             detect_echo(
                 &Challenge::proposal_generator(),
                 br#"{"type":"webhook.verify","challenge":{"nested":1}}"#
-            )
-            .is_none()
+            ),
+            Some(Err(VerifyError::MalformedHandshake))
         );
+    }
+
+    /// A JSON echo's value is bounded like every echoed value: at most
+    /// `MAX_ECHO_LEN` visible ASCII characters; a number is echoed as a number.
+    #[test]
+    fn a_json_echo_is_bounded() {
+        let slack = Challenge::slack_url_verification();
+        let body = |challenge: &str| {
+            format!(r#"{{"token":"t","type":"url_verification","challenge":{challenge}}}"#)
+        };
+        let longest = "a".repeat(MAX_ECHO_LEN);
+        let answer = detect_echo(&slack, body(&format!("\"{longest}\"")).as_bytes())
+            .unwrap()
+            .unwrap();
+        assert_eq!(answer.body(), format!(r#"{{"challenge":"{longest}"}}"#));
+        let number = detect_echo(&slack, body("12345").as_bytes())
+            .unwrap()
+            .unwrap();
+        assert_eq!(number.body(), r#"{"challenge":12345}"#);
+        for unfit in [
+            format!("\"{longest}a\""),
+            r#""""#.to_owned(),
+            r#""<script>\n</script>""#.to_owned(),
+            r#""caf\u00e9""#.to_owned(),
+            "true".to_owned(),
+            "null".to_owned(),
+            "[1]".to_owned(),
+        ] {
+            assert_eq!(
+                detect_echo(&slack, body(&unfit).as_bytes()),
+                Some(Err(VerifyError::MalformedHandshake)),
+                "{unfit}"
+            );
+        }
+    }
+
+    /// Once the head marks a signed header echo, the body must carry a value fit to
+    /// echo: anything else is refused, never handed on as an event.
+    #[test]
+    fn a_marked_header_echo_without_a_value_is_malformed() {
+        let twitch = crate::Preset::Twitch.scheme();
+        let challenge = twitch.challenge().unwrap();
+        let answer = detect_signed(
+            challenge,
+            br#"{"challenge":"pogchamp-kappa-360noscope-vohiyo"}"#,
+            true,
+            None,
+        );
+        assert_eq!(
+            answer.unwrap().unwrap().body(),
+            "pogchamp-kappa-360noscope-vohiyo"
+        );
+        let too_large = format!(
+            r#"{{"challenge":"c","pad":"{}"}}"#,
+            " ".repeat(MAX_CHALLENGE_BODY)
+        );
+        for body in [
+            br#"{"subscription":{}}"#.as_slice(),
+            br#"{"challenge":7}"#,
+            br#"{"challenge":"a\u0000b"}"#,
+            b"not json",
+            too_large.as_bytes(),
+        ] {
+            assert_eq!(
+                detect_signed(challenge, body, true, None),
+                Some(Err(VerifyError::MalformedHandshake)),
+                "{}",
+                String::from_utf8_lossy(&body[..body.len().min(40)])
+            );
+        }
+        // Unmarked, the same bodies are events.
+        assert_eq!(
+            detect_signed(challenge, br#"{"challenge":7}"#, false, None),
+            None
+        );
+    }
+
+    /// Okta's verification is a GET: the header on a POST is an event's, verified as
+    /// one.
+    #[test]
+    fn a_header_echo_is_answered_only_with_its_method() {
+        let okta = crate::Preset::Okta.scheme();
+        let challenge = okta.challenge().unwrap();
+        let headers = [(
+            "X-Okta-Verification-Challenge",
+            "0ZnLx5WWX6nFmb-SLnkE1Lx7Ie4g",
+        )];
+        let answer = |method| {
+            detect_unsigned(
+                challenge,
+                "okta",
+                method,
+                "/hook",
+                &headers[..],
+                None,
+                None,
+                None,
+            )
+        };
+        assert_eq!(
+            answer("GET").unwrap().unwrap().body(),
+            r#"{"verification":"0ZnLx5WWX6nFmb-SLnkE1Lx7Ie4g"}"#
+        );
+        assert_eq!(answer("POST"), None);
     }
 }
 

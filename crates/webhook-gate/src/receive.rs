@@ -797,7 +797,8 @@ fn classify(
     let verified = pending.finish().map_err(Outcome::Rejected)?;
     if !needs_id {
         return match verified.challenge(body) {
-            Some(response) => Err(Outcome::Challenge(response)),
+            Some(Ok(response)) => Err(Outcome::Challenge(response)),
+            Some(Err(error)) => Err(Outcome::Rejected(error)),
             None => Ok((verified, None)),
         };
     }

@@ -823,12 +823,7 @@ impl Signer {
                 if let (Some(name), Some(token)) = (token_param, verify_token) {
                     param(name, token);
                 }
-                let method = if method.eq_ignore_ascii_case("GET") {
-                    "GET"
-                } else {
-                    "POST"
-                };
-                unsigned(method, query, Vec::new(), Vec::new())
+                unsigned(handshake_method(method), query, Vec::new(), Vec::new())
             }
             Challenge::CrcToken { param } => unsigned(
                 "GET",
@@ -836,8 +831,8 @@ impl Signer {
                 Vec::new(),
                 Vec::new(),
             ),
-            Challenge::HeaderEcho { header, .. } => unsigned(
-                "GET",
+            Challenge::HeaderEcho { method, header, .. } => unsigned(
+                handshake_method(method),
                 String::new(),
                 vec![(header.to_string(), value.to_owned())],
                 Vec::new(),
@@ -967,6 +962,16 @@ fn signature_header_value(
         | SignatureFormat::BodyField { .. }
         | SignatureFormat::Jwt { .. }
         | SignatureFormat::GraphValidationTokens { .. } => String::new(),
+    }
+}
+
+/// The method a handshake is sent with, as the request line spells it: GET, or POST
+/// for every other.
+fn handshake_method(method: &str) -> &'static str {
+    if method.eq_ignore_ascii_case("GET") {
+        "GET"
+    } else {
+        "POST"
     }
 }
 

@@ -1727,8 +1727,10 @@ impl Verified {
     }
 
     /// The response to send, when the verified body is the scheme's endpoint
-    /// challenge.
-    pub fn challenge(&self, body: &[u8]) -> Option<ChallengeResponse> {
+    /// challenge: `None` when it is none, an error when it is one that cannot be
+    /// answered ([`VerifyError::MalformedHandshake`]: its value is missing or not fit
+    /// to echo), which is refused and never handed to the handler either.
+    pub fn challenge(&self, body: &[u8]) -> Option<Result<ChallengeResponse, VerifyError>> {
         let challenge = self.verifier.scheme().challenge.as_ref()?;
         challenge::detect_signed(
             challenge,
@@ -1743,8 +1745,8 @@ impl Verified {
     /// takes its delivery id from the body.
     pub fn delivery(&self, body: &[u8]) -> Result<Delivery, VerifyError> {
         let scheme = self.verifier.scheme();
-        if let Some(response) = self.challenge(body) {
-            return Ok(Delivery::Challenge(response));
+        if let Some(answer) = self.challenge(body) {
+            return answer.map(Delivery::Challenge);
         }
         let delivery_id =
             delivery::resolve(scheme.delivery_id.as_ref(), &self.delivery_id, body, || {

@@ -211,7 +211,8 @@ fn every_provider_vector_is_judged_as_its_source_says() {
                 Some(Err(error)) => (outcome::<()>(&Err(error)), None),
                 None => match verifier.verify_request(&head, &body) {
                     Ok(verified) => match verified.challenge(&body) {
-                        Some(answer) => ("handshake", Some(answer)),
+                        Some(Ok(answer)) => ("handshake", Some(answer)),
+                        Some(Err(error)) => (outcome::<()>(&Err(error)), None),
                         None => ("ok", None),
                     },
                     // A POST without a signature may carry a handshake in its body

@@ -662,6 +662,7 @@ impl Preset {
                 .format(SignatureFormat::token())
                 .delivery_id(DeliveryIdSource::JsonField("eventId".into()))
                 .challenge(Challenge::HeaderEcho {
+                    method: "GET".into(),
                     header: "X-Okta-Verification-Challenge".into(),
                     field: "verification".into(),
                 }),
