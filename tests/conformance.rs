@@ -24,6 +24,9 @@ const CHALLENGE: &str = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P";
 /// The value a handshake carries (to echo, to capture).
 const HANDSHAKE_VALUE: &str = "c4a1f0e2-7b9d";
 
+/// The value a handshake to capture carries to a route without a capture callback.
+const UNCAPTURED_VALUE: &str = "5e0d2b7a-91c3";
+
 /// What a case sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Send {
@@ -70,6 +73,10 @@ enum Send {
     HandshakeWrongToken,
     /// The unsigned handshake with a value too long to echo.
     HandshakeTooLong,
+    /// The preset's handshake (or signed challenge) sent twice.
+    HandshakeTwice,
+    /// The handshake that hands over a value, to a route without a capture callback.
+    CaptureWithoutCallback,
     /// Two items, the second carrying a token the receiver does not know.
     OneItemWrongToken,
     /// A value the signature covers changed in the body (Mailgun's `token`).
@@ -113,6 +120,10 @@ enum Presets {
     UnsignedHandshake,
     /// An unsigned handshake guarded by a verify token (Meta).
     VerifyTokenHandshake,
+    /// Any handshake or challenge.
+    AnyHandshake,
+    /// A handshake that hands over a value (Asana, Notion).
+    CapturingHandshake,
     /// The body is parsed (the delivery id or the timestamp is in it).
     BodyParsed,
     /// The body is not parsed.
@@ -180,6 +191,9 @@ const CASES: &[Case] = &[
     Case { name: "unsigned handshake answered", presets: Presets::UnsignedHandshake, send: Send::Handshake, statuses: &[200], handler_runs: 0 },
     Case { name: "unsigned handshake with another verify token", presets: Presets::VerifyTokenHandshake, send: Send::HandshakeWrongToken, statuses: &[403], handler_runs: 0 },
     Case { name: "unsigned handshake too long to echo", presets: Presets::UnsignedHandshake, send: Send::HandshakeTooLong, statuses: &[400], handler_runs: 0 },
+    // Never deduplicated: a provider repeats a handshake it did not see answered.
+    Case { name: "handshake sent twice, answered twice", presets: Presets::AnyHandshake, send: Send::HandshakeTwice, statuses: &[200, 200], handler_runs: 0 },
+    Case { name: "handshake to capture, no callback", presets: Presets::CapturingHandshake, send: Send::CaptureWithoutCallback, statuses: &[403], handler_runs: 0 },
     Case { name: "2 MiB body", presets: Presets::All, send: Send::Body2MiB, statuses: &[413], handler_runs: 0 },
     Case { name: "header names in upper case", presets: Presets::All, send: Send::UppercaseHeaderNames, statuses: &[200], handler_runs: 1 },
     Case { name: "handler fails once, the retry is processed", presets: Presets::All, send: Send::FailsOnceThenRetried, statuses: &[500, 200], handler_runs: 2 },
@@ -497,7 +511,16 @@ fn requests(preset: &str, send: Send, id: &str, address: SocketAddr) -> Vec<Requ
         Send::Handshake
         | Send::HandshakeWrongKey
         | Send::HandshakeWrongToken
-        | Send::HandshakeTooLong => vec![handshake(preset, send, &options).0],
+        | Send::HandshakeTooLong
+        | Send::CaptureWithoutCallback => vec![handshake(preset, send, &options).0],
+        Send::HandshakeTwice => {
+            let request = if matches!(scheme.challenge(), Some(Challenge::JsonEcho { .. })) {
+                challenge(&signer, preset_name, Send::SignedChallenge, &options, id)
+            } else {
+                handshake(preset, Send::Handshake, &options).0
+            };
+            vec![request.clone(), request]
+        }
         Send::Body2MiB => vec![body_2mib(&signer, &body, &options)],
         Send::OneItemWrongToken => {
             let item = |which| {
@@ -653,10 +676,10 @@ fn handshake(preset: Preset, send: Send, options: &SignOptions) -> (Request, Opt
         }
         request
     };
-    let value = if send == Send::HandshakeTooLong {
-        long.as_str()
-    } else {
-        HANDSHAKE_VALUE
+    let value = match send {
+        Send::HandshakeTooLong => long.as_str(),
+        Send::CaptureWithoutCallback => UNCAPTURED_VALUE,
+        _ => HANDSHAKE_VALUE,
     };
     match preset.name() {
         "discord" => (
@@ -866,6 +889,8 @@ fn applies(presets: Presets, preset: &str) -> bool {
             challenge.is_signed() && !matches!(challenge, Challenge::JsonEcho { .. })
         }),
         Presets::UnsignedHandshake => challenge.is_some_and(|challenge| !challenge.is_signed()),
+        Presets::AnyHandshake => challenge.is_some(),
+        Presets::CapturingHandshake => challenge.is_some_and(Challenge::captures),
         Presets::VerifyTokenHandshake => matches!(
             challenge,
             Some(Challenge::QueryEcho {
@@ -930,8 +955,13 @@ async fn run_case(
         "{adapter}-{preset}-{marker}-{}",
         case.name.replace(' ', "_")
     );
-    let path = format!("/webhooks/{preset}");
+    let path = if case.send == Send::CaptureWithoutCallback {
+        format!("/webhooks/{preset}/uncaptured")
+    } else {
+        format!("/webhooks/{preset}")
+    };
     let requests = requests(preset, case.send, &id, address);
+    let runs_before = runs.total();
     record_signatures(preset, &requests);
     let answers: Vec<Answer> = if let Send::ConcurrentCopies(_) = case.send {
         let tasks: Vec<_> = requests
@@ -1027,6 +1057,41 @@ async fn run_case(
                 failures.push(format!("{adapter} asana: X-Hook-Secret not echoed"));
             }
         }
+        Send::HandshakeTwice => {
+            // Alike but for the date.
+            let head = |answer: &Answer| {
+                let mut headers: Vec<_> = answer
+                    .headers
+                    .iter()
+                    .filter(|(name, _)| !name.eq_ignore_ascii_case("date"))
+                    .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+                    .collect();
+                headers.sort();
+                headers
+            };
+            let answered_alike = answers[0].body == answers[1].body
+                && head(&answers[0]) == head(&answers[1])
+                && answers[1].header("webhook-duplicate").is_none();
+            if !answered_alike {
+                failures.push(format!(
+                    "{adapter} {preset}: the second handshake was answered otherwise: {:?} {} then {:?} {}",
+                    head(&answers[0]),
+                    answers[0].body,
+                    head(&answers[1]),
+                    answers[1].body
+                ));
+            }
+        }
+        Send::CaptureWithoutCallback => {
+            let captured = support::CAPTURED
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(_, value)| value == UNCAPTURED_VALUE);
+            if captured {
+                failures.push(format!("{adapter} {preset}: captured without a callback"));
+            }
+        }
         Send::SignedChallenge if answers[0].body != format!(r#"{{"challenge":"{CHALLENGE}"}}"#) => {
             failures.push(format!(
                 "{adapter} {preset}: challenge answered with {}",
@@ -1047,6 +1112,24 @@ async fn run_case(
             }
         }
         _ => {}
+    }
+    // A handshake's body carries no case id: no handler run at all while it was sent.
+    let handshake = matches!(
+        case.send,
+        Send::SignedChallenge
+            | Send::UnsignedChallenge
+            | Send::Handshake
+            | Send::HandshakeWrongKey
+            | Send::HandshakeWrongToken
+            | Send::HandshakeTooLong
+            | Send::HandshakeTwice
+            | Send::CaptureWithoutCallback
+    );
+    if handshake && runs.total() != runs_before {
+        failures.push(format!(
+            "{adapter} {preset} '{}': a handshake reached the handler",
+            case.name
+        ));
     }
     let ran = runs.of(&id);
     if ran != case.handler_runs {
@@ -1098,11 +1181,12 @@ async fn conformance_table_against_both_adapters() {
     // the head; 2 for the 2 JSON echo challenges; 2 for the 3 other signed handshakes
     // (Discord, Twitch, Zoom), 2 for the 9 unsigned ones (Meta, Dropbox, X, Okta,
     // Graph's two, Asana, Notion, WooCommerce) and 1 for Meta's verify token; 1 for
-    // the 20 that parse the body and 1 for the 27 that do not; 1 for the 42 without a
-    // JSON Pointer or a signature or token in the body; 1 for the 6 with an unsigned
-    // id header (Sentimatrix, GitHub, Shopify, Linear, Jira, Razorpay), 1 for the
-    // one with an unsigned id in the body (Mailgun) and 1 for the one that signs the
-    // body's CRC-32 (PayPal).
+    // the 14 with a handshake or challenge (sent twice) and 1 for the 2 that capture
+    // (Asana, Notion: no callback); 1 for the 20 that parse the body and 1 for the 27
+    // that do not; 1 for the 42 without a JSON Pointer or a signature or token in the
+    // body; 1 for the 6 with an unsigned id header (Sentimatrix, GitHub, Shopify,
+    // Linear, Jira, Razorpay), 1 for the one with an unsigned id in the body
+    // (Mailgun) and 1 for the one that signs the body's CRC-32 (PayPal).
     assert_eq!(
         executed,
         2 * (7 * 47
@@ -1122,6 +1206,8 @@ async fn conformance_table_against_both_adapters() {
             + 2 * 3
             + 2 * 9
             + 1
+            + 14
+            + 2
             + 20
             + 27
             + 42
@@ -1144,7 +1230,13 @@ fn expect_counted(preset: &str, send: Send, answer: &Answer) {
         // Refused by the HTTP server before the middleware ran: not counted.
         431 => return,
         200 if answer.header("webhook-duplicate") == Some("true") => "duplicate",
-        200 if matches!(send, Send::Handshake | Send::SignedChallenge) => "handshake",
+        200 if matches!(
+            send,
+            Send::Handshake | Send::SignedChallenge | Send::HandshakeTwice
+        ) =>
+        {
+            "handshake"
+        }
         200 => "processed",
         409 => "in_flight",
         500 => "handler_failed",

@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
+use webhook_gate::challenge::Challenge;
 use webhook_gate::receive::{BodyBudget, DEFAULT_BODY_BUDGET, Receiver};
 use webhook_gate::sign::SignedHeaders;
 use webhook_gate::{DeliveryStore, Preset, Verifier};
@@ -133,6 +134,11 @@ impl Runs {
     pub fn of(&self, id: &str) -> usize {
         self.0.lock().unwrap().get(id).copied().unwrap_or(0)
     }
+
+    /// Every run so far, whatever the body.
+    pub fn total(&self) -> usize {
+        self.0.lock().unwrap().values().sum()
+    }
 }
 
 /// The body's `"id":"..."`, found as bytes, so that bodies that are not valid JSON
@@ -156,7 +162,8 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
 /// The values capturing handshakes handed over (Asana, Notion): scheme and value.
 pub static CAPTURED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 
-pub fn verifier(preset: &str) -> Verifier {
+/// The preset's verifier, without a capture callback.
+fn verifier_builder(preset: &str) -> webhook_gate::verify::VerifierBuilder {
     let preset: Preset = preset.parse().unwrap();
     let scheme = preset.scheme();
     let mut builder = Verifier::builder(scheme.clone());
@@ -166,6 +173,25 @@ pub fn verifier(preset: &str) -> Verifier {
     builder
         .secrets([key(preset, Key::Current).0, key(preset, Key::Next).0])
         .verify_token(VERIFY_TOKEN)
+}
+
+/// The routes of a preset: `/webhooks/<preset>` with [`verifier`], and for a preset
+/// whose handshake hands over a value (Asana, Notion) also
+/// `/webhooks/<preset>/uncaptured`, whose verifier has no capture callback.
+fn routes(preset: &str) -> Vec<(String, Verifier)> {
+    let mut routes = vec![(format!("/webhooks/{preset}"), verifier(preset))];
+    let scheme = preset.parse::<Preset>().unwrap().scheme();
+    if scheme.challenge().is_some_and(Challenge::captures) {
+        routes.push((
+            format!("/webhooks/{preset}/uncaptured"),
+            verifier_builder(preset).build().unwrap(),
+        ));
+    }
+    routes
+}
+
+pub fn verifier(preset: &str) -> Verifier {
+    verifier_builder(preset)
         .on_capture(|captured| {
             let value = String::from_utf8(captured.value().expose().to_vec()).unwrap();
             CAPTURED
@@ -206,17 +232,19 @@ pub async fn start_axum_with_budget<St: DeliveryStore + Clone>(
                 axum::http::StatusCode::from_u16(status).unwrap()
             }
         };
-        router = router.route(
-            &format!("/webhooks/{preset}"),
-            post(handler.clone())
-                .get(handler)
-                .route_layer(webhook_gate_tower::WebhookLayer::from(
-                    Receiver::new(verifier(preset))
-                        .read_timeout(READ_TIMEOUT)
-                        .body_budget(budget.clone())
-                        .store(store_for(preset)),
-                )),
-        );
+        for (path, verifier) in routes(preset) {
+            router = router.route(
+                &path,
+                post(handler.clone()).get(handler.clone()).route_layer(
+                    webhook_gate_tower::WebhookLayer::from(
+                        Receiver::new(verifier)
+                            .read_timeout(READ_TIMEOUT)
+                            .body_budget(budget.clone())
+                            .store(store_for(preset)),
+                    ),
+                ),
+            );
+        }
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -246,17 +274,19 @@ pub fn start_actix_with_budget<St: DeliveryStore + Clone>(
             let middlewares: Vec<_> = Preset::ALL
                 .iter()
                 .map(|preset| preset.name())
-                .map(|preset| {
-                    let receiver = Receiver::new(verifier(preset))
-                        .read_timeout(READ_TIMEOUT)
-                        .body_budget(budget.clone())
-                        .store(store_for(preset));
-                    (preset, webhook_gate_actix::WebhookGate::from(receiver))
+                .flat_map(|preset| {
+                    routes(preset).into_iter().map(|(path, verifier)| {
+                        let receiver = Receiver::new(verifier)
+                            .read_timeout(READ_TIMEOUT)
+                            .body_budget(budget.clone())
+                            .store(store_for(preset));
+                        (path, webhook_gate_actix::WebhookGate::from(receiver))
+                    })
                 })
                 .collect();
             let server = HttpServer::new(move || {
                 let mut app = App::new();
-                for (preset, middleware) in &middlewares {
+                for (path, middleware) in &middlewares {
                     let runs = runs.clone();
                     let handler = move |body: web::Bytes| {
                         let runs = runs.clone();
@@ -272,7 +302,7 @@ pub fn start_actix_with_budget<St: DeliveryStore + Clone>(
                         }
                     };
                     app = app.service(
-                        web::resource(format!("/webhooks/{preset}"))
+                        web::resource(path.as_str())
                             .wrap(middleware.clone())
                             .route(web::post().to(handler.clone()))
                             .route(web::get().to(handler)),
