@@ -1,4 +1,4 @@
-// Re-judges every vector in tests/data/providers/*.json twice:
+// Re-judges every vector in tests/data/providers/*.json and published/*.json twice:
 //  1. with an independent re-implementation (node:crypto only) that must give
 //     exactly the vector's `expected` (and handshake response), reading the
 //     request as given (URL, headers, raw body);
@@ -81,11 +81,14 @@ const independent = {
   square(v, h) {
     const sig = h["x-square-hmacsha256-signature"];
     if (sig === undefined) return R("missing_signature");
+    // A base64 SHA-256 digest: 44 characters, 32 bytes.
+    if (!/^[A-Za-z0-9+/]{43}=$/.test(sig)) return R("malformed");
     return R(eq(hmac("sha256", v.key, v.url + v.body, "base64"), sig) ? "ok" : "bad_signature");
   },
   hubspot(v, h) {
     const sig = h["x-hubspot-signature-v3"], ts = h["x-hubspot-request-timestamp"];
     if (sig === undefined) return R("missing_signature");
+    if (!/^[0-9]+$/.test(ts ?? "")) return R("malformed");
     if (!eq(hmac("sha256", v.key, v.method + v.url + v.body + ts, "base64"), sig)) return R("bad_signature");
     return R(v.now * 1000 - Number(ts) > 300000 ? "timestamp_out_of_window" : "ok");
   },
@@ -433,9 +436,12 @@ function sameResponse(a, b) {
 }
 
 let passed = 0, failed = 0;
-for (const file of readdirSync(OUT_DIR).filter((f) => f.endsWith(".json")).sort()) {
+// The generated files, then the providers' published vectors (published/<provider>.json).
+const FILES = [OUT_DIR, join(OUT_DIR, "published")].flatMap((dir) =>
+  readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => [dir, f]));
+for (const [dir, file] of FILES) {
   const provider = file.replace(/\.json$/, "");
-  for (const v of JSON.parse(readFileSync(join(OUT_DIR, file), "utf8"))) {
+  for (const v of JSON.parse(readFileSync(join(dir, file), "utf8"))) {
     const h = Object.fromEntries(Object.entries(v.headers).map(([k, val]) => [k.toLowerCase(), val]));
     const errs = [];
     if (v.provider !== provider) errs.push(`provider field ${v.provider}`);

@@ -1,6 +1,7 @@
 //! Every provider vector in `tests/data/providers/` (generated or checked with the
 //! provider's official SDK, or quoted from its documentation; `source` in each
-//! vector, README.md beside them) judged by the provider's preset, handshakes
+//! vector, README.md beside them) and in `published/` (the providers' and their
+//! official SDKs' own examples, copied verbatim) judged by the provider's preset, handshakes
 //! answered as the vector says.
 
 use std::path::Path;
@@ -134,9 +135,17 @@ fn every_provider_vector_is_judged_as_its_source_says() {
     let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/providers");
     let mut failures = Vec::new();
     let (mut judged, mut handshakes) = (0, 0);
+    let mut published_files = 0;
     for (file, preset) in FILES {
         let text = std::fs::read_to_string(directory.join(format!("{file}.json"))).unwrap();
-        let vectors: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        let mut vectors: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        // The providers' own published vectors, copied verbatim, beside the
+        // generated ones (which the generators rewrite).
+        if let Ok(text) = std::fs::read_to_string(directory.join(format!("published/{file}.json")))
+        {
+            published_files += 1;
+            vectors.extend(serde_json::from_str::<Vec<serde_json::Value>>(&text).unwrap());
+        }
         let preset: Preset = preset.parse().unwrap();
         for vector in vectors {
             let name = vector["name"].as_str().unwrap();
@@ -258,10 +267,11 @@ fn every_provider_vector_is_judged_as_its_source_says() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    // 290 vectors in the files.
+    // 290 generated vectors, and 42 published ones in 9 files.
+    assert_eq!(published_files, 9, "published vector files read");
     let features = usize::from(cfg!(feature = "ed25519")) * 9
         + usize::from(cfg!(feature = "p256")) * 23
         + usize::from(cfg!(feature = "rsa")) * (12 + 19);
-    assert_eq!(judged + handshakes, 227 + features, "vectors judged");
+    assert_eq!(judged + handshakes, 227 + 42 + features, "vectors judged");
     println!("{judged} vectors judged, {handshakes} handshakes answered");
 }
