@@ -231,7 +231,7 @@ impl Target {
             .signer
             .handshake(self.handshake_value(), Some(VERIFY_TOKEN), &options)?;
         let url = format!("{}{}", self.url, sent.query);
-        let mut request = match sent.method {
+        let mut request = match sent.method.as_ref() {
             "GET" => client.get(url),
             _ => client.post(url),
         };

@@ -20,6 +20,7 @@
 //! ```
 
 use std::borrow::Cow;
+use std::fmt;
 
 use base64::Engine as _;
 use serde::Deserialize;
@@ -206,12 +207,27 @@ impl Challenge {
 }
 
 /// The answer to a handshake: status, content type, headers and body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` output shows header names only: Asana's echoed `X-Hook-Secret` is the
+/// webhook's signing secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ChallengeResponse {
     status: u16,
     content_type: &'static str,
     headers: Vec<(Cow<'static, str>, String)>,
     body: String,
+}
+
+impl fmt::Debug for ChallengeResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_ref()).collect();
+        f.debug_struct("ChallengeResponse")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("headers", &names)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl ChallengeResponse {
@@ -312,7 +328,12 @@ pub(crate) fn detect_signed(
     }
     match challenge {
         Challenge::JsonEcho { type_value } => {
-            memchr::memmem::find(body, b"\"challenge\"")?;
+            // Only a body that names the type, or may name it with escapes, is parsed.
+            if memchr::memmem::find(body, type_value.as_bytes()).is_none()
+                && memchr::memchr(b'\\', body).is_none()
+            {
+                return None;
+            }
             let probe: ChallengeProbe<'_> = serde_json::from_slice(body).ok()?;
             if probe.kind.as_deref() != Some(type_value) {
                 return None;
@@ -576,12 +597,12 @@ mod tests {
             )
             .is_none()
         );
-        assert!(
+        assert_eq!(
             detect_echo(
                 &Challenge::proposal_generator(),
                 br#"{"type":"webhook.verify"}"#
-            )
-            .is_none()
+            ),
+            Some(Err(VerifyError::MalformedHandshake))
         );
         assert!(detect_echo(&Challenge::proposal_generator(), b"\"challenge\" not json").is_none());
         assert_eq!(
@@ -624,6 +645,39 @@ mod tests {
                 Some(Err(VerifyError::MalformedHandshake)),
                 "{unfit}"
             );
+        }
+    }
+
+    /// A body whose `type` marks a JSON echo is a handshake, escapes or not: without
+    /// a value to echo it is refused, never handed on as an event.
+    #[test]
+    fn a_json_echo_marked_by_its_type_needs_its_value() {
+        let slack = Challenge::slack_url_verification();
+        for body in [
+            &br#"{"token":"t","type":"url_verification"}"#[..],
+            br#"{"type":"url_verification","note":"challenge"}"#,
+            br#"{"type":"url_verification","ch\u0061llenge":{"a":1}}"#,
+            br#"{"type":"url\u005fverification"}"#,
+        ] {
+            assert_eq!(
+                detect_echo(&slack, body),
+                Some(Err(VerifyError::MalformedHandshake)),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        let escaped = detect_echo(
+            &slack,
+            br#"{"type":"url\u005fverification","ch\u0061llenge":"c4a1"}"#,
+        );
+        assert_eq!(escaped.unwrap().unwrap().body(), r#"{"challenge":"c4a1"}"#);
+        // Events, even when they mention the words.
+        for body in [
+            &br#"{"type":"event_callback","challenge":"c4a1"}"#[..],
+            br#"{"type":"event_callback","text":"url_verification \"quoted\""}"#,
+            b"url_verification, not JSON",
+        ] {
+            assert_eq!(detect_echo(&slack, body), None);
         }
     }
 
@@ -760,6 +814,27 @@ mod capture_tests {
         let debug = format!("{captured:?}");
         assert!(
             debug.contains("asana") && !debug.contains(HOOK_SECRET),
+            "{debug}"
+        );
+        // Asana's answer echoes the secret in a header.
+        let headers = [("X-Hook-Secret", HOOK_SECRET)];
+        let head = RequestHead::new("POST", "/hook", &headers[..]);
+        let answer = Verifier::builder(Preset::Asana.scheme())
+            .on_capture(|_| {})
+            .build()
+            .unwrap()
+            .handshake(&head)
+            .unwrap()
+            .unwrap();
+        assert!(
+            answer
+                .headers()
+                .iter()
+                .any(|(_, value)| value == HOOK_SECRET)
+        );
+        let debug = format!("{answer:?}");
+        assert!(
+            debug.contains("X-Hook-Secret") && !debug.contains(HOOK_SECRET),
             "{debug}"
         );
     }

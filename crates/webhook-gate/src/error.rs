@@ -96,13 +96,17 @@ pub enum VerifyError {
         /// The timeout in seconds.
         seconds: u64,
     },
-    /// An unsigned endpoint handshake whose verify token is missing or wrong, or
-    /// that lacks what its provider always sends.
-    #[error("endpoint handshake refused: wrong or missing verify token")]
+    /// An endpoint handshake the receiver may not answer: its verify token is
+    /// missing or wrong, it lacks what its provider always sends, it hands a secret
+    /// over and no capture callback is configured, or no key of the scheme's kind
+    /// is there to answer it with.
+    #[error("endpoint handshake refused")]
     HandshakeRefused,
-    /// A handshake value that cannot be echoed (empty, too long, or not visible
-    /// ASCII).
-    #[error("endpoint handshake value cannot be echoed")]
+    /// A handshake that cannot be answered: its value is missing, or not fit to
+    /// echo (empty, longer than [`MAX_ECHO_LEN`](crate::challenge::MAX_ECHO_LEN)
+    /// bytes, or not visible ASCII), or a body marked as one is not JSON or too
+    /// large to read.
+    #[error("endpoint handshake cannot be answered: its value is missing or cannot be echoed")]
     MalformedHandshake,
 }
 

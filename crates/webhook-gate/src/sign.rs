@@ -16,6 +16,7 @@
 //! # Ok::<(), webhook_gate::ConfigError>(())
 //! ```
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -705,8 +706,8 @@ impl Signer {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProviderRequest {
-    /// `POST` or `GET`.
-    pub method: &'static str,
+    /// The method, upper case (`POST`, `GET`).
+    pub method: Cow<'static, str>,
     /// What follows the endpoint's path: `?challenge=...`, or nothing.
     pub query: String,
     /// The headers, signed ones included.
@@ -754,13 +755,16 @@ impl Signer {
             }
             headers.set("Content-Type", "application/json");
             ProviderRequest {
-                method: "POST",
+                method: Cow::Borrowed("POST"),
                 query: String::new(),
                 headers,
                 body: body.into_bytes(),
             }
         };
-        let unsigned = |method, query: String, headers: Vec<(String, String)>, body: Vec<u8>| {
+        let unsigned = |method: Cow<'static, str>,
+                        query: String,
+                        headers: Vec<(String, String)>,
+                        body: Vec<u8>| {
             ProviderRequest {
                 method,
                 query,
@@ -823,35 +827,40 @@ impl Signer {
                 if let (Some(name), Some(token)) = (token_param, verify_token) {
                     param(name, token);
                 }
-                unsigned(handshake_method(method), query, Vec::new(), Vec::new())
+                unsigned(
+                    handshake_method(method.clone()),
+                    query,
+                    Vec::new(),
+                    Vec::new(),
+                )
             }
             Challenge::CrcToken { param } => unsigned(
-                "GET",
+                Cow::Borrowed("GET"),
                 format!("?{}={}", form_encode(param), form_encode(value)),
                 Vec::new(),
                 Vec::new(),
             ),
             Challenge::HeaderEcho { method, header, .. } => unsigned(
-                handshake_method(method),
+                handshake_method(method.clone()),
                 String::new(),
                 vec![(header.to_string(), value.to_owned())],
                 Vec::new(),
             ),
             Challenge::CaptureHeader { header } => unsigned(
-                "POST",
+                Cow::Borrowed("POST"),
                 String::new(),
                 vec![(header.to_string(), value.to_owned())],
                 Vec::new(),
             ),
             Challenge::CaptureJsonField { field } => unsigned(
-                "POST",
+                Cow::Borrowed("POST"),
                 String::new(),
                 vec![("Content-Type".to_owned(), "application/json".to_owned())],
                 format!("{{{}:{}}}", quoted(field), quoted(value)).into_bytes(),
             ),
             // `value` is the webhook's id: a number (anything else is no ping).
             Challenge::FormPing { field } => unsigned(
-                "POST",
+                Cow::Borrowed("POST"),
                 String::new(),
                 vec![(
                     "Content-Type".to_owned(),
@@ -965,13 +974,13 @@ fn signature_header_value(
     }
 }
 
-/// The method a handshake is sent with, as the request line spells it: GET, or POST
-/// for every other.
-fn handshake_method(method: &str) -> &'static str {
-    if method.eq_ignore_ascii_case("GET") {
-        "GET"
+/// The method a handshake is sent with, as the request line spells it: the one the
+/// scheme expects, in upper case.
+fn handshake_method(method: Cow<'static, str>) -> Cow<'static, str> {
+    if method.bytes().any(|byte| byte.is_ascii_lowercase()) {
+        Cow::Owned(method.to_ascii_uppercase())
     } else {
-        "POST"
+        method
     }
 }
 

@@ -1729,14 +1729,17 @@ impl Verified {
     /// The response to send, when the verified body is the scheme's endpoint
     /// challenge: `None` when it is none, an error when it is one that cannot be
     /// answered ([`VerifyError::MalformedHandshake`]: its value is missing or not fit
-    /// to echo), which is refused and never handed to the handler either.
+    /// to echo), which is refused and never handed to the handler either. An answer
+    /// computed with a key (Zoom's `encryptedToken`) uses the key that verified the
+    /// request, so it holds during a rotation; [`VerifyError::HandshakeRefused`]
+    /// when that key is not a configured one (a resolver's).
     pub fn challenge(&self, body: &[u8]) -> Option<Result<ChallengeResponse, VerifyError>> {
         let challenge = self.verifier.scheme().challenge.as_ref()?;
         challenge::detect_signed(
             challenge,
             body,
             self.marked,
-            self.verifier.inner.keys.first(),
+            self.verifier.inner.keys.get(self.secret_index),
         )
     }
 
