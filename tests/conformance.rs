@@ -646,6 +646,18 @@ fn rotation(preset: Preset, body: &[u8], options: &SignOptions) -> Request {
     signed(&signer, body, options)
 }
 
+/// A handshake's answer body is `expected`: as JSON values when both are JSON,
+/// else byte for byte.
+fn same_body(ours: &str, expected: &str) -> bool {
+    match (
+        serde_json::from_str::<serde_json::Value>(ours),
+        serde_json::from_str::<serde_json::Value>(expected),
+    ) {
+        (Ok(ours), Ok(theirs)) => ours == theirs,
+        _ => ours == expected,
+    }
+}
+
 /// The preset's handshake as `send` asks, and the answer's body when it is
 /// answered (values computed here, with the `hmac` crate, where the answer is an
 /// HMAC).
@@ -1025,14 +1037,9 @@ async fn run_case(
         Send::Handshake => {
             let (_, expected) = handshake(preset.parse().unwrap(), case.send, &SignOptions::new());
             let expected = expected.unwrap();
-            let same = match (
-                serde_json::from_str::<serde_json::Value>(&answers[0].body),
-                serde_json::from_str::<serde_json::Value>(&expected),
-            ) {
-                (Ok(ours), Ok(theirs)) => ours == theirs,
-                _ => answers[0].body == expected,
-            };
-            if !same || answers[0].header("x-content-type-options") != Some("nosniff") {
+            if !same_body(&answers[0].body, &expected)
+                || answers[0].header("x-content-type-options") != Some("nosniff")
+            {
                 failures.push(format!(
                     "{adapter} {preset}: handshake answered with {} (expected {expected})",
                     answers[0].body
@@ -1069,6 +1076,23 @@ async fn run_case(
                 headers.sort();
                 headers
             };
+            let parsed: Preset = preset.parse().unwrap();
+            let expected = if matches!(
+                parsed.scheme().challenge(),
+                Some(Challenge::JsonEcho { .. })
+            ) {
+                format!(r#"{{"challenge":"{CHALLENGE}"}}"#)
+            } else {
+                handshake(parsed, Send::Handshake, &SignOptions::new())
+                    .1
+                    .unwrap()
+            };
+            if !same_body(&answers[0].body, &expected) {
+                failures.push(format!(
+                    "{adapter} {preset}: handshake answered with {} (expected {expected})",
+                    answers[0].body
+                ));
+            }
             let answered_alike = answers[0].body == answers[1].body
                 && head(&answers[0]) == head(&answers[1])
                 && answers[1].header("webhook-duplicate").is_none();
@@ -1083,13 +1107,16 @@ async fn run_case(
             }
         }
         Send::CaptureWithoutCallback => {
-            let captured = support::CAPTURED
-                .lock()
-                .unwrap()
-                .iter()
-                .any(|(_, value)| value == UNCAPTURED_VALUE);
-            if captured {
-                failures.push(format!("{adapter} {preset}: captured without a callback"));
+            // Refused without a trace of the value handed over.
+            let echoed = answers[0].body.contains(UNCAPTURED_VALUE)
+                || answers[0]
+                    .headers
+                    .iter()
+                    .any(|(_, value)| value.contains(UNCAPTURED_VALUE));
+            if echoed {
+                failures.push(format!(
+                    "{adapter} {preset}: the refusal echoes the value handed over"
+                ));
             }
         }
         Send::SignedChallenge if answers[0].body != format!(r#"{{"challenge":"{CHALLENGE}"}}"#) => {
