@@ -1,8 +1,8 @@
 //! Every provider vector in `tests/data/providers/` (generated or checked with the
 //! provider's official SDK, or quoted from its documentation; `source` in each
 //! vector, README.md beside them) and in `published/` (the providers' and their
-//! official SDKs' own examples, copied verbatim) judged by the provider's preset, handshakes
-//! answered as the vector says.
+//! official SDKs' own examples) judged by the provider's preset, handshakes answered
+//! as the vector says.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -139,8 +139,8 @@ fn every_provider_vector_is_judged_as_its_source_says() {
     for (file, preset) in FILES {
         let text = std::fs::read_to_string(directory.join(format!("{file}.json"))).unwrap();
         let mut vectors: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
-        // The providers' own published vectors, copied verbatim, beside the
-        // generated ones (which the generators rewrite).
+        // The providers' own published vectors, beside the generated ones (which the
+        // generators rewrite).
         if let Ok(text) = std::fs::read_to_string(directory.join(format!("published/{file}.json")))
         {
             published_files += 1;
